@@ -1,0 +1,1 @@
+"""Everything the Lambda functions run: domain, engines, services, adapters and entrypoints."""

@@ -1,0 +1,1 @@
+"""Pydantic models and invariants of Keptn documents and events; no I/O."""

@@ -1,0 +1,1 @@
+"""Pure decisions computed from domain models; no I/O."""

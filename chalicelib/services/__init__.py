@@ -1,0 +1,1 @@
+"""Use cases; they talk to ports only."""

@@ -1,0 +1,58 @@
+"""The one settings model. Nothing else in chalicelib reads os.environ.
+
+Names default from the stage so a plain `chalice deploy --stage dev` and the local runtime agree
+without extra configuration; each can still be overridden by its QM_* variable.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class Settings(BaseModel):
+    """Deployment-specific names and limits, validated once per process."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    stage: str = Field(default="dev", pattern=r"^[a-z][a-z0-9-]*$")
+    event_bus: str = ""
+    events_table: str = ""
+    config_table: str = ""
+    api_source: str = "https://github.com/keptn/keptn/api"
+    max_event_bytes: int = 256 * 1024
+    token_cache_seconds: int = 60
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _default_names(self) -> Settings:
+        prefix = f"quartermaster-{self.stage}"
+        defaults = {
+            "event_bus": prefix,
+            "events_table": f"{prefix}-events",
+            "config_table": f"{prefix}-config",
+        }
+        for field, value in defaults.items():
+            if not getattr(self, field):
+                object.__setattr__(self, field, value)
+        return self
+
+    @classmethod
+    def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values = {
+            key[len("QM_") :].lower(): value
+            for key, value in env.items()
+            if key.startswith("QM_") and value != ""
+        }
+        if "LOG_LEVEL" in env and "log_level" not in values:
+            values["log_level"] = env["LOG_LEVEL"]
+        return cls.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings of this process (cached: the environment does not change while it runs)."""
+    return Settings.from_environ()

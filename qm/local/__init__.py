@@ -1,0 +1,1 @@
+"""The embedded runtime: an AWS emulator, the same resources and handlers, on one machine."""
