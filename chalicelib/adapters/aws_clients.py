@@ -1,0 +1,33 @@
+"""boto3 clients created on first use, never at import time, and reused for the process."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+
+class AwsClients:
+    """One lazily created client per service. Endpoints and region come from boto3's own
+    configuration (AWS_REGION, AWS_ENDPOINT_URL, ...), so nothing here knows where it runs."""
+
+    @cached_property
+    def _session(self) -> Any:
+        import boto3  # deferred: importing boto3 is the largest part of a cold start
+
+        return boto3.session.Session()
+
+    @cached_property
+    def dynamodb(self) -> Any:
+        return self._session.client("dynamodb")
+
+    @cached_property
+    def events(self) -> Any:
+        return self._session.client("events")
+
+    @cached_property
+    def stepfunctions(self) -> Any:
+        return self._session.client("stepfunctions")
+
+    @cached_property
+    def sqs(self) -> Any:
+        return self._session.client("sqs")

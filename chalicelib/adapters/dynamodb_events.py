@@ -1,0 +1,214 @@
+"""EventStore on DynamoDB: one item per (source, id), read through key-designed indexes only.
+
+Each item carries the whole event as JSON plus the key attributes of the indexes below; an event
+without a project (e.g. sh.keptn.log.error) is simply absent from the project indexes.
+
+| index            | partition key                       | sort key      | serves                      |
+|------------------|-------------------------------------|---------------|-----------------------------|
+| by-id            | eid (event id)                      | ts            | eventID look-ups            |
+| by-context       | ctx (keptn context)                 | ts            | a run's timeline            |
+| by-project       | project                             | ts            | the Bridge, project history |
+| by-project-type  | ptype (project, type)               | ts            | open approvals, type lists  |
+| by-scope-type    | pst (project, stage, service, type) | ts            | evaluation baselines        |
+| by-triggered     | trig (triggeredid)                  | ts            | a task's answers            |
+
+`ts` is `<time in Keptn format>#<id>`, so newest-first is a reverse key order and time ranges are
+key conditions. Nothing here ever Scans.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.domain.event_query import EventPage, EventQuery
+from chalicelib.domain.events import KeptnEvent
+from chalicelib.errors import InvalidInput
+
+SEP = "\x1f"  # cannot occur in names or types, so composite keys never collide
+
+INDEXES: dict[str, str] = {
+    "by-id": "eid",
+    "by-context": "ctx",
+    "by-project": "project",
+    "by-project-type": "ptype",
+    "by-scope-type": "pst",
+    "by-triggered": "trig",
+}
+
+
+def event_item(event: KeptnEvent) -> dict[str, Any]:
+    """The DynamoDB item (low-level format) for `event`."""
+    attributes: dict[str, str] = {
+        "pk": json.dumps([event.source, event.id]),
+        "eid": event.id,
+        "ctx": event.shkeptncontext,
+        "ts": f"{event.time}#{event.id}",
+        "type": event.type,
+        "source": event.source,
+        "event": json.dumps(event.to_wire(), separators=(",", ":")),
+    }
+    if event.triggeredid:
+        attributes["trig"] = event.triggeredid
+    if event.result:
+        attributes["result"] = event.result
+    if event.project:
+        attributes["project"] = event.project
+        attributes["ptype"] = f"{event.project}{SEP}{event.type}"
+        if event.stage and event.service:
+            attributes["pst"] = SEP.join((event.project, event.stage, event.service, event.type))
+    for name in ("stage", "service"):
+        value = getattr(event, name)
+        if value:
+            attributes[name] = value
+    return {name: {"S": value} for name, value in attributes.items()}
+
+
+class DynamoDbEventStore:
+    """Stores each event once (conditional put on source + id) and answers EventQuery."""
+
+    def __init__(self, clients: AwsClients, table_name: str) -> None:
+        self._clients = clients
+        self._table = table_name
+
+    def put(self, event: KeptnEvent) -> bool:
+        client = self._clients.dynamodb
+        try:
+            client.put_item(
+                TableName=self._table,
+                Item=event_item(event),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def query(self, query: EventQuery) -> EventPage:
+        query.require_anchor()
+        index, hash_value = _choose_index(query)
+        request = _query_request(self._table, index, hash_value, query)
+        events: list[KeptnEvent] = []
+        last_item: dict[str, Any] | None = None
+        more = False
+        excluded = query.excluded_triggered_ids
+        for item, has_more in self._items(request, query.page_size):
+            if excluded and item.get("trig", {}).get("S") in excluded:
+                continue
+            if len(events) == query.page_size:
+                more = True
+                break
+            events.append(KeptnEvent.model_validate_json(item["event"]["S"]))
+            last_item = item
+            more = has_more
+        next_key = _encode_key(last_item, index) if more and last_item else None
+        return EventPage(events=events, next_page_key=next_key, page_size=len(events))
+
+    def _items(
+        self, request: dict[str, Any], page_size: int
+    ) -> Iterator[tuple[dict[str, Any], bool]]:
+        """Yield items in key order with whether more may follow, across DynamoDB pages."""
+        client = self._clients.dynamodb
+        # One item more than asked tells whether a next page exists without another call.
+        request = {**request, "Limit": page_size + 1}
+        while True:
+            response = client.query(**request)
+            items = response.get("Items", [])
+            last_key = response.get("LastEvaluatedKey")
+            for position, item in enumerate(items):
+                yield item, position < len(items) - 1 or last_key is not None
+            if not last_key:
+                return
+            request["ExclusiveStartKey"] = last_key
+
+
+def _choose_index(query: EventQuery) -> tuple[str, str]:
+    if query.event_id:
+        return "by-id", query.event_id
+    if query.keptn_context:
+        return "by-context", query.keptn_context
+    if query.project and query.stage and query.service and query.type:
+        return "by-scope-type", SEP.join((query.project, query.stage, query.service, query.type))
+    if query.project and query.type:
+        return "by-project-type", f"{query.project}{SEP}{query.type}"
+    if query.triggered_id:
+        return "by-triggered", query.triggered_id
+    assert query.project is not None  # require_anchor() guarantees an anchor
+    return "by-project", query.project
+
+
+def _query_request(table: str, index: str, hash_value: str, query: EventQuery) -> dict[str, Any]:
+    names: dict[str, str] = {"#h": INDEXES[index]}
+    values: dict[str, Any] = {":h": {"S": hash_value}}
+    condition = "#h = :h"
+    if query.from_time and query.before_time:
+        condition += " AND ts BETWEEN :from AND :before"
+    elif query.from_time:
+        condition += " AND ts >= :from"
+    elif query.before_time:
+        condition += " AND ts < :before"
+    if query.from_time:
+        values[":from"] = {"S": query.from_time}
+    if query.before_time:
+        values[":before"] = {"S": query.before_time}
+
+    filters: list[str] = []
+    exact = {
+        "ctx": query.keptn_context,
+        "project": query.project,
+        "stage": query.stage,
+        "service": query.service,
+        "type": query.type,
+        "source": query.source,
+        "trig": query.triggered_id,
+    }
+    for position, (attribute, wanted) in enumerate(exact.items()):
+        if wanted is None or attribute == INDEXES[index]:
+            continue
+        names[f"#f{position}"] = attribute
+        values[f":f{position}"] = {"S": wanted}
+        filters.append(f"#f{position} = :f{position}")
+    if query.results:
+        placeholders = []
+        for position, result in enumerate(query.results):
+            values[f":r{position}"] = {"S": result}
+            placeholders.append(f":r{position}")
+        names["#result"] = "result"
+        filters.append(f"#result IN ({', '.join(placeholders)})")
+
+    request: dict[str, Any] = {
+        "TableName": table,
+        "IndexName": index,
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+        "ExpressionAttributeValues": values,
+        "ScanIndexForward": False,
+    }
+    if filters:
+        request["FilterExpression"] = " AND ".join(filters)
+    if query.next_page_key:
+        request["ExclusiveStartKey"] = _decode_key(query.next_page_key, index)
+    return request
+
+
+def _encode_key(item: dict[str, Any], index: str) -> str:
+    key = {"pk": item["pk"]["S"], "ts": item["ts"]["S"], "h": item[INDEXES[index]]["S"]}
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_key(token: str, index: str) -> dict[str, Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+        return {
+            "pk": {"S": key["pk"]},
+            "ts": {"S": key["ts"]},
+            INDEXES[index]: {"S": key["h"]},
+        }
+    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+        raise InvalidInput(
+            "nextPageKey is not a key this API returned; repeat the query without it "
+            "and use the nextPageKey of its answer"
+        ) from error

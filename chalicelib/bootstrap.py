@@ -1,0 +1,65 @@
+"""The composition root: the one place that picks adapters and builds services' dependencies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from chalicelib.ports import ConfigStore, EventBus, EventStore, TokenStore
+from chalicelib.services.auth import TokenVerifier
+from chalicelib.settings import Settings, get_settings
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class Container:
+    """Everything a handler needs, built once per Lambda process."""
+
+    settings: Settings
+    bus: EventBus
+    events: EventStore
+    config: ConfigStore
+    tokens: TokenStore
+    verifier: TokenVerifier
+    clock: Callable[[], datetime] = utc_now
+
+
+_container: Container | None = None
+
+
+def build_aws_container(settings: Settings) -> Container:
+    """Adapters on AWS (or on the local emulator: only endpoints differ)."""
+    from chalicelib.adapters.aws_clients import AwsClients
+    from chalicelib.adapters.dynamodb_config import DynamoDbConfigStore
+    from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
+    from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
+    from chalicelib.adapters.eventbridge_bus import EventBridgeBus
+
+    clients = AwsClients()
+    tokens = DynamoDbTokenStore(clients, settings.config_table)
+    return Container(
+        settings=settings,
+        bus=EventBridgeBus(clients, settings.event_bus),
+        events=DynamoDbEventStore(clients, settings.events_table),
+        config=DynamoDbConfigStore(clients, settings.config_table),
+        tokens=tokens,
+        verifier=TokenVerifier(tokens, settings.token_cache_seconds),
+    )
+
+
+def container() -> Container:
+    """The process-wide container, built on first use (never at import time)."""
+    global _container
+    if _container is None:
+        _container = build_aws_container(get_settings())
+    return _container
+
+
+def use_container(replacement: Container | None) -> None:
+    """Install a container built elsewhere (tests with fakes); None rebuilds on next use."""
+    global _container
+    _container = replacement

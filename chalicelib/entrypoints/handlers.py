@@ -1,0 +1,31 @@
+"""Event handlers: Lambda functions fed by EventBridge rules (locally, by the SQS dispatcher)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib.bootstrap import container
+from chalicelib.errors import InvalidInput
+from chalicelib.services.recorder import record_event
+
+handlers = Blueprint(__name__)
+log = logging.getLogger("quartermaster.handlers")
+
+
+@handlers.lambda_function(name="recorder")
+def recorder(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """Store every CloudEvent on the bus. The rule delivers the EventBridge envelope."""
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        log.error("recorder: EventBridge entry without a JSON object detail; not recorded")
+        return {"stored": False}
+    try:
+        stored = record_event(detail, container().events)
+    except InvalidInput as error:
+        # Retrying cannot repair a malformed entry: report it and let the delivery succeed.
+        log.error("recorder: %s (source=%s)", error.message, event.get("source"))
+        return {"stored": False}
+    return {"stored": stored}

@@ -1,0 +1,130 @@
+"""What every HTTP route shares: error mapping, token checks, body and parameter parsing."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Callable
+from typing import Any, ParamSpec
+
+from chalice import Response  # type: ignore[attr-defined]
+from chalice.app import Request
+
+from chalicelib.bootstrap import container
+from chalicelib.errors import InvalidInput, QuartermasterError
+
+P = ParamSpec("P")
+log = logging.getLogger("quartermaster.http")
+
+# Routes reachable without a token: health checks for load balancers and uptime probes.
+PUBLIC_PATHS = frozenset({"/v1/health", "/health"})
+IDENTITY = "qm_identity"
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    """Keptn's error shape."""
+    return {"code": status, "message": message}
+
+
+def api_view(view: Callable[P, Any]) -> Callable[P, Any]:
+    """Turn the error tree into Keptn-shaped 4xx/5xx answers; anything else stays a logged 500."""
+
+    @functools.wraps(view)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except QuartermasterError as error:
+            if error.status_code >= 500:
+                log.warning("request failed: %s", error.message)
+            return Response(
+                body=error_body(error.status_code, error.message),
+                status_code=error.status_code,
+                headers={"Content-Type": "application/json"},
+            )
+
+    return wrapper
+
+
+def require_token(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware: every route but the health checks needs a valid `x-token`."""
+    resource_path = request.context.get("resourcePath", "")
+    if resource_path in PUBLIC_PATHS:
+        return get_response(request)
+    try:
+        identity = container().verifier.identify(request.headers.get("x-token"))
+    except QuartermasterError as error:
+        return Response(
+            body=error_body(error.status_code, error.message),
+            status_code=error.status_code,
+            headers={"Content-Type": "application/json"},
+        )
+    request.context[IDENTITY] = identity
+    return get_response(request)
+
+
+def identity_of(request: Request) -> str:
+    return str(request.context.get(IDENTITY, "unknown"))
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise InvalidInput(f"duplicate key '{key}' in the JSON body; send each key once")
+        seen[key] = value
+    return seen
+
+
+def loads_strict(raw: bytes | str | None) -> Any:
+    """Parse JSON, refusing duplicate keys (which JSON parsers otherwise resolve silently)."""
+    if raw is None or raw in (b"", ""):
+        raise InvalidInput("the request body is empty; send a JSON object")
+    try:
+        return json.loads(raw, object_pairs_hook=_refuse_duplicates)
+    except json.JSONDecodeError as error:
+        raise InvalidInput(
+            f"the request body is not valid JSON: {error.msg} at line {error.lineno} "
+            f"column {error.colno}"
+        ) from error
+    except UnicodeDecodeError as error:
+        raise InvalidInput("the request body is not UTF-8 encoded JSON") from error
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    body = loads_strict(request.raw_body)
+    if not isinstance(body, dict):
+        raise InvalidInput("the request body must be a JSON object")
+    return body
+
+
+def query_param(request: Request, name: str) -> str | None:
+    params = request.query_params or {}
+    value = params.get(name)
+    return value if value else None
+
+
+def int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = query_param(request, name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError as error:
+        raise InvalidInput(
+            f"query parameter '{name}' must be a whole number, not '{raw}'"
+        ) from error
+    if not low <= value <= high:
+        raise InvalidInput(f"query parameter '{name}' must be between {low} and {high}")
+    return value
+
+
+def bool_param(request: Request, name: str) -> bool:
+    raw = query_param(request, name)
+    if raw is None:
+        return False
+    if raw.lower() in ("true", "1", "yes"):
+        return True
+    if raw.lower() in ("false", "0", "no"):
+        return False
+    raise InvalidInput(f"query parameter '{name}' must be true or false, not '{raw}'")

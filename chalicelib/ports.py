@@ -1,0 +1,94 @@
+"""The ports: what services need from the outside world. Adapters implement them; fakes too."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from chalicelib.domain.event_query import EventPage, EventQuery
+from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.projects import (
+    Commit,
+    ProjectRecord,
+    Resource,
+    ResourceScope,
+    ServiceRecord,
+)
+
+
+class EventBus(Protocol):
+    """Where events are published for every handler (EventBridge in AWS)."""
+
+    def publish(self, event: KeptnEvent) -> None: ...
+
+
+class EventStore(Protocol):
+    """The audit trail: every event seen on the bus, queryable by key."""
+
+    def put(self, event: KeptnEvent) -> bool:
+        """Store `event`; False when an event with the same source and id is already stored."""
+        ...
+
+    def query(self, query: EventQuery) -> EventPage: ...
+
+
+class TokenRecord(BaseModel):
+    """An API token as stored: never the token itself, only its SHA-256 digest."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    digest: str
+    created: str
+
+
+class TokenStore(Protocol):
+    """API tokens (hashed)."""
+
+    def list_tokens(self) -> list[TokenRecord]: ...
+
+    def put_token(self, record: TokenRecord) -> None: ...
+
+
+class ConfigStore(Protocol):
+    """Projects, services and versioned configuration resources."""
+
+    def create_project(self, project: ProjectRecord, author: str) -> ProjectRecord:
+        """Create the project and its first commit (the shipyard); Conflict when it exists."""
+        ...
+
+    def update_shipyard(self, project: ProjectRecord, author: str) -> ProjectRecord: ...
+
+    def get_project(self, name: str) -> ProjectRecord | None: ...
+
+    def list_projects(self) -> list[ProjectRecord]: ...
+
+    def delete_project(self, name: str) -> None: ...
+
+    def create_service(self, service: ServiceRecord) -> None:
+        """Conflict when the service exists."""
+        ...
+
+    def list_services(self, project: str) -> list[ServiceRecord]: ...
+
+    def delete_service(self, project: str, service: str) -> None: ...
+
+    def put_resources(
+        self, scope: ResourceScope, files: Sequence[tuple[str, bytes]], author: str, message: str
+    ) -> Commit:
+        """Write new versions of `files` (uri, content) in one commit."""
+        ...
+
+    def delete_resource(self, scope: ResourceScope, uri: str, author: str) -> Commit: ...
+
+    def get_resource(
+        self, scope: ResourceScope, uri: str, version: str | None = None
+    ) -> Resource | None:
+        """The resource as of `version` (a commit id; None = latest); None if absent."""
+        ...
+
+    def list_resources(self, scope: ResourceScope, version: str | None = None) -> list[Resource]:
+        """Every resource of `scope` as of `version`, without deleted ones."""
+        ...

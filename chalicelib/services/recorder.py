@@ -1,0 +1,26 @@
+"""The recorder: every event seen on the bus goes into the event store, once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+from chalicelib.domain.events import KeptnEvent, canonical_time
+from chalicelib.errors import InvalidInput
+from chalicelib.ports import EventStore
+
+
+def record_event(detail: dict[str, Any], store: EventStore) -> bool:
+    """Store the CloudEvent carried in an EventBridge entry's detail.
+
+    Returns False for a duplicate delivery. Raises InvalidInput for something that is not a
+    CloudEvent (a tool publishing directly on the bus can send anything); retrying cannot fix it.
+    """
+    try:
+        event = KeptnEvent.model_validate(detail)
+    except ValidationError as error:
+        raise InvalidInput(f"not a CloudEvent, not recorded: {error.errors()[0]['msg']}") from error
+    # Tools publishing straight to the bus may use other timestamp formats; index on Keptn's.
+    event = event.model_copy(update={"time": canonical_time(event.time)})
+    return store.put(event)

@@ -1,0 +1,215 @@
+"""The embedded runtime process: AWS emulator, resources, HTTP API and handler dispatcher.
+
+It creates the stack from infra/definition.py (rules targeting SQS), then feeds each rule's queue
+to the same handler function a Lambda would run, as EventBridge feeds Lambda in AWS.
+Run by `qm local up` as `python -m qm.local.runtime --state-dir DIR`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+LOCAL_STAGE = "local"
+REGION = "us-east-1"
+log = logging.getLogger("qm.local")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class LambdaContext:
+    """The parts of Lambda's context object handlers may read."""
+
+    function_name: str
+    memory_limit_in_mb: int = 256
+    aws_request_id: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def configure_environment(moto_port: int) -> None:
+    """Point boto3 at the emulator; chalicelib only ever sees ordinary AWS settings."""
+    os.environ.update(
+        {
+            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{moto_port}",
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(moto_port),
+            "QM_STAGE": LOCAL_STAGE,
+        }
+    )
+
+
+def start_emulator(port: int) -> Any:
+    """moto in server mode on 127.0.0.1, with Step Functions really executing state machines."""
+    import httpx
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    httpx.post(
+        f"http://127.0.0.1:{port}/moto-api/config",
+        json={"stepfunctions": {"execute_state_machine": True}},
+        timeout=10,
+    ).raise_for_status()
+    return server
+
+
+def create_resources(stage: str) -> None:
+    """Create the stack from the same definition a deployment uses (rules -> SQS)."""
+    import boto3
+
+    from infra.definition import template_json
+
+    cloudformation = boto3.client("cloudformation")
+    stack = f"quartermaster-{stage}"
+    cloudformation.create_stack(StackName=stack, TemplateBody=template_json(stage, "sqs"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status = cloudformation.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+        if status == "CREATE_COMPLETE":
+            return
+        if status.endswith("FAILED") or status.startswith("ROLLBACK"):
+            raise RuntimeError(f"local stack {stack} failed: {status}")
+        time.sleep(0.2)
+    raise RuntimeError(f"local stack {stack} was not created within 60 s")
+
+
+def resolve_entry(entry: str) -> Callable[[dict[str, Any], Any], Any]:
+    module_name, _, attribute = entry.partition(":")
+    handler: Callable[[dict[str, Any], Any], Any] = getattr(
+        importlib.import_module(module_name), attribute
+    )
+    return handler
+
+
+class Dispatcher:
+    """Drains each handler's queue into its function; a failure leaves the message for a retry
+    (and, after three receives, the dead-letter queue), as Lambda's async delivery would."""
+
+    def __init__(self, stage: str) -> None:
+        import boto3
+
+        from infra.handlers import HANDLERS
+
+        self._sqs = boto3.client("sqs")
+        self._stop = threading.Event()
+        self._workers = [
+            threading.Thread(
+                target=self._drain,
+                args=(
+                    spec.name,
+                    self._sqs.get_queue_url(QueueName=f"quartermaster-{stage}-{spec.name}")[
+                        "QueueUrl"
+                    ],
+                    resolve_entry(spec.entry),
+                ),
+                name=f"dispatch-{spec.name}",
+                daemon=True,
+            )
+            for spec in HANDLERS
+        ]
+
+    def start(self) -> None:
+        for worker in self._workers:
+            worker.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _drain(
+        self, name: str, queue_url: str, handler: Callable[[dict[str, Any], Any], Any]
+    ) -> None:
+        context = LambdaContext(function_name=name)
+        while not self._stop.is_set():
+            response = self._sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
+            )
+            for message in response.get("Messages", []):
+                try:
+                    handler(json.loads(message["Body"]), context)
+                except Exception:
+                    log.exception("handler %s failed; the message will be retried", name)
+                    continue
+                self._sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def serve_api(port: int) -> Any:
+    """The Chalice app on 127.0.0.1, exactly as `chalice local` serves it."""
+    from chalice.config import Config
+    from chalice.local import create_local_server
+
+    from app import app
+
+    server = create_local_server(app, Config.create(chalice_stage="dev"), "127.0.0.1", port)
+    thread = threading.Thread(target=server.serve_forever, name="api", daemon=True)
+    thread.start()
+    return server
+
+
+def run(state_dir: Path) -> None:
+    """Start everything, write the state file, and serve until SIGTERM or SIGINT."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    moto_port, api_port = free_port(), free_port()
+    configure_environment(moto_port)
+    emulator = start_emulator(moto_port)
+    create_resources(LOCAL_STAGE)
+
+    from chalicelib.bootstrap import container
+    from chalicelib.services.auth import issue_token
+
+    token = issue_token(container().tokens, "admin")
+    dispatcher = Dispatcher(LOCAL_STAGE)
+    dispatcher.start()
+    api = serve_api(api_port)
+
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    state = {
+        "pid": os.getpid(),
+        "endpoint": f"http://127.0.0.1:{api_port}",
+        "aws_endpoint": f"http://127.0.0.1:{moto_port}",
+        "token": token,
+    }
+    state_file = state_dir / "state.json"
+    state_file.write_text(json.dumps(state, indent=2))
+    state_file.chmod(0o600)
+    log.info("Quartermaster local runtime ready on %s", state["endpoint"])
+    stopped.wait()
+    dispatcher.stop()
+    api.shutdown()
+    emulator.stop()
+    state_file.unlink(missing_ok=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--state-dir", type=Path, required=True)
+    arguments = parser.parse_args()
+    arguments.state_dir.mkdir(parents=True, exist_ok=True)
+    run(arguments.state_dir)
+
+
+if __name__ == "__main__":
+    main()
