@@ -4,9 +4,12 @@ from chalice import Chalice  # type: ignore[attr-defined]
 
 from chalicelib.entrypoints.handlers import handlers
 from chalicelib.entrypoints.http_events import events_api
+from chalicelib.entrypoints.http_projects import projects_api
+from chalicelib.entrypoints.http_resources import resources_api
 from chalicelib.entrypoints.http_support import require_token
+from chalicelib.entrypoints.http_system import system_api
 
 app = Chalice(app_name="quartermaster")
 app.register_middleware(require_token, "http")
-app.register_blueprint(events_api)
-app.register_blueprint(handlers)
+for blueprint in (system_api, events_api, projects_api, resources_api, handlers):
+    app.register_blueprint(blueprint)

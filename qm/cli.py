@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 
 # Each module exposes `register(app)`; the order is the order of `qm --help`.
-COMMAND_MODULES = ("validate", "evaluate")
+COMMAND_MODULES = ("auth", "projects", "events", "get", "validate", "evaluate", "local")
 
 
 def _register_all() -> None:

@@ -1,0 +1,165 @@
+"""HTTP routes for projects, stages and services, with Keptn's bodies and alias paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint, Response  # type: ignore[attr-defined]
+
+from chalicelib.bootstrap import container
+from chalicelib.domain.projects import ProjectRecord, ServiceRecord
+from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
+from chalicelib.services import projects
+from chalicelib.services.projects import ProjectDeps
+
+projects_api = Blueprint(__name__)
+ALIAS = "/api/controlPlane"
+GIT_FIELDS = ("gitRemoteURL", "gitUser")
+
+
+def _deps() -> ProjectDeps:
+    deps = container()
+    return ProjectDeps(config=deps.config, clock=deps.clock)
+
+
+def _service_body(service: ServiceRecord) -> dict[str, Any]:
+    return {
+        "serviceName": service.name,
+        "creationDate": service.creation_date,
+        "lastEventTypes": {},
+        "openRemediations": [],
+    }
+
+
+def _stages_body(project: ProjectRecord) -> list[dict[str, Any]]:
+    services = [_service_body(s) for s in container().config.list_services(project.name)]
+    parents = projects.parent_stages(project)
+    return [
+        {"stageName": stage, "parentStages": parents.get(stage, []), "services": services}
+        for stage in project.stages
+    ]
+
+
+def _project_body(project: ProjectRecord) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "projectName": project.name,
+        "shipyard": project.shipyard,
+        "shipyardVersion": project.shipyard_version,
+        "creationDate": project.creation_date,
+        "gitCommitID": project.head,
+        "stages": _stages_body(project),
+    }
+    if project.git_remote_url:
+        body["gitRemoteURI"] = project.git_remote_url
+    if project.git_user:
+        body["gitUser"] = project.git_user
+    return body
+
+
+def _git_settings(body: dict[str, Any]) -> dict[str, str | None]:
+    # Credentials (gitToken, keys) are accepted for compatibility and never stored: the
+    # configuration lives in Quartermaster's own versioned store, not in a git upstream.
+    return {name: body.get(name) for name in GIT_FIELDS}
+
+
+@projects_api.route("/v1/project", methods=["POST"])
+@projects_api.route(f"{ALIAS}/v1/project", methods=["POST"])
+@api_view
+def create_project() -> Response:
+    request = projects_api.current_request
+    body = json_object(request)
+    projects.create_project(
+        body.get("name"), body.get("shipyard"), _git_settings(body), identity_of(request), _deps()
+    )
+    return Response(body={}, status_code=201)
+
+
+@projects_api.route("/v1/project", methods=["PUT"])
+@projects_api.route(f"{ALIAS}/v1/project", methods=["PUT"])
+@api_view
+def update_project() -> Response:
+    request = projects_api.current_request
+    body = json_object(request)
+    projects.update_project(
+        body.get("name"), body.get("shipyard"), _git_settings(body), identity_of(request), _deps()
+    )
+    return Response(body={}, status_code=201)
+
+
+@projects_api.route("/v1/project", methods=["GET"])
+@projects_api.route(f"{ALIAS}/v1/project", methods=["GET"])
+@api_view
+def list_projects() -> dict[str, Any]:
+    items = [_project_body(p) for p in container().config.list_projects()]
+    return {"projects": items, "pageSize": len(items), "totalCount": len(items)}
+
+
+@projects_api.route("/v1/project/{project}", methods=["GET"])
+@projects_api.route(ALIAS + "/v1/project/{project}", methods=["GET"])
+@api_view
+def get_project(project: str) -> dict[str, Any]:
+    return _project_body(projects.get_project(project, container().config))
+
+
+@projects_api.route("/v1/project/{project}", methods=["DELETE"])
+@projects_api.route(ALIAS + "/v1/project/{project}", methods=["DELETE"])
+@api_view
+def delete_project(project: str) -> dict[str, Any]:
+    projects.delete_project(project, container().config)
+    return {"message": f"project '{project}' deleted; its events stay in the audit trail"}
+
+
+@projects_api.route("/v1/project/{project}/stage", methods=["GET"])
+@projects_api.route(ALIAS + "/v1/project/{project}/stage", methods=["GET"])
+@api_view
+def list_stages(project: str) -> dict[str, Any]:
+    stages = _stages_body(projects.get_project(project, container().config))
+    return {"stages": stages, "pageSize": len(stages), "totalCount": len(stages)}
+
+
+@projects_api.route("/v1/project/{project}/stage/{stage}", methods=["GET"])
+@projects_api.route(ALIAS + "/v1/project/{project}/stage/{stage}", methods=["GET"])
+@api_view
+def get_stage(project: str, stage: str) -> dict[str, Any]:
+    record = projects.get_project(project, container().config)
+    projects.require_stage(record, stage)
+    return next(body for body in _stages_body(record) if body["stageName"] == stage)
+
+
+@projects_api.route("/v1/project/{project}/stage/{stage}/service", methods=["GET"])
+@projects_api.route(ALIAS + "/v1/project/{project}/stage/{stage}/service", methods=["GET"])
+@api_view
+def list_services(project: str, stage: str) -> dict[str, Any]:
+    config = container().config
+    projects.require_stage(projects.get_project(project, config), stage)
+    services = [_service_body(s) for s in config.list_services(project)]
+    return {"services": services, "pageSize": len(services), "totalCount": len(services)}
+
+
+@projects_api.route("/v1/project/{project}/stage/{stage}/service/{service}", methods=["GET"])
+@projects_api.route(
+    ALIAS + "/v1/project/{project}/stage/{stage}/service/{service}", methods=["GET"]
+)
+@api_view
+def get_service(project: str, stage: str, service: str) -> dict[str, Any]:
+    config = container().config
+    record = projects.get_project(project, config)
+    projects.require_stage(record, stage)
+    return _service_body(projects.get_service(record, service, config))
+
+
+@projects_api.route("/v1/project/{project}/service", methods=["POST"])
+@projects_api.route(ALIAS + "/v1/project/{project}/service", methods=["POST"])
+@api_view
+def create_service(project: str) -> dict[str, Any]:
+    body = json_object(projects_api.current_request)
+    projects.create_service(project, body.get("serviceName"), _deps())
+    return {}
+
+
+@projects_api.route("/v1/project/{project}/service/{service}", methods=["DELETE"])
+@projects_api.route(ALIAS + "/v1/project/{project}/service/{service}", methods=["DELETE"])
+@api_view
+def delete_service(project: str, service: str) -> dict[str, Any]:
+    projects.delete_service(project, service, container().config)
+    return {"message": f"service '{service}' deleted from project '{project}'"}

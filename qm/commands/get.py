@@ -1,0 +1,124 @@
+"""`qm get project|stage|service|event`: read projects and the event audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from qm.client import connect
+from qm.output import OutputFormat, OutputOption, cli_errors, print_table, show
+
+get_app = typer.Typer(help="Read projects, stages, services and events.", no_args_is_help=True)
+
+
+def _projects_table(projects: list[dict[str, Any]]) -> None:
+    rows = [
+        (
+            p["projectName"],
+            ", ".join(s["stageName"] for s in p.get("stages", [])),
+            p.get("gitCommitID", ""),
+            p.get("creationDate", ""),
+        )
+        for p in projects
+    ]
+    print_table("Projects", ("NAME", "STAGES", "COMMIT", "CREATED"), rows)
+
+
+@get_app.command("project")
+def get_project(
+    name: str | None = typer.Argument(None, help="One project; all when omitted"),
+    output: OutputFormat = OutputOption,
+) -> None:
+    """List projects, or show one."""
+    with cli_errors():
+        client = connect()
+        if name:
+            project = client.get(f"/v1/project/{name}")
+            show(project, output, lambda p: _projects_table([p]))
+        else:
+            answer = client.get("/v1/project")
+            show(answer, output, lambda a: _projects_table(a["projects"]))
+
+
+@get_app.command("stage")
+def get_stage(
+    project: str = typer.Option(..., "--project", "-p"),
+    output: OutputFormat = OutputOption,
+) -> None:
+    """List a project's stages, in shipyard order."""
+    with cli_errors():
+        answer = connect().get(f"/v1/project/{project}/stage")
+    rows = [
+        (
+            s["stageName"],
+            ", ".join(s.get("parentStages", [])),
+            ", ".join(v["serviceName"] for v in s.get("services", [])),
+        )
+        for s in answer["stages"]
+    ]
+    show(answer, output, lambda _: print_table(f"Stages of {project}", ("STAGE", "AFTER", "SERVICES"), rows))
+
+
+@get_app.command("service")
+def get_service(
+    name: str | None = typer.Argument(None, help="One service; all when omitted"),
+    project: str = typer.Option(..., "--project", "-p"),
+    stage: str | None = typer.Option(None, "--stage", "-s", help="Default: the first stage"),
+    output: OutputFormat = OutputOption,
+) -> None:
+    """List a project's services (they exist in every stage)."""
+    with cli_errors():
+        client = connect()
+        if stage is None:
+            stages = client.get(f"/v1/project/{project}/stage")["stages"]
+            stage = stages[0]["stageName"]
+        path = f"/v1/project/{project}/stage/{stage}/service"
+        answer = client.get(f"{path}/{name}") if name else client.get(path)
+    services = [answer] if name else answer["services"]
+    rows = [(s["serviceName"], s.get("creationDate", "")) for s in services]
+    show(answer, output, lambda _: print_table(f"Services of {project}", ("SERVICE", "CREATED"), rows))
+
+
+@get_app.command("event")
+def get_event(
+    event_type: str | None = typer.Argument(None, help="e.g. evaluation.finished; all if omitted"),
+    project: str | None = typer.Option(None, "--project", "-p"),
+    stage: str | None = typer.Option(None, "--stage", "-s"),
+    service: str | None = typer.Option(None, "--service"),
+    keptn_context: str | None = typer.Option(None, "--keptn-context", "-c"),
+    page_size: int = typer.Option(20, "--page-size", min=1, max=100),
+    output: OutputFormat = OutputOption,
+) -> None:
+    """Show stored events, newest first (give --project or --keptn-context)."""
+    with cli_errors():
+        answer = connect().get(
+            "/v1/event",
+            {
+                "project": project,
+                "stage": stage,
+                "service": service,
+                "keptnContext": keptn_context,
+                "type": event_type,
+                "pageSize": page_size,
+            },
+        )
+    rows = [
+        (
+            e.get("time", ""),
+            e.get("type", ""),
+            "/".join(str(e.get("data", {}).get(k, "")) for k in ("project", "stage", "service")),
+            e.get("source", ""),
+            e.get("shkeptncontext", ""),
+        )
+        for e in answer["events"]
+    ]
+    show(
+        answer,
+        output,
+        lambda _: print_table("Events", ("TIME", "TYPE", "SCOPE", "SOURCE", "CONTEXT"), rows),
+    )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(get_app, name="get")

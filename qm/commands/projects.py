@@ -1,0 +1,83 @@
+"""`qm create|update|delete project|service`: manage projects and services."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import typer
+
+from qm.client import CliError, connect
+from qm.output import cli_errors, console
+
+create_app = typer.Typer(help="Create projects and services.", no_args_is_help=True)
+update_app = typer.Typer(help="Update a project's shipyard.", no_args_is_help=True)
+delete_app = typer.Typer(help="Delete projects and services.", no_args_is_help=True)
+
+
+def _encoded(path: Path) -> str:
+    if not path.is_file():
+        raise CliError(f"{path}: no such file", exit_code=2)
+    return base64.b64encode(path.read_bytes()).decode()
+
+
+@create_app.command("project")
+def create_project(
+    name: str = typer.Argument(..., help="Project name"),
+    shipyard: Path = typer.Option(..., "--shipyard", help="shipyard.yaml"),
+    git_remote_url: str | None = typer.Option(None, "--git-remote-url"),
+    git_user: str | None = typer.Option(None, "--git-user"),
+) -> None:
+    """Create a project from its shipyard."""
+    with cli_errors():
+        body = {"name": name, "shipyard": _encoded(shipyard)}
+        body |= {k: v for k, v in (("gitRemoteURL", git_remote_url), ("gitUser", git_user)) if v}
+        connect().post("/v1/project", body)
+    console.print(f"Project [bold]{name}[/bold] created")
+
+
+@update_app.command("project")
+def update_project(
+    name: str = typer.Argument(..., help="Project name"),
+    shipyard: Path = typer.Option(..., "--shipyard", help="shipyard.yaml (same stages)"),
+) -> None:
+    """Replace a project's shipyard; its stages must stay the same."""
+    with cli_errors():
+        connect().put("/v1/project", {"name": name, "shipyard": _encoded(shipyard)})
+    console.print(f"Project [bold]{name}[/bold] updated")
+
+
+@create_app.command("service")
+def create_service(
+    name: str = typer.Argument(..., help="Service name"),
+    project: str = typer.Option(..., "--project", "-p"),
+) -> None:
+    """Create a service in every stage of a project."""
+    with cli_errors():
+        connect().post(f"/v1/project/{project}/service", {"serviceName": name})
+    console.print(f"Service [bold]{name}[/bold] created in project {project}")
+
+
+@delete_app.command("project")
+def delete_project(name: str = typer.Argument(..., help="Project name")) -> None:
+    """Delete a project, its services and its configuration (events are kept)."""
+    with cli_errors():
+        answer = connect().delete(f"/v1/project/{name}")
+    console.print(answer.get("message", "deleted"))
+
+
+@delete_app.command("service")
+def delete_service(
+    name: str = typer.Argument(..., help="Service name"),
+    project: str = typer.Option(..., "--project", "-p"),
+) -> None:
+    """Delete a service from a project."""
+    with cli_errors():
+        answer = connect().delete(f"/v1/project/{project}/service/{name}")
+    console.print(answer.get("message", "deleted"))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(create_app, name="create")
+    app.add_typer(update_app, name="update")
+    app.add_typer(delete_app, name="delete")
