@@ -58,7 +58,7 @@ def create_project(
     record = ProjectRecord(
         name=project_name,
         shipyard=text,
-        shipyard_version=shipyard.apiVersion,
+        shipyard_version=shipyard.api_version,
         stages=tuple(shipyard.stage_names()),
         creation_date=format_time(deps.clock()),
         git_remote_url=git.get("gitRemoteURL"),
@@ -90,7 +90,7 @@ def update_project(
                 f"(project '{project.name}' has {', '.join(project.stages)}; the new shipyard "
                 f"has {', '.join(stages)}). Keep the stages, or create a new project"
             )
-        updates.update(shipyard=text, shipyard_version=shipyard.apiVersion)
+        updates.update(shipyard=text, shipyard_version=shipyard.api_version)
     if not updates:
         return project
     return deps.config.update_shipyard(project.model_copy(update=updates), author)
@@ -117,8 +117,8 @@ def parent_stages(project: ProjectRecord) -> dict[str, list[str]]:
     parents: dict[str, list[str]] = {}
     for stage in shipyard.spec.stages:
         found: list[str] = []
-        for sequence in stage.sequences or []:
-            for trigger in sequence.triggeredOn or []:
+        for sequence in stage.sequences:
+            for trigger in sequence.triggered_on:
                 parent = trigger.event.split(".")[0]
                 if parent != stage.name and parent not in found:
                     found.append(parent)

@@ -10,14 +10,20 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Sequence
+from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from chalicelib.domain.documents import document_problems_for_uri
+from chalicelib.domain.documents import document_errors
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
 from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.ports import ConfigStore
 from chalicelib.services.projects import get_project, get_service, require_stage
+
+# File names Keptn gives these documents, wherever they sit (e.g. prometheus/sli.yaml).
+VALIDATED_FILE_NAMES = frozenset(
+    {"shipyard.yaml", "slo.yaml", "sli.yaml", "remediation.yaml", "webhook.yaml", "uniform.yaml"}
+)
 
 # DynamoDB items hold at most 400 KB; keep headroom for keys and attributes.
 MAX_RESOURCE_BYTES = 350 * 1024
@@ -89,7 +95,8 @@ def write_files(
             text = content.decode("utf-8")
         except UnicodeDecodeError:
             continue  # binary files (charts, archives) are stored as they are
-        problems.extend(document_problems_for_uri(uri, text))
+        if PurePosixPath(uri).name in VALIDATED_FILE_NAMES:
+            problems.extend(document_errors(text, uri))
     if problems:
         raise InvalidInput("; ".join(problems))
     names = ", ".join(uri for uri, _ in files)

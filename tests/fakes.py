@@ -1,0 +1,194 @@
+"""In-memory implementations of the ports, held to the same contract suites as the adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from chalicelib.domain.event_query import EventPage, EventQuery
+from chalicelib.domain.events import KeptnEvent, format_time
+from chalicelib.domain.projects import Commit, ProjectRecord, Resource, ResourceScope, ServiceRecord
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.ports import TokenRecord
+
+
+class FakeBus:
+    def __init__(self) -> None:
+        self.published: list[KeptnEvent] = []
+
+    def publish(self, event: KeptnEvent) -> None:
+        self.published.append(event)
+
+
+class FakeEventStore:
+    def __init__(self) -> None:
+        self._events: dict[tuple[str, str], KeptnEvent] = {}
+
+    def put(self, event: KeptnEvent) -> bool:
+        key = (event.source, event.id)
+        if key in self._events:
+            return False
+        self._events[key] = event
+        return True
+
+    def query(self, query: EventQuery) -> EventPage:
+        query.require_anchor()
+        matching = sorted(
+            (e for e in self._events.values() if _matches(e, query)),
+            key=lambda e: (e.time, e.id),
+            reverse=True,
+        )
+        try:
+            start = int(query.next_page_key) if query.next_page_key else 0
+        except ValueError as error:
+            raise InvalidInput("nextPageKey is not a key this API returned") from error
+        page = matching[start : start + query.page_size]
+        more = start + query.page_size < len(matching)
+        return EventPage(
+            events=page,
+            next_page_key=str(start + query.page_size) if more else None,
+            page_size=len(page),
+        )
+
+
+def _matches(event: KeptnEvent, query: EventQuery) -> bool:
+    wanted = {
+        "shkeptncontext": query.keptn_context,
+        "project": query.project,
+        "stage": query.stage,
+        "service": query.service,
+        "type": query.type,
+        "source": query.source,
+        "id": query.event_id,
+        "triggeredid": query.triggered_id,
+    }
+    for attribute, value in wanted.items():
+        if value is not None and getattr(event, attribute) != value:
+            return False
+    if query.results and event.result not in query.results:
+        return False
+    if query.excluded_triggered_ids and event.triggeredid in query.excluded_triggered_ids:
+        return False
+    stamp = f"{event.time}#{event.id}"
+    if query.from_time and stamp < query.from_time:
+        return False
+    return not (query.before_time and stamp >= query.before_time)
+
+
+class FakeTokenStore:
+    def __init__(self) -> None:
+        self.records: dict[str, TokenRecord] = {}
+        self.reads = 0
+
+    def list_tokens(self) -> list[TokenRecord]:
+        self.reads += 1
+        return list(self.records.values())
+
+    def put_token(self, record: TokenRecord) -> None:
+        self.records[record.name] = record
+
+
+class FakeConfigStore:
+    def __init__(self) -> None:
+        self.projects: dict[str, ProjectRecord] = {}
+        self.counters: dict[str, int] = {}
+        self.services: dict[tuple[str, str], ServiceRecord] = {}
+        self.versions: dict[tuple[str, str, str], list[Resource]] = {}
+        self.commits: list[Commit] = []
+
+    def _commit(self, project: str, author: str, message: str, changes: tuple[str, ...]) -> str:
+        if project not in self.counters:
+            raise NotFound(f"project '{project}' does not exist")
+        self.counters[project] += 1
+        commit_id = f"{self.counters[project]:012x}"
+        now = format_time(datetime.now(UTC))
+        self.commits.append(Commit(id=commit_id, time=now, author=author, message=message,
+                                   changes=changes))
+        return commit_id
+
+    def create_project(self, project: ProjectRecord, author: str) -> ProjectRecord:
+        if project.name in self.projects:
+            raise Conflict(f"project '{project.name}' already exists")
+        self.counters[project.name] = 0
+        head = self._commit(project.name, author, "create project", ("shipyard",))
+        created = project.model_copy(update={"head": head})
+        self.projects[project.name] = created
+        self._write(ResourceScope(project=project.name), "shipyard.yaml",
+                    project.shipyard.encode(), head)
+        return created
+
+    def update_shipyard(self, project: ProjectRecord, author: str) -> ProjectRecord:
+        head = self._commit(project.name, author, "update shipyard", ("shipyard",))
+        updated = project.model_copy(update={"head": head})
+        self.projects[project.name] = updated
+        self._write(ResourceScope(project=project.name), "shipyard.yaml",
+                    project.shipyard.encode(), head)
+        return updated
+
+    def get_project(self, name: str) -> ProjectRecord | None:
+        project = self.projects.get(name)
+        if project is None:
+            return None
+        return project.model_copy(update={"head": f"{self.counters[name]:012x}"})
+
+    def list_projects(self) -> list[ProjectRecord]:
+        return [p for name in sorted(self.projects) if (p := self.get_project(name))]
+
+    def delete_project(self, name: str) -> None:
+        self.projects.pop(name, None)
+        self.counters.pop(name, None)
+        self.services = {k: v for k, v in self.services.items() if k[0] != name}
+        self.versions = {k: v for k, v in self.versions.items() if k[0] != name}
+
+    def create_service(self, service: ServiceRecord) -> None:
+        key = (service.project, service.name)
+        if key in self.services:
+            raise Conflict(f"service '{service.name}' already exists in project '{service.project}'")
+        self.services[key] = service
+
+    def list_services(self, project: str) -> list[ServiceRecord]:
+        return [s for (p, _), s in sorted(self.services.items()) if p == project]
+
+    def delete_service(self, project: str, service: str) -> None:
+        self.services.pop((project, service), None)
+
+    def _write(self, scope: ResourceScope, uri: str, content: bytes, version: str,
+               deleted: bool = False) -> None:
+        key = (scope.project, scope.key, uri)
+        self.versions.setdefault(key, []).append(
+            Resource(uri=uri, content=content, version=version, deleted=deleted)
+        )
+
+    def put_resources(self, scope: ResourceScope, files: Sequence[tuple[str, bytes]],
+                      author: str, message: str) -> Commit:
+        if not files:
+            raise InvalidInput("resources: give at least one file")
+        changes = tuple(f"{scope.key}:{uri}" if scope.key else uri for uri, _ in files)
+        version = self._commit(scope.project, author, message, changes)
+        for uri, content in files:
+            self._write(scope, uri, content, version)
+        return self.commits[-1]
+
+    def delete_resource(self, scope: ResourceScope, uri: str, author: str) -> Commit:
+        version = self._commit(scope.project, author, f"delete {uri}", (uri,))
+        self._write(scope, uri, b"", version, deleted=True)
+        return self.commits[-1]
+
+    def get_resource(self, scope: ResourceScope, uri: str,
+                     version: str | None = None) -> Resource | None:
+        candidates = [
+            r for r in self.versions.get((scope.project, scope.key, uri), [])
+            if version is None or r.version <= version
+        ]
+        if not candidates or candidates[-1].deleted:
+            return None
+        return candidates[-1]
+
+    def list_resources(self, scope: ResourceScope, version: str | None = None) -> list[Resource]:
+        found = []
+        for (project, key, uri) in sorted(self.versions):
+            if project == scope.project and key == scope.key:
+                resource = self.get_resource(scope, uri, version)
+                if resource is not None:
+                    found.append(resource)
+        return found

@@ -1,0 +1,100 @@
+"""The ConfigStore contract, run against the DynamoDB adapter (on moto) and the fake."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from chalicelib.bootstrap import Container
+from chalicelib.domain.projects import ProjectRecord, ResourceScope, ServiceRecord
+from chalicelib.errors import Conflict, NotFound
+from chalicelib.ports import ConfigStore
+from tests.fakes import FakeConfigStore
+
+
+@pytest.fixture(params=["dynamodb", "fake"])
+def store(request: pytest.FixtureRequest) -> Iterator[ConfigStore]:
+    if request.param == "fake":
+        yield FakeConfigStore()
+    else:
+        container: Container = request.getfixturevalue("aws_container")
+        yield container.config
+
+
+def project(name: str = "shop", shipyard: str = "stages: [dev]") -> ProjectRecord:
+    return ProjectRecord(name=name, shipyard=shipyard, shipyard_version="spec.keptn.sh/0.2.3",
+                         stages=("dev", "prod"), creation_date="2026-01-01T00:00:00.000Z")
+
+
+def test_a_project_is_created_once_with_its_shipyard_as_first_commit(store: ConfigStore) -> None:
+    created = store.create_project(project(), author="alice")
+    assert created.head == "000000000001"
+    with pytest.raises(Conflict, match="already exists"):
+        store.create_project(project(), author="alice")
+    stored = store.get_project("shop")
+    assert stored is not None and stored.stages == ("dev", "prod")
+    shipyard = store.get_resource(ResourceScope(project="shop"), "shipyard.yaml")
+    assert shipyard is not None and shipyard.content == b"stages: [dev]"
+    assert [p.name for p in store.list_projects()] == ["shop"]
+
+
+def test_files_are_versioned_and_readable_as_of_any_commit(store: ConfigStore) -> None:
+    store.create_project(project(), author="alice")
+    scope = ResourceScope(project="shop", stage="dev", service="cart")
+    first = store.put_resources(scope, [("slo.yaml", b"v1")], author="alice", message="m")
+    second = store.put_resources(scope, [("slo.yaml", b"v2"), ("sli.yaml", b"s")], "bob", "m")
+    assert first.id < second.id
+    assert store.get_resource(scope, "slo.yaml", first.id).content == b"v1"  # type: ignore[union-attr]
+    assert store.get_resource(scope, "slo.yaml").content == b"v2"  # type: ignore[union-attr]
+    assert store.get_resource(scope, "sli.yaml", first.id) is None
+    assert sorted(r.uri for r in store.list_resources(scope)) == ["sli.yaml", "slo.yaml"]
+    assert [r.uri for r in store.list_resources(scope, first.id)] == ["slo.yaml"]
+    # A stage-level file is not a service-level file.
+    assert store.list_resources(ResourceScope(project="shop", stage="dev")) == []
+
+
+def test_a_deleted_file_is_gone_now_but_not_in_the_past(store: ConfigStore) -> None:
+    store.create_project(project(), author="alice")
+    scope = ResourceScope(project="shop", stage="dev")
+    kept = store.put_resources(scope, [("a.yaml", b"a")], "alice", "m")
+    store.delete_resource(scope, "a.yaml", "alice")
+    assert store.get_resource(scope, "a.yaml") is None
+    assert store.list_resources(scope) == []
+    assert store.get_resource(scope, "a.yaml", kept.id) is not None
+
+
+def test_writing_to_a_missing_project_is_not_found(store: ConfigStore) -> None:
+    with pytest.raises(NotFound, match="project 'ghost'"):
+        store.put_resources(ResourceScope(project="ghost"), [("a", b"a")], "alice", "m")
+
+
+def test_services_are_created_once_and_deleted(store: ConfigStore) -> None:
+    store.create_project(project(), author="alice")
+    service = ServiceRecord(project="shop", name="cart", creation_date="t")
+    store.create_service(service)
+    with pytest.raises(Conflict):
+        store.create_service(service)
+    assert [s.name for s in store.list_services("shop")] == ["cart"]
+    store.delete_service("shop", "cart")
+    assert store.list_services("shop") == []
+
+
+def test_deleting_a_project_removes_its_services_and_files(store: ConfigStore) -> None:
+    store.create_project(project(), author="alice")
+    store.create_service(ServiceRecord(project="shop", name="cart", creation_date="t"))
+    store.delete_project("shop")
+    assert store.get_project("shop") is None
+    assert store.list_services("shop") == []
+    store.create_project(project(), author="alice")
+    assert store.get_resource(ResourceScope(project="shop"), "shipyard.yaml") is not None
+    assert store.list_services("shop") == []
+
+
+def test_updating_the_shipyard_is_a_new_commit(store: ConfigStore) -> None:
+    created = store.create_project(project(), author="alice")
+    updated = store.update_shipyard(created.model_copy(update={"shipyard": "new"}), "bob")
+    assert updated.head > created.head
+    scope = ResourceScope(project="shop")
+    assert store.get_resource(scope, "shipyard.yaml").content == b"new"  # type: ignore[union-attr]
+    assert store.get_resource(scope, "shipyard.yaml", created.head).content == b"stages: [dev]"  # type: ignore[union-attr]
