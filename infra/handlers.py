@@ -1,4 +1,4 @@
-"""Every event handler: its Lambda entry point, the EventBridge pattern that feeds it, its sizing."""
+"""Every event handler: its Lambda entry point, the EventBridge pattern feeding it, its sizing."""
 
 from __future__ import annotations
 

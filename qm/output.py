@@ -34,15 +34,13 @@ def print_json(value: Any) -> None:
 def print_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     table = Table(title=title, title_justify="left")
     for column in columns:
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(table)
 
 
-def show(
-    value: Any, output: OutputFormat, render: Callable[[Any], None]
-) -> None:
+def show(value: Any, output: OutputFormat, render: Callable[[Any], None]) -> None:
     if output is OutputFormat.json:
         print_json(value)
     else:

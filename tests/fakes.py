@@ -102,8 +102,9 @@ class FakeConfigStore:
         self.counters[project] += 1
         commit_id = f"{self.counters[project]:012x}"
         now = format_time(datetime.now(UTC))
-        self.commits.append(Commit(id=commit_id, time=now, author=author, message=message,
-                                   changes=changes))
+        self.commits.append(
+            Commit(id=commit_id, time=now, author=author, message=message, changes=changes)
+        )
         return commit_id
 
     def create_project(self, project: ProjectRecord, author: str) -> ProjectRecord:
@@ -113,16 +114,18 @@ class FakeConfigStore:
         head = self._commit(project.name, author, "create project", ("shipyard",))
         created = project.model_copy(update={"head": head})
         self.projects[project.name] = created
-        self._write(ResourceScope(project=project.name), "shipyard.yaml",
-                    project.shipyard.encode(), head)
+        self._write(
+            ResourceScope(project=project.name), "shipyard.yaml", project.shipyard.encode(), head
+        )
         return created
 
     def update_shipyard(self, project: ProjectRecord, author: str) -> ProjectRecord:
         head = self._commit(project.name, author, "update shipyard", ("shipyard",))
         updated = project.model_copy(update={"head": head})
         self.projects[project.name] = updated
-        self._write(ResourceScope(project=project.name), "shipyard.yaml",
-                    project.shipyard.encode(), head)
+        self._write(
+            ResourceScope(project=project.name), "shipyard.yaml", project.shipyard.encode(), head
+        )
         return updated
 
     def get_project(self, name: str) -> ProjectRecord | None:
@@ -143,7 +146,9 @@ class FakeConfigStore:
     def create_service(self, service: ServiceRecord) -> None:
         key = (service.project, service.name)
         if key in self.services:
-            raise Conflict(f"service '{service.name}' already exists in project '{service.project}'")
+            raise Conflict(
+                f"service '{service.name}' already exists in project '{service.project}'"
+            )
         self.services[key] = service
 
     def list_services(self, project: str) -> list[ServiceRecord]:
@@ -152,15 +157,17 @@ class FakeConfigStore:
     def delete_service(self, project: str, service: str) -> None:
         self.services.pop((project, service), None)
 
-    def _write(self, scope: ResourceScope, uri: str, content: bytes, version: str,
-               deleted: bool = False) -> None:
+    def _write(
+        self, scope: ResourceScope, uri: str, content: bytes, version: str, deleted: bool = False
+    ) -> None:
         key = (scope.project, scope.key, uri)
         self.versions.setdefault(key, []).append(
             Resource(uri=uri, content=content, version=version, deleted=deleted)
         )
 
-    def put_resources(self, scope: ResourceScope, files: Sequence[tuple[str, bytes]],
-                      author: str, message: str) -> Commit:
+    def put_resources(
+        self, scope: ResourceScope, files: Sequence[tuple[str, bytes]], author: str, message: str
+    ) -> Commit:
         if not files:
             raise InvalidInput("resources: give at least one file")
         changes = tuple(f"{scope.key}:{uri}" if scope.key else uri for uri, _ in files)
@@ -174,10 +181,12 @@ class FakeConfigStore:
         self._write(scope, uri, b"", version, deleted=True)
         return self.commits[-1]
 
-    def get_resource(self, scope: ResourceScope, uri: str,
-                     version: str | None = None) -> Resource | None:
+    def get_resource(
+        self, scope: ResourceScope, uri: str, version: str | None = None
+    ) -> Resource | None:
         candidates = [
-            r for r in self.versions.get((scope.project, scope.key, uri), [])
+            r
+            for r in self.versions.get((scope.project, scope.key, uri), [])
             if version is None or r.version <= version
         ]
         if not candidates or candidates[-1].deleted:
@@ -186,7 +195,7 @@ class FakeConfigStore:
 
     def list_resources(self, scope: ResourceScope, version: str | None = None) -> list[Resource]:
         found = []
-        for (project, key, uri) in sorted(self.versions):
+        for project, key, uri in sorted(self.versions):
             if project == scope.project and key == scope.key:
                 resource = self.get_resource(scope, uri, version)
                 if resource is not None:

@@ -3,14 +3,16 @@
 Each item carries the whole event as JSON plus the key attributes of the indexes below; an event
 without a project (e.g. sh.keptn.log.error) is simply absent from the project indexes.
 
-| index            | partition key                       | sort key      | serves                      |
-|------------------|-------------------------------------|---------------|-----------------------------|
-| by-id            | eid (event id)                      | ts            | eventID look-ups            |
-| by-context       | ctx (keptn context)                 | ts            | a run's timeline            |
-| by-project       | project                             | ts            | the Bridge, project history |
-| by-project-type  | ptype (project, type)               | ts            | open approvals, type lists  |
-| by-scope-type    | pst (project, stage, service, type) | ts            | evaluation baselines        |
-| by-triggered     | trig (triggeredid)                  | ts            | a task's answers            |
+| index           | partition key                       | serves                      |
+|-----------------|-------------------------------------|-----------------------------|
+| by-id           | eid (event id)                      | eventID look-ups            |
+| by-context      | ctx (keptn context)                 | a run's timeline            |
+| by-project      | project                             | the Bridge, project history |
+| by-project-type | ptype (project, type)               | open approvals, type lists  |
+| by-scope-type   | pst (project, stage, service, type) | evaluation baselines        |
+| by-triggered    | trig (triggeredid)                  | a task's answers            |
+
+Every index sorts on `ts`.
 
 `ts` is `<time in Keptn format>#<id>`, so newest-first is a reverse key order and time ranges are
 key conditions. Nothing here ever Scans.

@@ -1,8 +1,9 @@
 """The Keptn event-type grammar: parse and build sequence and task event types.
 
-Classification is purely by segment count, as in Keptn (reference 2.2): 6 segments are sequence
-events, 5 are task events. `sh.keptn.event.<task>.status.changed` therefore parses as a sequence
-event with sequence `status` and phase `changed` (a quirk Keptn's controller relies on to ignore it).
+Classification is purely by segment count, as in Keptn (reference 2.2): 6 segments are
+sequence events, 5 are task events. `sh.keptn.event.<task>.status.changed` therefore parses as
+a sequence event with sequence `status` and phase `changed` (a quirk Keptn's controller relies
+on to ignore it).
 """
 
 from __future__ import annotations

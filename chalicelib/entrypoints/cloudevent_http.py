@@ -16,11 +16,11 @@ from chalicelib.errors import InvalidInput
 _FORMAT = JSONFormat()
 
 
-def event_attributes(headers: Mapping[str, str], body: bytes | None) -> dict[str, Any]:
+def event_attributes(headers: Mapping[str, str], body: bytes | str | None) -> dict[str, Any]:
     """The event as a structured-mode dict; `id` is present only when the client sent one."""
     lowered = {name.lower(): value for name, value in headers.items()}
     binary = any(name.startswith("ce-") for name in lowered)
-    raw_body = body or b""
+    raw_body = body.encode() if isinstance(body, str) else (body or b"")
     if binary:
         client_gave_id = bool(lowered.get("ce-id"))
         if raw_body:

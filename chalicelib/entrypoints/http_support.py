@@ -99,7 +99,7 @@ def json_object(request: Request) -> dict[str, Any]:
 
 
 def query_param(request: Request, name: str) -> str | None:
-    params = request.query_params or {}
+    params: dict[str, str] = request.query_params or {}
     value = params.get(name)
     return value if value else None
 

@@ -1,4 +1,4 @@
-"""Event intake: validate an incoming Keptn CloudEvent, complete it as Keptn's API does, publish it."""
+"""Event intake: validate an incoming Keptn CloudEvent, complete it as Keptn's API does, publish."""
 
 from __future__ import annotations
 

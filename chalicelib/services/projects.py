@@ -1,4 +1,4 @@
-"""Projects, stages and services: create, read and delete them with Keptn's rules (reference 1.2)."""
+"""Projects, stages and services: create, read and delete them with Keptn's rules (ref. 1.2)."""
 
 from __future__ import annotations
 

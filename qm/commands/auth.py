@@ -10,7 +10,9 @@ from qm.output import cli_errors, console
 
 
 def auth(
-    endpoint: str = typer.Option(..., "--endpoint", help="API URL, e.g. https://abc.execute-api..."),
+    endpoint: str = typer.Option(
+        ..., "--endpoint", help="API URL, e.g. https://abc.execute-api..."
+    ),
     api_token: str = typer.Option(..., "--api-token", help="The x-token to send"),
 ) -> None:
     """Check the token against the endpoint and store both for later commands."""

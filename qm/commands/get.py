@@ -57,7 +57,11 @@ def get_stage(
         )
         for s in answer["stages"]
     ]
-    show(answer, output, lambda _: print_table(f"Stages of {project}", ("STAGE", "AFTER", "SERVICES"), rows))
+    show(
+        answer,
+        output,
+        lambda _: print_table(f"Stages of {project}", ("STAGE", "AFTER", "SERVICES"), rows),
+    )
 
 
 @get_app.command("service")
@@ -77,7 +81,11 @@ def get_service(
         answer = client.get(f"{path}/{name}") if name else client.get(path)
     services = [answer] if name else answer["services"]
     rows = [(s["serviceName"], s.get("creationDate", "")) for s in services]
-    show(answer, output, lambda _: print_table(f"Services of {project}", ("SERVICE", "CREATED"), rows))
+    show(
+        answer,
+        output,
+        lambda _: print_table(f"Services of {project}", ("SERVICE", "CREATED"), rows),
+    )
 
 
 @get_app.command("event")

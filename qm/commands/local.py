@@ -7,7 +7,9 @@ import typer
 from qm.local import control
 from qm.output import cli_errors, console
 
-local_app = typer.Typer(help="Run Quartermaster locally (embedded AWS emulator).", no_args_is_help=True)
+local_app = typer.Typer(
+    help="Run Quartermaster locally (embedded AWS emulator).", no_args_is_help=True
+)
 
 
 @local_app.command("up")

@@ -63,7 +63,9 @@ def up() -> dict[str, Any]:
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise CliError(f"the local runtime exited early (code {process.returncode}); see {log_path}")
+            raise CliError(
+                f"the local runtime exited early (code {process.returncode}); see {log_path}"
+            )
         state = read_state()
         if state:
             config.save(config.CliConfig(endpoint=state["endpoint"], token=state["token"]))

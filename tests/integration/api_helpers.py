@@ -44,7 +44,11 @@ class Api:
         self.token = token
 
     def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: dict[str, str] | None = None,
         raw: bytes | None = None,
     ) -> tuple[int, Any]:
         sent = {"x-token": self.token, "content-type": "application/json", **(headers or {})}

@@ -60,9 +60,7 @@ def deliver_all() -> int:
         url = sqs.get_queue_url(QueueName=queue_names(STAGE)[spec.name])["QueueUrl"]
         handler = resolve_entry(spec.entry)
         while True:
-            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get(
-                "Messages", []
-            )
+            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
             if not messages:
                 break
             for message in messages:

@@ -23,8 +23,13 @@ def store(request: pytest.FixtureRequest) -> Iterator[ConfigStore]:
 
 
 def project(name: str = "shop", shipyard: str = "stages: [dev]") -> ProjectRecord:
-    return ProjectRecord(name=name, shipyard=shipyard, shipyard_version="spec.keptn.sh/0.2.3",
-                         stages=("dev", "prod"), creation_date="2026-01-01T00:00:00.000Z")
+    return ProjectRecord(
+        name=name,
+        shipyard=shipyard,
+        shipyard_version="spec.keptn.sh/0.2.3",
+        stages=("dev", "prod"),
+        creation_date="2026-01-01T00:00:00.000Z",
+    )
 
 
 def test_a_project_is_created_once_with_its_shipyard_as_first_commit(store: ConfigStore) -> None:
@@ -33,9 +38,11 @@ def test_a_project_is_created_once_with_its_shipyard_as_first_commit(store: Conf
     with pytest.raises(Conflict, match="already exists"):
         store.create_project(project(), author="alice")
     stored = store.get_project("shop")
-    assert stored is not None and stored.stages == ("dev", "prod")
+    assert stored is not None
+    assert stored.stages == ("dev", "prod")
     shipyard = store.get_resource(ResourceScope(project="shop"), "shipyard.yaml")
-    assert shipyard is not None and shipyard.content == b"stages: [dev]"
+    assert shipyard is not None
+    assert shipyard.content == b"stages: [dev]"
     assert [p.name for p in store.list_projects()] == ["shop"]
 
 

@@ -61,12 +61,15 @@ def test_queries_return_newest_first_and_page_without_loss(store: EventStore) ->
 
 def test_filters_combine(store: EventStore) -> None:
     store.put(make(1))
-    store.put(make(2, data={"project": "shop", "stage": "prod", "service": "cart", "result": "fail"}))
+    store.put(
+        make(2, data={"project": "shop", "stage": "prod", "service": "cart", "result": "fail"})
+    )
     store.put(make(3, type="sh.keptn.event.deployment.finished"))
     store.put(make(4, shkeptncontext="ctx-2", source="lighthouse"))
     by_scope = store.query(
-        EventQuery(project="shop", stage="dev", service="cart",
-                   type="sh.keptn.event.evaluation.finished")
+        EventQuery(
+            project="shop", stage="dev", service="cart", type="sh.keptn.event.evaluation.finished"
+        )
     )
     assert [e.id for e in by_scope.events] == ["e004", "e001"]
     by_result = store.query(EventQuery(project="shop", results=("fail",)))
@@ -81,8 +84,11 @@ def test_time_window_is_from_inclusive_before_exclusive(store: EventStore) -> No
     for n in range(5):
         store.put(make(n))
     page = store.query(
-        EventQuery(project="shop", from_time="2026-01-01T00:00:01.000Z",
-                   before_time="2026-01-01T00:00:03.000Z")
+        EventQuery(
+            project="shop",
+            from_time="2026-01-01T00:00:01.000Z",
+            before_time="2026-01-01T00:00:03.000Z",
+        )
     )
     assert [e.id for e in page.events] == ["e002", "e001"]
 

@@ -70,8 +70,11 @@ def test_project_refusals_name_the_problem(api: Api) -> None:
         ({"name": "Shop", "shipyard": b64(SHIPYARD)}, 400, "must start with a lowercase letter"),
         ({"name": "x"}, 400, "field 'shipyard' is required"),
         ({"name": "x", "shipyard": "%%%"}, 400, "base64"),
-        ({"name": "x", "shipyard": b64(SHIPYARD.replace("name: prod", "name: Prod"))}, 400,
-         "shipyard.yaml: spec.stages[1].name 'Prod' (line "),
+        (
+            {"name": "x", "shipyard": b64(SHIPYARD.replace("name: prod", "name: Prod"))},
+            400,
+            "shipyard.yaml: spec.stages[1].name 'Prod' (line ",
+        ),
     ]
     for body, status, fragment in cases:
         answer = api.call("POST", "/v1/project", body)
@@ -93,7 +96,10 @@ def test_stages_cannot_change_after_creation(api: Api) -> None:
 def test_resources_are_versioned_validated_and_served_on_keptn_paths(api: Api) -> None:
     api.create_shop()
     base = "/v1/project/shop/stage/dev/service/cart/resource"
-    slo_v1 = "objectives:\n  - sli: rt\n    pass:\n      - criteria: ['<600']\ntotal_score:\n  pass: '90%'\n"
+    slo_v1 = (
+        "objectives:\n  - sli: rt\n    pass:\n      - criteria: ['<600']\n"
+        "total_score:\n  pass: '90%'\n"
+    )
     status, first = api.call(
         "POST", base, {"resources": [{"resourceURI": "slo.yaml", "resourceContent": b64(slo_v1)}]}
     )
@@ -106,9 +112,16 @@ def test_resources_are_versioned_validated_and_served_on_keptn_paths(api: Api) -
     old = api.call("GET", f"{base}/slo.yaml?gitCommitID={first['commitID']}")[1]
     assert base64.b64decode(old["resourceContent"]).decode() == slo_v1
     nested = api.call(
-        "POST", base,
-        {"resources": [{"resourceURI": "prometheus/sli.yaml",
-                        "resourceContent": b64("spec_version: '1.0'\nindicators:\n  rt: q\n")}]},
+        "POST",
+        base,
+        {
+            "resources": [
+                {
+                    "resourceURI": "prometheus/sli.yaml",
+                    "resourceContent": b64("spec_version: '1.0'\nindicators:\n  rt: q\n"),
+                }
+            ]
+        },
     )
     assert nested[0] == 200
     assert api.call("GET", f"{base}/prometheus%2Fsli.yaml")[0] == 200
@@ -131,7 +144,8 @@ def test_resource_refusals(api: Api) -> None:
         answer = api.call("POST", path, body)
         assert (answer[0], fragment in answer[1]["message"]) == (status, True), answer
     invalid = api.call(
-        "POST", "/v1/project/shop/stage/dev/resource",
+        "POST",
+        "/v1/project/shop/stage/dev/resource",
         {"resources": [{"resourceURI": "slo.yaml", "resourceContent": bad_slo}]},
     )
     assert invalid[0] == 400
@@ -145,12 +159,17 @@ def test_events_flow_from_intake_through_the_bus_to_the_store(api: Api) -> None:
     assert status == 200
     context = answer["keptnContext"]
     binary = {
-        "ce-specversion": "1.0", "ce-id": "bin-1", "ce-source": "tool",
-        "ce-type": "sh.keptn.event.deployment.started", "ce-triggeredid": "t-1",
+        "ce-specversion": "1.0",
+        "ce-id": "bin-1",
+        "ce-source": "tool",
+        "ce-type": "sh.keptn.event.deployment.started",
+        "ce-triggeredid": "t-1",
         "ce-shkeptncontext": context,
     }
     status, _ = api.call(
-        "POST", "/api/v1/event", {"project": "shop", "stage": "dev", "service": "cart"},
+        "POST",
+        "/api/v1/event",
+        {"project": "shop", "stage": "dev", "service": "cart"},
         headers=binary,
     )
     assert status == 200
@@ -158,7 +177,8 @@ def test_events_flow_from_intake_through_the_bus_to_the_store(api: Api) -> None:
     status, page = api.call("GET", f"/v1/event?keptnContext={context}")
     assert status == 200
     assert [e["type"] for e in page["events"]] == [
-        "sh.keptn.event.deployment.started", "sh.keptn.event.dev.delivery.triggered",
+        "sh.keptn.event.deployment.started",
+        "sh.keptn.event.dev.delivery.triggered",
     ]
     alias = api.call("GET", f"/api/mongodb-datastore/event?keptnContext={context}")[1]
     assert alias["events"] == page["events"]
@@ -182,17 +202,32 @@ def test_invalidated_evaluations_are_excluded_on_request(api: Api) -> None:
     api.create_shop()
     scope = {"project": "shop", "stage": "dev", "service": "cart"}
     for n, result in enumerate(("pass", "fail", "warning")):
-        api.call("POST", "/v1/event", {
-            "source": "lighthouse-service", "type": "sh.keptn.event.evaluation.finished",
-            "id": f"ev{n}", "triggeredid": f"trig{n}",
-            "data": {**scope, "result": result, "status": "succeeded"},
-        })
-    api.call("POST", "/v1/event", {
-        "source": "bridge", "type": "sh.keptn.event.evaluation.invalidated",
-        "triggeredid": "trig0", "data": scope,
-    })
+        api.call(
+            "POST",
+            "/v1/event",
+            {
+                "source": "lighthouse-service",
+                "type": "sh.keptn.event.evaluation.finished",
+                "id": f"ev{n}",
+                "triggeredid": f"trig{n}",
+                "data": {**scope, "result": result, "status": "succeeded"},
+            },
+        )
+    api.call(
+        "POST",
+        "/v1/event",
+        {
+            "source": "bridge",
+            "type": "sh.keptn.event.evaluation.invalidated",
+            "triggeredid": "trig0",
+            "data": scope,
+        },
+    )
     deliver_all()
-    path = "/v1/event/type/evaluation.finished?filter=data.project:shop%20AND%20data.result:pass,warning"
+    path = (
+        "/v1/event/type/evaluation.finished"
+        "?filter=data.project:shop%20AND%20data.result:pass,warning"
+    )
     assert [e["id"] for e in api.call("GET", path)[1]["events"]] == ["ev2", "ev0"]
     excluded = api.call("GET", path + "&excludeInvalidated=true")[1]["events"]
     assert [e["id"] for e in excluded] == ["ev2"]
@@ -203,7 +238,12 @@ def test_invalidated_evaluations_are_excluded_on_request(api: Api) -> None:
     [
         ("POST", "/v1/event", b"{broken", 400),
         ("POST", "/v1/event", b'{"type": "sh.keptn.event.dev.delivery.triggered"}', 400),
-        ("POST", "/v1/event", b'{"type": "sh.keptn.event.x.y.z.w", "source": "s", "data": {}}', 400),
+        (
+            "POST",
+            "/v1/event",
+            b'{"type": "sh.keptn.event.x.y.z.w", "source": "s", "data": {}}',
+            400,
+        ),
         ("POST", "/v1/project", b"[]", 400),
         ("POST", "/v1/project/shop/service", b'{"serviceName": "Bad.Name"}', 400),
         ("GET", "/v1/event", b"", 400),

@@ -12,8 +12,13 @@ from chalicelib.errors import InvalidInput
 
 def test_structured_mode_keeps_keptn_extensions_and_data() -> None:
     body = {
-        "specversion": "1.0", "id": "a1", "source": "ci", "type": "sh.keptn.log.error",
-        "shkeptncontext": "c1", "contenttype": "application/json", "data": {"message": "m"},
+        "specversion": "1.0",
+        "id": "a1",
+        "source": "ci",
+        "type": "sh.keptn.log.error",
+        "shkeptncontext": "c1",
+        "contenttype": "application/json",
+        "data": {"message": "m"},
     }
     attributes = event_attributes({"content-type": "application/json"}, json.dumps(body).encode())
     assert attributes["id"] == "a1"
@@ -29,11 +34,19 @@ def test_structured_mode_without_id_reports_no_id() -> None:
 
 def test_binary_mode_reads_attributes_from_headers() -> None:
     headers = {
-        "ce-specversion": "1.0", "ce-id": "b1", "ce-source": "tool", "ce-type": "sh.keptn.log.error",
-        "ce-shkeptncontext": "ctx", "Content-Type": "application/json",
+        "ce-specversion": "1.0",
+        "ce-id": "b1",
+        "ce-source": "tool",
+        "ce-type": "sh.keptn.log.error",
+        "ce-shkeptncontext": "ctx",
+        "Content-Type": "application/json",
     }
     attributes = event_attributes(headers, b'{"message": "binary"}')
-    assert (attributes["id"], attributes["source"], attributes["shkeptncontext"]) == ("b1", "tool", "ctx")
+    assert (attributes["id"], attributes["source"], attributes["shkeptncontext"]) == (
+        "b1",
+        "tool",
+        "ctx",
+    )
     assert attributes["data"] == {"message": "binary"}
 
 

@@ -16,7 +16,10 @@ from chalicelib.domain.event_types import (
 def test_sequence_event_has_stage_sequence_and_phase() -> None:
     parsed = parse_event_type("sh.keptn.event.dev.delivery.triggered")
     assert (parsed.kind, parsed.stage, parsed.name, parsed.phase) == (
-        TypeKind.SEQUENCE, "dev", "delivery", "triggered"
+        TypeKind.SEQUENCE,
+        "dev",
+        "delivery",
+        "triggered",
     )
 
 

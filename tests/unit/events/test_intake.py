@@ -24,8 +24,13 @@ def bus() -> FakeBus:
 def deps(bus: FakeBus) -> IntakeDeps:
     config = FakeConfigStore()
     config.create_project(
-        ProjectRecord(name="shop", shipyard="x", shipyard_version="spec.keptn.sh/0.2.3",
-                      stages=("dev",), creation_date="t"),
+        ProjectRecord(
+            name="shop",
+            shipyard="x",
+            shipyard_version="spec.keptn.sh/0.2.3",
+            stages=("dev",),
+            creation_date="t",
+        ),
         author="test",
     )
     return IntakeDeps(bus=bus, config=config, clock=lambda: NOW, max_event_bytes=256 * 1024)
@@ -46,7 +51,8 @@ def test_sequence_trigger_is_completed_and_published(deps: IntakeDeps, bus: Fake
     event = accept_event(trigger(), deps)
     assert bus.published == [event]
     assert event.time == "2026-05-02T10:00:00.123Z"
-    assert len(event.id) == 36 and len(event.shkeptncontext) == 36
+    assert len(event.id) == 36
+    assert len(event.shkeptncontext) == 36
 
 
 def test_client_id_is_kept_and_a_retry_lands_in_the_same_context(deps: IntakeDeps) -> None:
@@ -57,7 +63,9 @@ def test_client_id_is_kept_and_a_retry_lands_in_the_same_context(deps: IntakeDep
 
 
 def test_events_without_id_get_distinct_contexts(deps: IntakeDeps) -> None:
-    assert accept_event(trigger(), deps).shkeptncontext != accept_event(trigger(), deps).shkeptncontext
+    assert (
+        accept_event(trigger(), deps).shkeptncontext != accept_event(trigger(), deps).shkeptncontext
+    )
 
 
 def test_uuid_context_is_kept_and_other_values_hash_deterministically(deps: IntakeDeps) -> None:
@@ -71,11 +79,20 @@ def test_uuid_context_is_kept_and_other_values_hash_deterministically(deps: Inta
 @pytest.mark.parametrize(
     ("overrides", "fragment"),
     [
-        ({"type": "sh.keptn.event.dev.delivery.finished"}, "only sh.keptn.event.<stage>.<sequence>.triggered"),
-        ({"type": "sh.keptn.event.deployment.triggered"}, "task .triggered events are sent by Quartermaster only"),
+        (
+            {"type": "sh.keptn.event.dev.delivery.finished"},
+            "only sh.keptn.event.<stage>.<sequence>.triggered",
+        ),
+        (
+            {"type": "sh.keptn.event.deployment.triggered"},
+            "task .triggered events are sent by Quartermaster only",
+        ),
         ({"type": "sh.keptn.event.a.b.c.d.triggered"}, "unknown event type"),
         ({"type": "com.example.build"}, "unknown event type"),
-        ({"data": {"project": "shop", "stage": "prod", "service": "cart"}}, "does not match the stage 'dev'"),
+        (
+            {"data": {"project": "shop", "stage": "prod", "service": "cart"}},
+            "does not match the stage 'dev'",
+        ),
         ({"data": {"project": "shop", "stage": "dev"}}, "requires data.service"),
         ({"specversion": "0.3"}, "specversion '0.3' is not supported"),
         ({"source": ""}, "attribute 'source' is required"),
@@ -91,7 +108,9 @@ def test_invalid_events_are_refused_with_the_reason(
     assert bus.published == []
 
 
-def test_task_answers_need_triggeredid_and_finished_needs_result_and_status(deps: IntakeDeps) -> None:
+def test_task_answers_need_triggeredid_and_finished_needs_result_and_status(
+    deps: IntakeDeps,
+) -> None:
     data = {"project": "shop", "stage": "dev", "service": "cart"}
     with pytest.raises(InvalidInput, match="triggeredid"):
         accept_event(trigger(type="sh.keptn.event.deployment.started", data=data), deps)
@@ -112,8 +131,11 @@ def test_task_answers_need_triggeredid_and_finished_needs_result_and_status(deps
 
 def test_status_changed_is_accepted_for_tools_that_send_it(deps: IntakeDeps) -> None:
     event = accept_event(
-        trigger(type="sh.keptn.event.deployment.status.changed", triggeredid="t1",
-                data={"project": "shop", "stage": "dev", "service": "cart"}),
+        trigger(
+            type="sh.keptn.event.deployment.status.changed",
+            triggeredid="t1",
+            data={"project": "shop", "stage": "dev", "service": "cart"},
+        ),
         deps,
     )
     assert event.type.endswith("status.changed")
@@ -126,7 +148,9 @@ def test_log_error_and_problem_events_pass_without_checks(deps: IntakeDeps) -> N
 
 def test_monitoring_configure_needs_project_and_type(deps: IntakeDeps) -> None:
     with pytest.raises(InvalidInput, match=r"data\.type"):
-        accept_event(trigger(type="sh.keptn.event.monitoring.configure", data={"project": "shop"}), deps)
+        accept_event(
+            trigger(type="sh.keptn.event.monitoring.configure", data={"project": "shop"}), deps
+        )
 
 
 def test_unknown_project_is_404_and_nothing_is_published(deps: IntakeDeps, bus: FakeBus) -> None:
