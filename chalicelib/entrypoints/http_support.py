@@ -99,8 +99,8 @@ def json_object(request: Request) -> dict[str, Any]:
 
 
 def query_param(request: Request, name: str) -> str | None:
-    params: dict[str, str] = request.query_params or {}
-    value = params.get(name)
+    params = request.query_params
+    value = params.get(name) if params is not None else None
     return value if value else None
 
 
