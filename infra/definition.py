@@ -144,7 +144,17 @@ def build_template(stage: str, mode: TargetMode) -> dict[str, Any]:
             queue_id = f"{logical_id(spec.name)}Queue"
             target = {"Id": spec.name, "Arn": {"Fn::GetAtt": [queue_id, "Arn"]}}
         else:
-            target = {"Id": spec.name, "Arn": {"Fn::GetAtt": [logical_id(spec.name), "Arn"]}}
+            function_id = logical_id(spec.name)  # the logical id `chalice package` gives it
+            target = {"Id": spec.name, "Arn": {"Fn::GetAtt": [function_id, "Arn"]}}
+            resources[f"{function_id}InvokePermission"] = {
+                "Type": "AWS::Lambda::Permission",
+                "Properties": {
+                    "Action": "lambda:InvokeFunction",
+                    "FunctionName": {"Ref": function_id},
+                    "Principal": "events.amazonaws.com",
+                    "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
+                },
+            }
         resources[rule_id] = _rule(spec, physical["bus"], target)
         resources[rule_id]["DependsOn"] = ["EventBus"]
     return {
@@ -161,3 +171,18 @@ def queue_names(stage: str) -> dict[str, str]:
 
 def template_json(stage: str, mode: TargetMode) -> str:
     return json.dumps(build_template(stage, mode), indent=2, sort_keys=True)
+
+
+def main() -> None:
+    """`python -m infra.definition --stage prod [--mode lambda|sqs]` prints the template."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Print Quartermaster's CloudFormation template.")
+    parser.add_argument("--stage", default="dev")
+    parser.add_argument("--mode", choices=("lambda", "sqs"), default="lambda")
+    arguments = parser.parse_args()
+    print(template_json(arguments.stage, arguments.mode))
+
+
+if __name__ == "__main__":
+    main()
