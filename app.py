@@ -6,10 +6,11 @@ from chalicelib.entrypoints.handlers import handlers
 from chalicelib.entrypoints.http_events import events_api
 from chalicelib.entrypoints.http_projects import projects_api
 from chalicelib.entrypoints.http_resources import resources_api
+from chalicelib.entrypoints.http_secrets import secrets_api
 from chalicelib.entrypoints.http_support import require_token
 from chalicelib.entrypoints.http_system import system_api
 
 app = Chalice(app_name="quartermaster")
 app.register_middleware(require_token, "http")
-for blueprint in (system_api, events_api, projects_api, resources_api, handlers):
+for blueprint in (system_api, events_api, projects_api, resources_api, secrets_api, handlers):
     app.register_blueprint(blueprint)

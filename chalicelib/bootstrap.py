@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.ports import ConfigStore, EventBus, EventStore, TokenStore
+from chalicelib.ports import ConfigStore, EventBus, EventStore, SecretStore, TokenStore
 from chalicelib.services.auth import TokenVerifier
 from chalicelib.settings import Settings, get_settings
 
@@ -25,6 +25,7 @@ class Container:
     config: ConfigStore
     tokens: TokenStore
     verifier: TokenVerifier
+    secrets: SecretStore
     clock: Callable[[], datetime] = utc_now
 
 
@@ -38,6 +39,7 @@ def build_aws_container(settings: Settings) -> Container:
     from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
     from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
+    from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
 
     clients = AwsClients()
     tokens = DynamoDbTokenStore(clients, settings.config_table)
@@ -48,6 +50,7 @@ def build_aws_container(settings: Settings) -> Container:
         config=DynamoDbConfigStore(clients, settings.config_table),
         tokens=tokens,
         verifier=TokenVerifier(tokens, settings.token_cache_seconds),
+        secrets=SecretsManagerStore(clients, settings.secrets_prefix),
     )
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.secrets import Secret, SecretSummary
 from chalicelib.domain.projects import (
     Commit,
     ProjectRecord,
@@ -92,3 +93,23 @@ class ConfigStore(Protocol):
     def list_resources(self, scope: ResourceScope, version: str | None = None) -> list[Resource]:
         """Every resource of `scope` as of `version`, without deleted ones."""
         ...
+
+
+class SecretStore(Protocol):
+    """Secrets (Secrets Manager in AWS). Values are read only by the control plane itself."""
+
+    def create(self, secret: Secret) -> None:
+        """Conflict when a secret of that name and scope exists."""
+        ...
+
+    def update(self, secret: Secret) -> None:
+        """NotFound when it does not exist."""
+        ...
+
+    def delete(self, name: str, scope: str) -> None:
+        """NotFound when it does not exist."""
+        ...
+
+    def list(self) -> list[SecretSummary]: ...
+
+    def read(self, name: str, scope: str) -> Secret | None: ...

@@ -21,6 +21,7 @@ class Settings(BaseModel):
     event_bus: str = ""
     events_table: str = ""
     config_table: str = ""
+    secrets_prefix: str = ""
     api_source: str = "https://github.com/keptn/keptn/api"
     max_event_bytes: int = 256 * 1024
     token_cache_seconds: int = 60
@@ -33,6 +34,7 @@ class Settings(BaseModel):
             "event_bus": prefix,
             "events_table": f"{prefix}-events",
             "config_table": f"{prefix}-config",
+            "secrets_prefix": f"quartermaster/{self.stage}",
         }
         for field, value in defaults.items():
             if not getattr(self, field):

@@ -15,7 +15,16 @@ app = typer.Typer(
 )
 
 # Each module exposes `register(app)`; the order is the order of `qm --help`.
-COMMAND_MODULES = ("auth", "projects", "events", "get", "validate", "evaluate", "local")
+COMMAND_MODULES = (
+    "auth",
+    "projects",
+    "events",
+    "get",
+    "secrets",
+    "validate",
+    "evaluate",
+    "local",
+)
 
 
 def _register_all() -> None:

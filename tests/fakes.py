@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import Commit, ProjectRecord, Resource, ResourceScope, ServiceRecord
+from chalicelib.domain.secrets import Secret, SecretSummary
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.ports import TokenRecord
 
@@ -201,3 +202,31 @@ class FakeConfigStore:
                 if resource is not None:
                     found.append(resource)
         return found
+
+
+class FakeSecretStore:
+    def __init__(self) -> None:
+        self.secrets: dict[tuple[str, str], Secret] = {}
+
+    def create(self, secret: Secret) -> None:
+        if (secret.scope, secret.name) in self.secrets:
+            raise Conflict(f"secret '{secret.name}' already exists in scope '{secret.scope}'")
+        self.secrets[(secret.scope, secret.name)] = secret
+
+    def update(self, secret: Secret) -> None:
+        if (secret.scope, secret.name) not in self.secrets:
+            raise NotFound(f"secret '{secret.name}' does not exist in scope '{secret.scope}'")
+        self.secrets[(secret.scope, secret.name)] = secret
+
+    def delete(self, name: str, scope: str) -> None:
+        if self.secrets.pop((scope, name), None) is None:
+            raise NotFound(f"secret '{name}' does not exist in scope '{scope}'")
+
+    def list(self) -> list[SecretSummary]:
+        return [
+            SecretSummary(name=s.name, scope=s.scope, keys=tuple(sorted(s.data)))
+            for _, s in sorted(self.secrets.items())
+        ]
+
+    def read(self, name: str, scope: str) -> Secret | None:
+        return self.secrets.get((scope, name))

@@ -31,3 +31,7 @@ class AwsClients:
     @cached_property
     def sqs(self) -> Any:
         return self._session.client("sqs")
+
+    @cached_property
+    def secretsmanager(self) -> Any:
+        return self._session.client("secretsmanager")

@@ -104,3 +104,24 @@ def test_cli_errors_are_one_line_without_traceback(qm_env: dict[str, str]) -> No
     assert missing.returncode == 1
     assert "404: project 'ghost' does not exist" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_secrets_round_trip_without_showing_values(qm_env: dict[str, str]) -> None:
+    created = qm(
+        qm_env,
+        "create",
+        "secret",
+        "slack",
+        "--from-literal",
+        "token=s3cr3t",
+        "--scope",
+        "keptn-webhook-service",
+    )
+    assert created.returncode == 0, created.stderr
+    listed = qm(qm_env, "get", "secret", "-o", "json")
+    assert json.loads(listed.stdout)["Secrets"] == [
+        {"name": "slack", "scope": "keptn-webhook-service", "keys": ["token"]}
+    ]
+    assert "s3cr3t" not in listed.stdout
+    deleted = qm(qm_env, "delete", "secret", "slack", "--scope", "keptn-webhook-service")
+    assert deleted.returncode == 0, deleted.stderr

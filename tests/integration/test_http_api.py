@@ -261,3 +261,21 @@ def test_bad_input_is_a_4xx_with_a_message_never_a_500(
     answer = api.call(method, path, raw=raw or None)
     assert answer[0] == status, answer
     assert answer[1]["message"]
+
+
+def test_secrets_on_keptn_paths_never_show_values(api: Api) -> None:
+    body = {"name": "slack", "scope": "keptn-webhook-service", "data": {"token": "s3cr3t"}}
+    status, created = api.call("POST", "/api/secrets/v1/secret", body)
+    assert status == 201
+    assert "s3cr3t" not in str(created)
+    assert api.call("POST", "/v1/secret", body)[0] == 409
+    listed = api.call("GET", "/api/secrets/v1/secret")[1]
+    assert listed == {
+        "Secrets": [{"name": "slack", "scope": "keptn-webhook-service", "keys": ["token"]}]
+    }
+    assert "keptn-webhook-service" in api.call("GET", "/api/secrets/v1/scope")[1]["scopes"]
+    bad = api.call("POST", "/v1/secret", {"name": "Bad Name", "data": {"k": "v"}})
+    assert bad[0] == 400
+    assert "name 'Bad Name' must be lowercase" in bad[1]["message"]
+    assert api.call("DELETE", "/v1/secret?name=slack&scope=keptn-webhook-service")[0] == 200
+    assert api.call("DELETE", "/v1/secret?name=slack&scope=keptn-webhook-service")[0] == 404
