@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict
 
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent
-from chalicelib.domain.secrets import Secret, SecretSummary
 from chalicelib.domain.projects import (
     Commit,
     ProjectRecord,
@@ -17,6 +16,7 @@ from chalicelib.domain.projects import (
     ResourceScope,
     ServiceRecord,
 )
+from chalicelib.domain.secrets import Secret, SecretSummary
 
 
 class EventBus(Protocol):
