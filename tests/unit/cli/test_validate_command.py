@@ -1,0 +1,155 @@
+"""`qm validate`: offline checks of configuration files, one greppable line per error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from qm.commands import validate
+from tests.conftest import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "examples"
+BROKEN_SHIPYARD = """\
+apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: shop
+spec:
+  stages:
+    - name: dev
+      sequences: []
+    - name: Prod
+      sequences: []
+"""
+
+
+@pytest.fixture
+def app() -> typer.Typer:
+    # A callback keeps `validate` a subcommand, as it is in the real `qm`.
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        """Test CLI."""
+
+    validate.register(app)
+    return app
+
+
+def run(app: typer.Typer, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["validate", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def example_files() -> list[Path]:
+    return sorted(EXAMPLES.glob("*/*.yaml"))
+
+
+def test_there_are_three_complete_example_projects() -> None:
+    for project in ("quality-gates", "delivery", "custom-tasks"):
+        names = {path.name for path in (EXAMPLES / project).iterdir()}
+        assert {
+            "shipyard.yaml",
+            "slo.yaml",
+            "sli.yaml",
+            "webhook.yaml",
+            "uniform.yaml",
+            "README.md",
+        } <= names
+    assert (EXAMPLES / "delivery" / "remediation.yaml").is_file()
+
+
+def test_all_examples_are_valid(app: typer.Typer) -> None:
+    files = example_files()
+
+    code, out, _ = run(app, *map(str, files))
+
+    assert code == 0, out
+    assert out.count(": OK (") == len(files)
+    assert f"{files[0]}: OK (" in out
+
+
+def test_broken_file_prints_the_located_error_and_exits_1(app: typer.Typer, tmp_path: Path) -> None:
+    broken = tmp_path / "shipyard.yaml"
+    broken.write_text(BROKEN_SHIPYARD)
+    good = EXAMPLES / "delivery" / "slo.yaml"
+
+    code, out, _ = run(app, str(broken), str(good))
+
+    assert code == 1
+    assert out.splitlines() == [
+        f"{broken}: spec.stages[1].name 'Prod' (line 9): must start with a lowercase letter and "
+        "contain only lowercase letters, digits and '-'",
+        f"{good}: OK (slo)",
+    ]
+
+
+def test_error_lines_are_never_wrapped(app: typer.Typer, tmp_path: Path) -> None:
+    broken = tmp_path / "a-rather-long-directory-name-to-push-the-line-past-eighty-columns"
+    broken.mkdir()
+    shipyard = broken / "shipyard.yaml"
+    shipyard.write_text(BROKEN_SHIPYARD)
+
+    _, out, _ = run(app, str(shipyard))
+
+    assert len(out.splitlines()) == 1
+
+
+def test_missing_path_exits_2_with_a_message(app: typer.Typer, tmp_path: Path) -> None:
+    code, _, err = run(app, str(tmp_path / "nope.yaml"))
+
+    assert code == 2
+    assert f"{tmp_path / 'nope.yaml'}: no such file" in err
+
+
+def test_directory_means_its_configuration_files(app: typer.Typer) -> None:
+    code, out, _ = run(app, str(EXAMPLES / "delivery"))
+
+    assert code == 0
+    assert out.count(": OK (") == 6
+    assert "README.md" not in out
+
+
+def test_json_output(app: typer.Typer, tmp_path: Path) -> None:
+    broken = tmp_path / "uniform.yaml"
+    broken.write_text("version: '1'\nkind: Uniform\nmetadata: {name: u}\nspec: {services: []}\n")
+
+    code, out, _ = run(
+        app, "--output", "json", str(broken), str(EXAMPLES / "delivery" / "sli.yaml")
+    )
+
+    assert code == 1
+    assert json.loads(out) == [
+        {
+            "file": str(broken),
+            "kind": "uniform",
+            "valid": False,
+            "errors": [f"{broken}: spec.services (line 4): must have at least 1 entry"],
+        },
+        {
+            "file": str(EXAMPLES / "delivery" / "sli.yaml"),
+            "kind": "sli",
+            "valid": True,
+            "errors": [],
+        },
+    ]
+
+
+def test_file_that_is_not_utf8_is_an_error(app: typer.Typer, tmp_path: Path) -> None:
+    binary = tmp_path / "slo.yaml"
+    binary.write_bytes(b"objectives:\n  - sli: \xff\xfe\n")
+
+    code, out, _ = run(app, str(binary))
+
+    assert code == 1
+    assert out.strip() == f"{binary}: top level (line 2): the file is not UTF-8 text"
+
+
+def test_validate_is_registered_in_qm() -> None:
+    from qm.cli import COMMAND_MODULES
+
+    assert "validate" in COMMAND_MODULES

@@ -1,0 +1,1 @@
+"""Unit tests of the domain models and configuration-file validation."""
