@@ -58,7 +58,6 @@ def test_there_are_three_complete_example_projects() -> None:
             "sli.yaml",
             "webhook.yaml",
             "uniform.yaml",
-            "README.md",
         } <= names
     assert (EXAMPLES / "delivery" / "remediation.yaml").is_file()
 
@@ -106,11 +105,25 @@ def test_missing_path_exits_2_with_a_message(app: typer.Typer, tmp_path: Path) -
     assert f"{tmp_path / 'nope.yaml'}: no such file" in err
 
 
-def test_directory_means_its_configuration_files(app: typer.Typer) -> None:
-    code, out, _ = run(app, str(EXAMPLES / "delivery"))
+def test_every_file_of_every_example_validates_as_the_readme_says(app: typer.Typer) -> None:
+    # `qm validate examples/*/*`: every file in the project folders, not only *.yaml.
+    files = sorted(path for path in EXAMPLES.glob("*/*") if path.is_file())
+
+    code, out, _ = run(app, *map(str, files))
 
     assert code == 0
-    assert out.count(": OK (") == 6
+    assert out.count(": OK (") == len(files)
+
+
+def test_directory_means_its_configuration_files(app: typer.Typer, tmp_path: Path) -> None:
+    for name in ("shipyard.yaml", "slo.yaml"):
+        (tmp_path / name).write_text((EXAMPLES / "delivery" / name).read_text())
+    (tmp_path / "README.md").write_text("# not: [a config file\n")
+
+    code, out, _ = run(app, str(tmp_path))
+
+    assert code == 0
+    assert out.count(": OK (") == 2
     assert "README.md" not in out
 
 
