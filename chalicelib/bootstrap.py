@@ -6,7 +6,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from chalicelib.ports import ConfigStore, EventBus, EventStore, SecretStore, TokenStore
+from chalicelib.ports import (
+    ConfigStore,
+    EventBus,
+    EventStore,
+    RunStore,
+    SecretStore,
+    TokenStore,
+)
 from chalicelib.services.auth import TokenVerifier
 from chalicelib.settings import Settings, get_settings
 
@@ -26,6 +33,7 @@ class Container:
     tokens: TokenStore
     verifier: TokenVerifier
     secrets: SecretStore
+    runs: RunStore
     clock: Callable[[], datetime] = utc_now
 
 
@@ -37,6 +45,7 @@ def build_aws_container(settings: Settings) -> Container:
     from chalicelib.adapters.aws_clients import AwsClients
     from chalicelib.adapters.dynamodb_config import DynamoDbConfigStore
     from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
+    from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore
     from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
@@ -51,6 +60,7 @@ def build_aws_container(settings: Settings) -> Container:
         tokens=tokens,
         verifier=TokenVerifier(tokens, settings.token_cache_seconds),
         secrets=SecretsManagerStore(clients, settings.secrets_prefix),
+        runs=DynamoDbRunStore(clients, settings.runs_table),
     )
 
 

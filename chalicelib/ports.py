@@ -16,6 +16,7 @@ from chalicelib.domain.projects import (
     ResourceScope,
     ServiceRecord,
 )
+from chalicelib.domain.runs import CompletedTask, CurrentTask, Run, RunState, Scope, TaskRecord
 from chalicelib.domain.secrets import Secret, SecretSummary
 
 
@@ -113,3 +114,65 @@ class SecretStore(Protocol):
     def list(self) -> list[SecretSummary]: ...
 
     def read(self, name: str, scope: str) -> Secret | None: ...
+
+
+class RunStore(Protocol):
+    """Sequence executions, their queue and lock per scope, and their dispatched tasks."""
+
+    def create_run(self, run: Run) -> bool:
+        """False when a run with this id exists (a duplicate trigger)."""
+        ...
+
+    def get_run(self, run_id: str) -> Run | None: ...
+
+    def runs_of_context(self, keptn_context: str) -> list[Run]: ...
+
+    def runs_of_project(self, project: str, limit: int) -> list[Run]:
+        """Newest first."""
+        ...
+
+    def set_state(
+        self, run_id: str, state: RunState, result: str | None = None, status: str | None = None
+    ) -> bool:
+        """False when the run already ended (final states never change)."""
+        ...
+
+    def set_execution(self, run_id: str, execution_arn: str) -> None: ...
+
+    def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool: ...
+
+    def append_completed(self, run_id: str, task: CompletedTask) -> None: ...
+
+    def enqueue(self, run: Run) -> None: ...
+
+    def claim_next(self, scope: Scope) -> str | None:
+        """Take the lock of `scope` for its oldest queued run and return that run's id;
+        None when the lock is held or nothing waits."""
+        ...
+
+    def release(self, scope: Scope, run_id: str) -> None:
+        """Free the lock if `run_id` holds it; remove the run from the queue if it waits."""
+        ...
+
+    def create_task(self, task: TaskRecord, project: str, answer_deadline: str) -> bool:
+        """False when it exists (a redelivered dispatch)."""
+        ...
+
+    def get_task(self, triggered_id: str) -> TaskRecord | None: ...
+
+    def count_answer(
+        self, triggered_id: str, phase: str, event_key: str, data: dict[str, object]
+    ) -> TaskRecord | None:
+        """Count one `.started` or `.finished` of an open task, once per event; the task after
+        the update, or None when the task is unknown, closed or the event was counted before."""
+        ...
+
+    def close_task(self, triggered_id: str, started: int, finished: int) -> bool:
+        """Close the task if its counts are still these; True for exactly one caller."""
+        ...
+
+    def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]: ...
+
+    def unanswered_before(self, deadline: str) -> list[TaskRecord]:
+        """Open tasks that got no `.started` or `.finished` and whose answer deadline passed."""
+        ...

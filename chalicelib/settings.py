@@ -21,6 +21,7 @@ class Settings(BaseModel):
     event_bus: str = ""
     events_table: str = ""
     config_table: str = ""
+    runs_table: str = ""
     secrets_prefix: str = ""
     api_source: str = "https://github.com/keptn/keptn/api"
     max_event_bytes: int = 256 * 1024
@@ -34,6 +35,7 @@ class Settings(BaseModel):
             "event_bus": prefix,
             "events_table": f"{prefix}-events",
             "config_table": f"{prefix}-config",
+            "runs_table": f"{prefix}-runs",
             "secrets_prefix": f"quartermaster/{self.stage}",
         }
         for field, value in defaults.items():

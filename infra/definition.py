@@ -32,6 +32,7 @@ def names(stage: str) -> dict[str, str]:
         "bus": prefix,
         "events_table": f"{prefix}-events",
         "config_table": f"{prefix}-config",
+        "runs_table": f"{prefix}-runs",
     }
 
 
@@ -92,6 +93,35 @@ def _config_table(table_name: str) -> dict[str, Any]:
     }
 
 
+# Index name -> (partition key, sort key) of the runs table; see chalicelib/adapters/dynamodb_runs.
+RUN_INDEXES = {
+    "by-context": ("ctx", "created"),
+    "by-project": ("project", "created"),
+    "open-tasks": ("openKey", "dispatched"),
+    "unanswered": ("awaitShard", "deadline"),
+}
+
+
+def _runs_table(table_name: str) -> dict[str, Any]:
+    table = _config_table(table_name)
+    attributes = sorted({name for pair in RUN_INDEXES.values() for name in pair})
+    table["Properties"]["AttributeDefinitions"] += [
+        {"AttributeName": name, "AttributeType": "S"} for name in attributes
+    ]
+    table["Properties"]["GlobalSecondaryIndexes"] = [
+        {
+            "IndexName": index,
+            "KeySchema": [
+                {"AttributeName": hash_key, "KeyType": "HASH"},
+                {"AttributeName": range_key, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for index, (hash_key, range_key) in RUN_INDEXES.items()
+    ]
+    return table
+
+
 def _rule(spec: HandlerSpec, bus_name: str, target: dict[str, Any]) -> dict[str, Any]:
     return {
         "Type": "AWS::Events::Rule",
@@ -136,6 +166,7 @@ def build_template(stage: str, mode: TargetMode) -> dict[str, Any]:
         "EventBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": physical["bus"]}},
         "EventsTable": _events_table(physical["events_table"]),
         "ConfigTable": _config_table(physical["config_table"]),
+        "RunsTable": _runs_table(physical["runs_table"]),
     }
     for spec in HANDLERS:
         rule_id = f"{logical_id(spec.name)}Rule"

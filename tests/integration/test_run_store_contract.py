@@ -1,0 +1,133 @@
+"""The RunStore contract on DynamoDB (moto): runs, queue and lock, task answers counted once."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.bootstrap import Container
+from chalicelib.domain.runs import CompletedTask, CurrentTask, Run, RunState, Scope, TaskRecord
+from chalicelib.ports import RunStore
+
+SCOPE = Scope(project="shop", stage="dev", service="cart")
+
+
+@pytest.fixture
+def store(aws_container: Container) -> RunStore:
+    return aws_container.runs
+
+
+def run(n: int, scope: Scope = SCOPE, context: str = "ctx") -> Run:
+    return Run(
+        id=f"run{n}",
+        scope=scope,
+        sequence="delivery",
+        keptn_context=context,
+        triggered_id=f"trig{n}",
+        git_commit="000000000001",
+        created=f"2026-01-01T00:00:0{n}.000Z",
+        input={"image": f"v{n}"},
+    )
+
+
+def task(triggered_id: str = "t1", run_id: str = "run1") -> TaskRecord:
+    return TaskRecord(
+        triggered_id=triggered_id,
+        run_id=run_id,
+        index=0,
+        name="deployment",
+        token="secret-token",
+        event_type="sh.keptn.event.deployment.triggered",
+        dispatched="2026-01-01T00:00:00.000Z",
+    )
+
+
+def test_a_run_is_created_once_and_reads_back(store: RunStore) -> None:
+    assert store.create_run(run(1)) is True
+    assert store.create_run(run(1)) is False
+    read = store.get_run("run1")
+    assert read is not None
+    assert (read.state, read.input, read.scope) == (RunState.TRIGGERED, {"image": "v1"}, SCOPE)
+
+
+def test_state_changes_stop_at_a_final_state(store: RunStore) -> None:
+    store.create_run(run(1))
+    assert store.set_current(
+        "run1", CurrentTask(index=0, name="deployment", triggered_id="t"), RunState.STARTED
+    )
+    store.append_completed(
+        "run1",
+        CompletedTask(name="deployment", triggered_id="t", result="pass", status="succeeded"),
+    )
+    assert store.set_state("run1", RunState.FINISHED, result="pass", status="succeeded")
+    assert not store.set_state("run1", RunState.ABORTED)
+    read = store.get_run("run1")
+    assert read is not None
+    assert (read.state, read.result, [t.name for t in read.completed]) == (
+        RunState.FINISHED,
+        "pass",
+        ["deployment"],
+    )
+
+
+def test_the_queue_starts_runs_one_at_a_time_in_trigger_order(store: RunStore) -> None:
+    for n in (3, 1, 2):  # delivered out of order
+        store.create_run(run(n))
+        store.enqueue(run(n))
+    assert store.claim_next(SCOPE) == "run1"
+    assert store.claim_next(SCOPE) is None  # the lock is held
+    store.release(SCOPE, "run1")
+    assert store.claim_next(SCOPE) == "run2"
+    store.release(SCOPE, "run3")  # a waiting run leaves the queue (abort while queued)
+    store.release(SCOPE, "run2")
+    assert store.claim_next(SCOPE) is None
+
+
+def test_scopes_queue_independently(store: RunStore) -> None:
+    other = Scope(project="shop", stage="dev", service="payment")
+    store.enqueue(run(1))
+    store.enqueue(run(2, scope=other))
+    assert store.claim_next(SCOPE) == "run1"
+    assert store.claim_next(other) == "run2"
+
+
+def test_runs_by_context_and_by_project(store: RunStore) -> None:
+    store.create_run(run(1, context="a"))
+    store.create_run(run(2, context="b"))
+    store.create_run(run(3, context="a"))
+    assert [r.id for r in store.runs_of_context("a")] == ["run1", "run3"]
+    assert [r.id for r in store.runs_of_project("shop", limit=2)] == ["run3", "run2"]
+
+
+def test_answers_are_counted_once_per_event_and_only_while_open(store: RunStore) -> None:
+    assert store.create_task(task(), "shop", "2026-01-01T00:10:00.000Z")
+    assert not store.create_task(task(), "shop", "2026-01-01T00:10:00.000Z")
+    started = store.count_answer("t1", "started", "src/e1", {})
+    assert started is not None
+    assert started.started == 1
+    assert store.count_answer("t1", "started", "src/e1", {}) is None  # redelivered
+    finished = store.count_answer("t1", "finished", "src/e2", {"result": "pass"})
+    assert finished is not None
+    assert (finished.started, finished.finished, finished.finished_data) == (
+        1,
+        1,
+        [{"result": "pass"}],
+    )
+    assert store.close_task("t1", started=1, finished=1) is True
+    assert store.close_task("t1", started=1, finished=1) is False
+    assert store.count_answer("t1", "finished", "src/e3", {}) is None  # late
+    assert store.count_answer("unknown", "finished", "src/e4", {}) is None
+
+
+def test_open_tasks_and_overdue_first_answers(store: RunStore) -> None:
+    store.create_task(task("t1"), "shop", "2026-01-01T00:10:00.000Z")
+    store.create_task(task("t2"), "shop", "2026-01-01T00:10:00.000Z")
+    store.create_task(task("t3"), "shop", "2026-01-01T00:20:00.000Z")
+    store.count_answer("t2", "started", "src/e1", {})
+    open_now = store.open_tasks("shop", "sh.keptn.event.deployment.triggered")
+    assert sorted(t.triggered_id for t in open_now) == ["t1", "t2", "t3"]
+    overdue = store.unanswered_before("2026-01-01T00:15:00.000Z")
+    assert [t.triggered_id for t in overdue] == ["t1"]
+    store.close_task("t1", 0, 0)
+    assert [
+        t.triggered_id for t in store.open_tasks("shop", "sh.keptn.event.deployment.triggered")
+    ] == ["t2", "t3"]
