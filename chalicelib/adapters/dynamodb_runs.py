@@ -14,6 +14,7 @@ one conditional update that also records the event's key, so a redelivered event
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -187,7 +188,8 @@ class DynamoDbRunStore:
 
     def release(self, scope: Scope, run_id: str) -> None:
         pk = {"S": f"SCOPE#{scope.key}"}
-        try:
+        # Only the holder frees the lock; otherwise it is held by another run, or already free.
+        with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
             self._db.delete_item(
                 TableName=self._table,
                 Key={"pk": pk, "sk": {"S": "LOCK"}},
@@ -195,8 +197,6 @@ class DynamoDbRunStore:
                 ExpressionAttributeNames={"#run": "run"},
                 ExpressionAttributeValues={":run": {"S": run_id}},
             )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            pass  # held by another run, or already free
         queued = self._db.query(
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
