@@ -9,8 +9,17 @@ from chalicelib.entrypoints.http_resources import resources_api
 from chalicelib.entrypoints.http_secrets import secrets_api
 from chalicelib.entrypoints.http_support import require_token
 from chalicelib.entrypoints.http_system import system_api
+from chalicelib.entrypoints.sequencing import sequencing
 
 app = Chalice(app_name="quartermaster")
 app.register_middleware(require_token, "http")
-for blueprint in (system_api, events_api, projects_api, resources_api, secrets_api, handlers):
+for blueprint in (
+    system_api,
+    events_api,
+    projects_api,
+    resources_api,
+    secrets_api,
+    handlers,
+    sequencing,
+):
     app.register_blueprint(blueprint)

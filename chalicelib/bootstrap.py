@@ -13,6 +13,7 @@ from chalicelib.ports import (
     RunStore,
     SecretStore,
     TokenStore,
+    Workflows,
 )
 from chalicelib.services.auth import TokenVerifier
 from chalicelib.settings import Settings, get_settings
@@ -34,6 +35,7 @@ class Container:
     verifier: TokenVerifier
     secrets: SecretStore
     runs: RunStore
+    workflows: Workflows
     clock: Callable[[], datetime] = utc_now
 
 
@@ -49,6 +51,7 @@ def build_aws_container(settings: Settings) -> Container:
     from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
+    from chalicelib.adapters.step_functions import StepFunctionsWorkflows
 
     clients = AwsClients()
     tokens = DynamoDbTokenStore(clients, settings.config_table)
@@ -61,6 +64,7 @@ def build_aws_container(settings: Settings) -> Container:
         verifier=TokenVerifier(tokens, settings.token_cache_seconds),
         secrets=SecretsManagerStore(clients, settings.secrets_prefix),
         runs=DynamoDbRunStore(clients, settings.runs_table),
+        workflows=StepFunctionsWorkflows(clients, settings.states_role),
     )
 
 

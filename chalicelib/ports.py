@@ -161,18 +161,51 @@ class RunStore(Protocol):
     def get_task(self, triggered_id: str) -> TaskRecord | None: ...
 
     def count_answer(
-        self, triggered_id: str, phase: str, event_key: str, data: dict[str, object]
+        self,
+        triggered_id: str,
+        task_name: str,
+        phase: str,
+        event_key: str,
+        data: dict[str, object],
     ) -> TaskRecord | None:
-        """Count one `.started` or `.finished` of an open task, once per event; the task after
-        the update, or None when the task is unknown, closed or the event was counted before."""
+        """Count one `.started` or `.finished` of the open task `task_name`, once per event;
+        the task after the update, or None when the task is unknown, closed, has another name
+        or the event was counted before."""
         ...
 
     def close_task(self, triggered_id: str, started: int, finished: int) -> bool:
         """Close the task if its counts are still these; True for exactly one caller."""
         ...
 
+    def abandon_task(self, triggered_id: str) -> bool:
+        """Close the task whatever its counts (timed out, aborted); True if it was open."""
+        ...
+
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]: ...
 
     def unanswered_before(self, deadline: str) -> list[TaskRecord]:
         """Open tasks that got no `.started` or `.finished` and whose answer deadline passed."""
+        ...
+
+
+class Workflows(Protocol):
+    """Sequence state machines and their executions (Step Functions in AWS)."""
+
+    def ensure_state_machine(self, name: str, definition: dict[str, object]) -> None:
+        """Create the state machine, or update it when it exists."""
+        ...
+
+    def start(self, machine: str, execution_name: str, run: dict[str, object]) -> str:
+        """Start `machine` with input `{"run": run}`; return the execution ARN. Starting the
+        same execution name twice starts it once."""
+        ...
+
+    def complete_task(self, token: str, output: dict[str, object]) -> bool:
+        """Resume the execution waiting on `token`; False when it no longer waits."""
+        ...
+
+    def stop(self, execution_arn: str, cause: str) -> None: ...
+
+    def queue_url(self, name: str) -> str:
+        """URL of a control-plane queue, for state machine definitions."""
         ...

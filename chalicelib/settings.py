@@ -22,6 +22,9 @@ class Settings(BaseModel):
     events_table: str = ""
     config_table: str = ""
     runs_table: str = ""
+    states_role: str = ""
+    # Keptn's TASK_STARTED_WAIT_DURATION: a task with no .started/.finished by then times out.
+    task_wait_seconds: int = Field(default=600, ge=1)
     secrets_prefix: str = ""
     api_source: str = "https://github.com/keptn/keptn/api"
     max_event_bytes: int = 256 * 1024
@@ -36,12 +39,17 @@ class Settings(BaseModel):
             "events_table": f"{prefix}-events",
             "config_table": f"{prefix}-config",
             "runs_table": f"{prefix}-runs",
+            "states_role": f"{prefix}-states",
             "secrets_prefix": f"quartermaster/{self.stage}",
         }
         for field, value in defaults.items():
             if not getattr(self, field):
                 object.__setattr__(self, field, value)
         return self
+
+    def queue_name(self, queue: str) -> str:
+        """An internal queue of this deployment (dispatch, control)."""
+        return f"quartermaster-{self.stage}-{queue}"
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:

@@ -1,203 +1,62 @@
 """Build the CloudFormation template of Quartermaster's AWS resources.
 
-One function, two targets: `lambda` wires each rule to its Chalice function (merged into the
-template `chalice package` writes), `sqs` wires each rule to a queue that the local runtime's
+One function, two targets: `lambda` wires each handler to its Chalice function (merged into the
+template `chalice package` writes), `sqs` wires each to a queue that the local runtime's
 dispatcher drains into the same handler code. Everything else is identical.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Literal
+from typing import Any
 
-from infra.handlers import HANDLERS, HandlerSpec
+from infra.handlers import HANDLERS, queue_name
+from infra.tables import config_table, events_table, runs_table
+from infra.wiring import TargetMode, handler_triggers, internal_queues, logical_id, states_role
 
-TargetMode = Literal["lambda", "sqs"]
-
-EVENT_INDEXES = {
-    "by-id": "eid",
-    "by-context": "ctx",
-    "by-project": "project",
-    "by-project-type": "ptype",
-    "by-scope-type": "pst",
-    "by-triggered": "trig",
-}
+__all__ = ["TargetMode", "build_template", "logical_id", "names", "queue_names", "template_json"]
 
 
 def names(stage: str) -> dict[str, str]:
-    """Physical names; the Lambda functions read the same ones through Settings."""
+    """Physical names; the Lambda functions derive the same ones in Settings."""
     prefix = f"quartermaster-{stage}"
     return {
         "bus": prefix,
         "events_table": f"{prefix}-events",
         "config_table": f"{prefix}-config",
         "runs_table": f"{prefix}-runs",
-    }
-
-
-def logical_id(name: str) -> str:
-    """CloudFormation logical ids are alphanumeric: `get-sli` -> `GetSli`."""
-    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", name) if part)
-
-
-def _events_table(table_name: str) -> dict[str, Any]:
-    attributes = ["pk", "ts", *EVENT_INDEXES.values()]
-    return {
-        "Type": "AWS::DynamoDB::Table",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "TableName": table_name,
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [
-                {"AttributeName": name, "AttributeType": "S"} for name in attributes
-            ],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": index,
-                    "KeySchema": [
-                        {"AttributeName": attribute, "KeyType": "HASH"},
-                        {"AttributeName": "ts", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-                for index, attribute in EVENT_INDEXES.items()
-            ],
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-            "SSESpecification": {"SSEEnabled": True},
-        },
-    }
-
-
-def _config_table(table_name: str) -> dict[str, Any]:
-    return {
-        "Type": "AWS::DynamoDB::Table",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "TableName": table_name,
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            "KeySchema": [
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-            "SSESpecification": {"SSEEnabled": True},
-        },
-    }
-
-
-# Index name -> (partition key, sort key) of the runs table; see chalicelib/adapters/dynamodb_runs.
-RUN_INDEXES = {
-    "by-context": ("ctx", "created"),
-    "by-project": ("project", "created"),
-    "open-tasks": ("openKey", "dispatched"),
-    "unanswered": ("awaitShard", "deadline"),
-}
-
-
-def _runs_table(table_name: str) -> dict[str, Any]:
-    table = _config_table(table_name)
-    attributes = sorted({name for pair in RUN_INDEXES.values() for name in pair})
-    table["Properties"]["AttributeDefinitions"] += [
-        {"AttributeName": name, "AttributeType": "S"} for name in attributes
-    ]
-    table["Properties"]["GlobalSecondaryIndexes"] = [
-        {
-            "IndexName": index,
-            "KeySchema": [
-                {"AttributeName": hash_key, "KeyType": "HASH"},
-                {"AttributeName": range_key, "KeyType": "RANGE"},
-            ],
-            "Projection": {"ProjectionType": "ALL"},
-        }
-        for index, (hash_key, range_key) in RUN_INDEXES.items()
-    ]
-    return table
-
-
-def _rule(spec: HandlerSpec, bus_name: str, target: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "Type": "AWS::Events::Rule",
-        "Properties": {
-            "Name": f"{bus_name}-{spec.name}",
-            "Description": spec.description,
-            # A literal bus name, not a Ref: moto's CloudFormation cannot resolve a Ref here.
-            "EventBusName": bus_name,
-            "EventPattern": spec.pattern,
-            "State": "ENABLED",
-            "Targets": [target],
-        },
-    }
-
-
-def _queue_resources(spec: HandlerSpec, stage: str) -> dict[str, Any]:
-    queue_id = f"{logical_id(spec.name)}Queue"
-    queue_name = f"quartermaster-{stage}-{spec.name}"
-    return {
-        f"{queue_id}DeadLetters": {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {"QueueName": f"{queue_name}-dlq", "MessageRetentionPeriod": 1209600},
-        },
-        queue_id: {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {
-                "QueueName": queue_name,
-                "VisibilityTimeout": spec.timeout_s * 6,
-                "RedrivePolicy": {
-                    "deadLetterTargetArn": {"Fn::GetAtt": [f"{queue_id}DeadLetters", "Arn"]},
-                    "maxReceiveCount": 3,
-                },
-            },
-        },
+        "states_role": f"{prefix}-states",
     }
 
 
 def build_template(stage: str, mode: TargetMode) -> dict[str, Any]:
-    """The CloudFormation template (as a dict) for `stage`, rules targeting `mode`."""
+    """The CloudFormation template (as a dict) for `stage`, handlers wired for `mode`."""
     physical = names(stage)
     resources: dict[str, Any] = {
         "EventBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": physical["bus"]}},
-        "EventsTable": _events_table(physical["events_table"]),
-        "ConfigTable": _config_table(physical["config_table"]),
-        "RunsTable": _runs_table(physical["runs_table"]),
+        "EventsTable": events_table(physical["events_table"]),
+        "ConfigTable": config_table(physical["config_table"]),
+        "RunsTable": runs_table(physical["runs_table"]),
+        **internal_queues(stage),
+        **states_role(physical["states_role"], stage),
+        **handler_triggers(stage, physical["bus"], mode),
     }
-    for spec in HANDLERS:
-        rule_id = f"{logical_id(spec.name)}Rule"
-        if mode == "sqs":
-            resources.update(_queue_resources(spec, stage))
-            queue_id = f"{logical_id(spec.name)}Queue"
-            target = {"Id": spec.name, "Arn": {"Fn::GetAtt": [queue_id, "Arn"]}}
-        else:
-            function_id = logical_id(spec.name)  # the logical id `chalice package` gives it
-            target = {"Id": spec.name, "Arn": {"Fn::GetAtt": [function_id, "Arn"]}}
-            resources[f"{function_id}InvokePermission"] = {
-                "Type": "AWS::Lambda::Permission",
-                "Properties": {
-                    "Action": "lambda:InvokeFunction",
-                    "FunctionName": {"Ref": function_id},
-                    "Principal": "events.amazonaws.com",
-                    "SourceArn": {"Fn::GetAtt": [rule_id, "Arn"]},
-                },
-            }
-        resources[rule_id] = _rule(spec, physical["bus"], target)
-        resources[rule_id]["DependsOn"] = ["EventBus"]
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"Quartermaster ({stage}): event bus, tables, rules",
+        "Description": f"Quartermaster ({stage}): event bus, tables, queues, handler triggers",
         "Resources": resources,
     }
 
 
 def queue_names(stage: str) -> dict[str, str]:
-    """Handler name -> SQS queue name, for the local dispatcher."""
-    return {spec.name: f"quartermaster-{stage}-{spec.name}" for spec in HANDLERS}
+    """Handler name -> the SQS queue the local dispatcher drains for it (schedules have none)."""
+    found: dict[str, str] = {}
+    for spec in HANDLERS:
+        if spec.pattern is not None:
+            found[spec.name] = queue_name(stage, spec.name)
+        elif spec.queue is not None:
+            found[spec.name] = queue_name(stage, spec.queue)
+    return found
 
 
 def template_json(stage: str, mode: TargetMode) -> str:

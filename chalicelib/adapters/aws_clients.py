@@ -35,3 +35,7 @@ class AwsClients:
     @cached_property
     def secretsmanager(self) -> Any:
         return self._session.client("secretsmanager")
+
+    @cached_property
+    def sts(self) -> Any:
+        return self._session.client("sts")

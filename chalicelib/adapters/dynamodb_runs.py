@@ -225,6 +225,7 @@ class DynamoDbRunStore:
             "finishedData": {"L": []},
             "seen": {"L": []},
             "isOpen": {"BOOL": True},
+            "taskName": {"S": task.name},
             "openKey": {"S": f"{project}{SEP}{task.event_type}"},
             "dispatched": {"S": task.dispatched},
             "awaitShard": {"S": UNANSWERED_SHARD},
@@ -247,7 +248,12 @@ class DynamoDbRunStore:
         return _task_from_item(item) if item else None
 
     def count_answer(
-        self, triggered_id: str, phase: str, event_key: str, data: dict[str, object]
+        self,
+        triggered_id: str,
+        task_name: str,
+        phase: str,
+        event_key: str,
+        data: dict[str, object],
     ) -> TaskRecord | None:
         counter = "finished" if phase == "finished" else "started"
         expression = f"ADD {counter} :one SET seen = list_append(seen, :key) REMOVE awaitShard"
@@ -256,6 +262,7 @@ class DynamoDbRunStore:
             ":key": {"L": [{"S": event_key}]},
             ":keyValue": {"S": event_key},
             ":true": {"BOOL": True},
+            ":name": {"S": task_name},
         }
         if counter == "finished":
             expression = expression.replace(
@@ -267,7 +274,9 @@ class DynamoDbRunStore:
                 TableName=self._table,
                 Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
                 UpdateExpression=expression,
-                ConditionExpression="isOpen = :true AND NOT contains(seen, :keyValue)",
+                ConditionExpression=(
+                    "isOpen = :true AND taskName = :name AND NOT contains(seen, :keyValue)"
+                ),
                 ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
@@ -288,6 +297,19 @@ class DynamoDbRunStore:
                     ":s": {"N": str(started)},
                     ":f": {"N": str(finished)},
                 },
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def abandon_task(self, triggered_id: str) -> bool:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+                UpdateExpression="SET isOpen = :false REMOVE openKey, awaitShard",
+                ConditionExpression="isOpen = :true",
+                ExpressionAttributeValues={":false": {"BOOL": False}, ":true": {"BOOL": True}},
             )
         except self._db.exceptions.ConditionalCheckFailedException:
             return False

@@ -11,6 +11,7 @@ from chalicelib.domain.projects import ProjectRecord, ServiceRecord
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
 from chalicelib.services import projects
 from chalicelib.services.projects import ProjectDeps
+from chalicelib.services.sequencing.machines import deploy_state_machines
 
 projects_api = Blueprint(__name__)
 ALIAS = "/api/controlPlane"
@@ -56,6 +57,15 @@ def _project_body(project: ProjectRecord) -> dict[str, Any]:
     return body
 
 
+def _deploy_machines(project: ProjectRecord) -> None:
+    # Imported here: only project writes need the sequencing machinery.
+    from chalicelib.entrypoints.sequencing import sequencing_deps
+
+    deploy_state_machines(
+        project.name, projects.parse_shipyard(project.shipyard), sequencing_deps()
+    )
+
+
 def _git_settings(body: dict[str, Any]) -> dict[str, str | None]:
     # Credentials (gitToken, keys) are accepted for compatibility and never stored: the
     # configuration lives in Quartermaster's own versioned store, not in a git upstream.
@@ -68,9 +78,10 @@ def _git_settings(body: dict[str, Any]) -> dict[str, str | None]:
 def create_project() -> Response:
     request = projects_api.current_request
     body = json_object(request)
-    projects.create_project(
+    created = projects.create_project(
         body.get("name"), body.get("shipyard"), _git_settings(body), identity_of(request), _deps()
     )
+    _deploy_machines(created)
     return Response(body={}, status_code=201)
 
 
@@ -80,9 +91,10 @@ def create_project() -> Response:
 def update_project() -> Response:
     request = projects_api.current_request
     body = json_object(request)
-    projects.update_project(
+    updated = projects.update_project(
         body.get("name"), body.get("shipyard"), _git_settings(body), identity_of(request), _deps()
     )
+    _deploy_machines(updated)
     return Response(body={}, status_code=201)
 
 

@@ -8,7 +8,6 @@ Run by `qm local up` as `python -m qm.local.runtime --state-dir DIR`.
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import logging
 import os
@@ -17,7 +16,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,18 +29,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@dataclass
-class LambdaContext:
-    """The parts of Lambda's context object handlers may read."""
-
-    function_name: str
-    memory_limit_in_mb: int = 256
-    aws_request_id: str = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 def configure_environment(moto_port: int) -> None:
@@ -95,39 +81,32 @@ def create_resources(stage: str) -> None:
     raise RuntimeError(f"local stack {stack} was not created within 60 s")
 
 
-def resolve_entry(entry: str) -> Callable[[dict[str, Any], Any], Any]:
-    module_name, _, attribute = entry.partition(":")
-    handler: Callable[[dict[str, Any], Any], Any] = getattr(
-        importlib.import_module(module_name), attribute
-    )
-    return handler
-
-
 class Dispatcher:
-    """Drains each handler's queue into its function; a failure leaves the message for a retry
-    (and, after three receives, the dead-letter queue), as Lambda's async delivery would."""
+    """Drains each handler's queue into its function and runs the schedules; a failure leaves
+    the message for a retry (and, after three receives, the dead-letter queue), as Lambda's
+    asynchronous delivery would."""
 
-    def __init__(self, stage: str) -> None:
+    def __init__(self, stage: str, schedule_seconds: float) -> None:
         import boto3
 
-        from infra.handlers import HANDLERS
+        from qm.local.delivery import queued_handlers, scheduled_handlers
 
         self._sqs = boto3.client("sqs")
         self._stop = threading.Event()
         self._workers = [
             threading.Thread(
-                target=self._drain,
-                args=(
-                    spec.name,
-                    self._sqs.get_queue_url(QueueName=f"quartermaster-{stage}-{spec.name}")[
-                        "QueueUrl"
-                    ],
-                    resolve_entry(spec.entry),
-                ),
-                name=f"dispatch-{spec.name}",
+                target=self._drain, args=(queued,), name=f"q-{queued.spec.name}", daemon=True
+            )
+            for queued in queued_handlers(self._sqs, stage)
+        ]
+        self._workers += [
+            threading.Thread(
+                target=self._tick,
+                args=(spec.name, handler, schedule_seconds),
+                name=f"s-{spec.name}",
                 daemon=True,
             )
-            for spec in HANDLERS
+            for spec, handler in scheduled_handlers()
         ]
 
     def start(self) -> None:
@@ -137,21 +116,24 @@ class Dispatcher:
     def stop(self) -> None:
         self._stop.set()
 
-    def _drain(
-        self, name: str, queue_url: str, handler: Callable[[dict[str, Any], Any], Any]
-    ) -> None:
-        context = LambdaContext(function_name=name)
+    def _drain(self, queued: Any) -> None:
+        from qm.local.delivery import deliver_once
+
         while not self._stop.is_set():
-            response = self._sqs.receive_message(
-                QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=1
-            )
-            for message in response.get("Messages", []):
-                try:
-                    handler(json.loads(message["Body"]), context)
-                except Exception:
-                    log.exception("handler %s failed; the message will be retried", name)
-                    continue
-                self._sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+            try:
+                deliver_once(self._sqs, queued, wait_seconds=1)
+            except Exception:
+                log.exception("handler %s failed; the message will be retried", queued.spec.name)
+
+    def _tick(self, name: str, handler: Callable[[dict[str, Any], Any], Any], every: float) -> None:
+        from qm.local.delivery import LambdaContext
+
+        event = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        while not self._stop.wait(every):
+            try:
+                handler(event, LambdaContext(function_name=name))
+            except Exception:
+                log.exception("scheduled handler %s failed", name)
 
 
 def serve_api(port: int) -> Any:
@@ -179,7 +161,7 @@ def run(state_dir: Path) -> None:
     from chalicelib.services.auth import issue_token
 
     token = issue_token(container().tokens, "admin")
-    dispatcher = Dispatcher(LOCAL_STAGE)
+    dispatcher = Dispatcher(LOCAL_STAGE, schedule_seconds=5)
     dispatcher.start()
     api = serve_api(api_port)
 

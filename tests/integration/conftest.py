@@ -12,8 +12,8 @@ from moto import mock_aws
 
 from chalicelib.bootstrap import Container, build_aws_container, use_container
 from chalicelib.settings import Settings
-from infra.definition import build_template, queue_names
-from qm.local.runtime import LambdaContext, resolve_entry
+from infra.definition import build_template
+from qm.local.delivery import deliver_once, queued_handlers
 
 STAGE = "test"
 MOTO_CONFIG: Any = {
@@ -50,21 +50,13 @@ def aws_container(aws: None) -> Iterator[Container]:
 
 
 def deliver_all() -> int:
-    """Feed every queued EventBridge delivery to its handler, as the dispatcher does.
-    Returns how many deliveries were handled."""
-    from infra.handlers import HANDLERS
-
+    """Feed every queued delivery to its handler, as the local dispatcher does, until the
+    queues are empty. Returns how many deliveries were handled."""
     sqs = boto3.client("sqs")
     handled = 0
-    for spec in HANDLERS:
-        url = sqs.get_queue_url(QueueName=queue_names(STAGE)[spec.name])["QueueUrl"]
-        handler = resolve_entry(spec.entry)
-        while True:
-            messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-            if not messages:
-                break
-            for message in messages:
-                handler(json.loads(message["Body"]), LambdaContext(function_name=spec.name))
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-                handled += 1
-    return handled
+    queued = queued_handlers(sqs, STAGE)
+    while True:
+        round_handled = sum(deliver_once(sqs, entry) for entry in queued)
+        if not round_handled:
+            return handled
+        handled += round_handled

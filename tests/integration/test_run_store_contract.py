@@ -101,11 +101,11 @@ def test_runs_by_context_and_by_project(store: RunStore) -> None:
 def test_answers_are_counted_once_per_event_and_only_while_open(store: RunStore) -> None:
     assert store.create_task(task(), "shop", "2026-01-01T00:10:00.000Z")
     assert not store.create_task(task(), "shop", "2026-01-01T00:10:00.000Z")
-    started = store.count_answer("t1", "started", "src/e1", {})
+    started = store.count_answer("t1", "deployment", "started", "src/e1", {})
     assert started is not None
     assert started.started == 1
-    assert store.count_answer("t1", "started", "src/e1", {}) is None  # redelivered
-    finished = store.count_answer("t1", "finished", "src/e2", {"result": "pass"})
+    assert store.count_answer("t1", "deployment", "started", "src/e1", {}) is None  # redelivered
+    finished = store.count_answer("t1", "deployment", "finished", "src/e2", {"result": "pass"})
     assert finished is not None
     assert (finished.started, finished.finished, finished.finished_data) == (
         1,
@@ -114,15 +114,23 @@ def test_answers_are_counted_once_per_event_and_only_while_open(store: RunStore)
     )
     assert store.close_task("t1", started=1, finished=1) is True
     assert store.close_task("t1", started=1, finished=1) is False
-    assert store.count_answer("t1", "finished", "src/e3", {}) is None  # late
-    assert store.count_answer("unknown", "finished", "src/e4", {}) is None
+    assert store.count_answer("t1", "deployment", "finished", "src/e3", {}) is None  # late
+    assert store.count_answer("unknown", "deployment", "finished", "src/e4", {}) is None
+
+
+def test_an_answer_for_another_task_name_is_not_counted(store: RunStore) -> None:
+    store.create_task(task(), "shop", "2026-01-01T00:10:00.000Z")
+    assert store.count_answer("t1", "test", "finished", "src/e1", {}) is None
+    counted = store.count_answer("t1", "deployment", "finished", "src/e2", {})
+    assert counted is not None
+    assert counted.finished == 1
 
 
 def test_open_tasks_and_overdue_first_answers(store: RunStore) -> None:
     store.create_task(task("t1"), "shop", "2026-01-01T00:10:00.000Z")
     store.create_task(task("t2"), "shop", "2026-01-01T00:10:00.000Z")
     store.create_task(task("t3"), "shop", "2026-01-01T00:20:00.000Z")
-    store.count_answer("t2", "started", "src/e1", {})
+    store.count_answer("t2", "deployment", "started", "src/e1", {})
     open_now = store.open_tasks("shop", "sh.keptn.event.deployment.triggered")
     assert sorted(t.triggered_id for t in open_now) == ["t1", "t2", "t3"]
     overdue = store.unanswered_before("2026-01-01T00:15:00.000Z")

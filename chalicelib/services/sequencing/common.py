@@ -1,0 +1,91 @@
+"""What every sequencing step shares: its dependencies, events it sends, shipyard look-ups."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from chalicelib.domain.events import KeptnEvent, format_time
+from chalicelib.domain.projects import ResourceScope
+from chalicelib.domain.runs import RUN_NAMESPACE, Run, Scope
+from chalicelib.domain.shipyard import Shipyard
+from chalicelib.domain.yamldoc import parse_document
+from chalicelib.engine.asl import state_machine_name
+from chalicelib.errors import NotFound
+from chalicelib.ports import ConfigStore, EventBus, RunStore, Workflows
+
+# Keptn's controller signs its events so; tools that look at `source` keep working.
+CONTROL_PLANE = "shipyard-controller"
+
+
+@dataclass(frozen=True)
+class SequencingDeps:
+    runs: RunStore
+    config: ConfigStore
+    bus: EventBus
+    workflows: Workflows
+    clock: Callable[[], datetime]
+    deployment: str  # the deployment stage, part of state machine names
+    dispatch_queue: str
+    control_queue: str
+    task_wait_seconds: int
+
+    def now(self) -> str:
+        return format_time(self.clock())
+
+
+def machine_name(deps: SequencingDeps, scope: Scope, sequence: str) -> str:
+    return state_machine_name(deps.deployment, scope.project, scope.stage, sequence)
+
+
+def shipyard_at(config: ConfigStore, project: str, commit: str | None) -> Shipyard:
+    """The project's shipyard as of `commit` (None: the newest); NotFound says why not."""
+    resource = config.get_resource(ResourceScope(project=project), "shipyard.yaml", commit)
+    if resource is None:
+        raise NotFound(f"no shipyard.yaml in project '{project}' at commit {commit or 'HEAD'}")
+    return parse_document(resource.content.decode("utf-8"), Shipyard, "shipyard.yaml")
+
+
+def stable_id(*parts: str) -> str:
+    """An event id derived from what caused it, so a retried step re-sends the same event."""
+    return str(uuid.uuid5(RUN_NAMESPACE, "/".join(parts)))
+
+
+def publish(
+    deps: SequencingDeps,
+    *,
+    event_id: str,
+    event_type: str,
+    context: str,
+    data: dict[str, Any],
+    triggeredid: str | None = None,
+    gitcommitid: str | None = None,
+) -> KeptnEvent:
+    event = KeptnEvent(
+        id=event_id,
+        source=CONTROL_PLANE,
+        type=event_type,
+        time=deps.now(),
+        shkeptncontext=context,
+        triggeredid=triggeredid,
+        gitcommitid=gitcommitid,
+        data=data,
+    )
+    deps.bus.publish(event)
+    return event
+
+
+def scope_data(run: Run) -> dict[str, Any]:
+    """project/stage/service/labels of a run, the common part of every event about it."""
+    data: dict[str, Any] = {
+        "project": run.scope.project,
+        "stage": run.scope.stage,
+        "service": run.scope.service,
+    }
+    labels = run.input.get("labels")
+    if isinstance(labels, dict) and labels:
+        data["labels"] = labels
+    return data

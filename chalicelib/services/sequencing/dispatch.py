@@ -1,0 +1,84 @@
+"""Dispatching a task: store the state machine's token privately, then send `<task>.triggered`.
+
+The token is written to the runs table before the event leaves, so an answer can never arrive
+for a task the control plane does not know. It never appears on the bus, in events or in logs.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from chalicelib.domain.event_types import Phase, task_event_type
+from chalicelib.domain.events import format_time
+from chalicelib.domain.runs import (
+    FINAL_STATES,
+    CurrentTask,
+    Run,
+    RunState,
+    TaskRecord,
+    task_triggered_id,
+)
+from chalicelib.engine.payload import CompletedTask, task_trigger_data
+from chalicelib.services.sequencing.common import SequencingDeps, publish, shipyard_at
+
+log = logging.getLogger("quartermaster.sequencing")
+APPROVAL = "approval"
+
+
+def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
+    """Handle one dispatch message from a state machine; the task's `.triggered` id."""
+    run = deps.runs.get_run(str(message["run"]["id"]))
+    token = str(message["taskToken"])
+    if run is None or run.state in FINAL_STATES:
+        # Aborted or timed out while the machine moved on: make sure it stops here.
+        if run is not None and run.execution_arn:
+            deps.workflows.stop(run.execution_arn, "the run already ended")
+        return None
+    index, name = int(message["index"]), str(message["task"])
+    triggered_id = task_triggered_id(run.id, index)
+    dispatched = deps.clock()
+    record = TaskRecord(
+        triggered_id=triggered_id,
+        run_id=run.id,
+        index=index,
+        name=name,
+        token=token,
+        event_type=task_event_type(name, Phase.TRIGGERED),
+        dispatched=format_time(dispatched),
+    )
+    deadline = format_time(dispatched + timedelta(seconds=deps.task_wait_seconds))
+    if not deps.runs.create_task(record, run.scope.project, deadline):
+        existing = deps.runs.get_task(triggered_id)
+        if existing is None or not existing.open or existing.started or existing.finished:
+            return triggered_id  # answered already: the redelivery changes nothing
+        # Not answered yet: the earlier attempt may have failed before sending the event.
+    state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
+    deps.runs.set_current(
+        run.id, CurrentTask(index=index, name=name, triggered_id=triggered_id), state
+    )
+    publish(
+        deps,
+        event_id=triggered_id,
+        event_type=record.event_type,
+        context=run.keptn_context,
+        gitcommitid=run.git_commit or None,
+        data=_task_data(run, index, name, deps),
+    )
+    return triggered_id
+
+
+def _task_data(run: Run, index: int, name: str, deps: SequencingDeps) -> dict[str, Any]:
+    shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
+    stage = shipyard.stage(run.scope.stage)
+    sequence = stage.find_sequence(run.sequence)
+    properties: dict[str, Any] = {}
+    if sequence is not None and index < len(sequence.tasks):
+        properties = dict(sequence.tasks[index].properties or {})
+    completed = [
+        CompletedTask(name=task.name, result=task.result, status=task.status, data=task.data)
+        for task in run.completed
+    ]
+    scope = (run.scope.project, run.scope.stage, run.scope.service)
+    return task_trigger_data(run.input, scope, completed, name, properties)

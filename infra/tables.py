@@ -1,0 +1,95 @@
+"""The DynamoDB tables: keys and indexes designed from the queries (DESIGN.md section 5)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+EVENT_INDEXES = {
+    "by-id": "eid",
+    "by-context": "ctx",
+    "by-project": "project",
+    "by-project-type": "ptype",
+    "by-scope-type": "pst",
+    "by-triggered": "trig",
+}
+
+
+def events_table(table_name: str) -> dict[str, Any]:
+    attributes = ["pk", "ts", *EVENT_INDEXES.values()]
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": "S"} for name in attributes
+            ],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": index,
+                    "KeySchema": [
+                        {"AttributeName": attribute, "KeyType": "HASH"},
+                        {"AttributeName": "ts", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index, attribute in EVENT_INDEXES.items()
+            ],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    }
+
+
+def config_table(table_name: str) -> dict[str, Any]:
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "sk", "AttributeType": "S"},
+            ],
+            "KeySchema": [
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "sk", "KeyType": "RANGE"},
+            ],
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    }
+
+
+# Index name -> (partition key, sort key) of the runs table; see chalicelib/adapters/dynamodb_runs.
+RUN_INDEXES = {
+    "by-context": ("ctx", "created"),
+    "by-project": ("project", "created"),
+    "open-tasks": ("openKey", "dispatched"),
+    "unanswered": ("awaitShard", "deadline"),
+}
+
+
+def runs_table(table_name: str) -> dict[str, Any]:
+    table = config_table(table_name)
+    attributes = sorted({name for pair in RUN_INDEXES.values() for name in pair})
+    table["Properties"]["AttributeDefinitions"] += [
+        {"AttributeName": name, "AttributeType": "S"} for name in attributes
+    ]
+    table["Properties"]["GlobalSecondaryIndexes"] = [
+        {
+            "IndexName": index,
+            "KeySchema": [
+                {"AttributeName": hash_key, "KeyType": "HASH"},
+                {"AttributeName": range_key, "KeyType": "RANGE"},
+            ],
+            "Projection": {"ProjectionType": "ALL"},
+        }
+        for index, (hash_key, range_key) in RUN_INDEXES.items()
+    ]
+    return table

@@ -1,0 +1,276 @@
+"""Shipyard sequences as real Step Functions executions on moto (reference sections 1 and 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from chalice.test import Client
+
+from app import app
+from chalicelib.bootstrap import build_aws_container, use_container
+from chalicelib.entrypoints.sequencing import watcher
+from chalicelib.services.auth import issue_token
+from chalicelib.settings import Settings
+from tests.integration.api_helpers import Api
+from tests.integration.conftest import STAGE
+from tests.integration.sequencing_harness import Harness
+
+SHIPYARD = """\
+apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata:
+  name: shipyard-shop
+spec:
+  stages:
+    - name: dev
+      sequences:
+        - name: delivery
+          tasks:
+            - name: deployment
+              properties:
+                deploymentstrategy: direct
+            - name: test
+            - name: evaluation
+        - name: delayed
+          tasks:
+            - name: deployment
+              triggeredAfter: 1s
+        - name: bounded
+          tasks:
+            - name: deployment
+              properties:
+                timeout: 1s
+            - name: release
+        - name: twice
+          tasks:
+            - name: deployment
+            - name: deployment
+        - name: empty
+          tasks: []
+    - name: staging
+      sequences:
+        - name: delivery
+          triggeredOn:
+            - event: dev.delivery.finished
+          tasks:
+            - name: deployment
+        - name: rollback
+          triggeredOn:
+            - event: staging.delivery.finished
+              selector:
+                match:
+                  result: failed
+          tasks:
+            - name: rollback
+    - name: prod-eu
+      sequences:
+        - name: delivery
+          triggeredOn:
+            - event: staging.delivery.finished
+          tasks:
+            - name: deployment
+    - name: prod-us
+      sequences:
+        - name: delivery
+          triggeredOn:
+            - event: staging.delivery.finished
+          tasks:
+            - name: deployment
+"""
+
+
+@pytest.fixture
+def flow(aws: None) -> Iterator[Harness]:
+    # A one-second answer deadline, so the no-answer timeout is testable.
+    container = build_aws_container(Settings(stage=STAGE, task_wait_seconds=1))
+    use_container(container)
+    token = issue_token(container.tokens, "alice")
+    with Client(app) as client:
+        harness = Harness(Api(client, token))
+        harness.create_project(SHIPYARD, services=("cart", "payment"))
+        yield harness
+    use_container(None)
+
+
+def test_tasks_run_one_after_another_with_properties_and_payload(flow: Harness) -> None:
+    context = flow.trigger(
+        "dev", "delivery", data={"configurationChange": {"values": {"image": "cart:2"}}}
+    )
+    deployment = flow.wait_task(context, "deployment")
+    assert deployment["data"]["deployment"] == {"deploymentstrategy": "direct"}
+    assert deployment["data"]["configurationChange"]["values"]["image"] == "cart:2"
+    assert deployment["source"] == "shipyard-controller"
+    assert flow.triggered(context, "test") == []  # not before deployment finished
+    flow.answer(deployment, data={"deployment": {"deploymentURIsLocal": ["http://cart"]}})
+    test = flow.wait_task(context, "test")
+    assert test["data"]["deployment"]["deploymentURIsLocal"] == ["http://cart"]
+    assert test["data"]["result"] == "pass"
+    flow.answer(test)
+    flow.answer(flow.wait_task(context, "evaluation"), result="warning")
+    finished = flow.wait_finished(context, "dev", "delivery")
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("warning", "succeeded")
+    assert finished["triggeredid"] == flow.events(context)[0]["id"]
+    assert "taskToken" not in str(flow.events(context))
+
+
+def test_a_failed_task_stops_the_sequence_and_a_warning_does_not(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    flow.answer(flow.wait_task(context, "deployment"), result="warning")
+    flow.answer(flow.wait_task(context, "test"), result="fail")
+    finished = flow.wait_finished(context, "dev", "delivery")
+    assert finished["data"]["result"] == "fail"
+    flow.settle()
+    assert flow.triggered(context, "evaluation") == []
+
+
+def test_an_errored_task_ends_the_sequence_errored(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    flow.answer(flow.wait_task(context, "deployment"), result="fail", status="errored")
+    finished = flow.wait_finished(context, "dev", "delivery")
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("fail", "errored")
+
+
+def test_two_executors_complete_a_task_when_both_finished(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    deployment = flow.wait_task(context, "deployment")
+    flow.answer(deployment, finished=False, source="tool-a")
+    flow.answer(deployment, finished=False, source="tool-b")
+    flow.answer(deployment, started=False, source="tool-a", data={"a": 1})
+    flow.settle()
+    assert flow.triggered(context, "test") == []  # one started executor has not finished
+    flow.answer(deployment, started=False, source="tool-b", result="warning", data={"b": 2})
+    test = flow.wait_task(context, "test")
+    assert (test["data"]["result"], test["data"]["a"], test["data"]["b"]) == ("warning", 1, 2)
+
+
+def test_a_finished_without_started_completes_the_task(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    flow.answer(flow.wait_task(context, "deployment"), started=False)
+    assert flow.wait_task(context, "test")
+
+
+def test_duplicate_answers_and_triggers_change_nothing(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery", id="build-7")
+    assert flow.trigger("dev", "delivery", id="build-7") == context
+    deployment = flow.wait_task(context, "deployment")
+    flow.answer(deployment, finished=False, source="tool-a", event_id="s1")
+    flow.answer(deployment, finished=False, source="tool-a", event_id="s1")  # redelivered
+    flow.answer(deployment, started=False, source="tool-a", event_id="f1")
+    flow.wait_task(context, "test")
+    flow.settle()
+    assert len(flow.triggered(context, "deployment")) == 1
+    assert flow.types(context).count("dev.delivery.triggered") == 1
+
+
+def test_chaining_fans_out_and_selectors_use_the_failed_alias(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    for task in ("deployment", "test", "evaluation"):
+        flow.answer(flow.wait_task(context, task))
+    flow.wait_finished(context, "dev", "delivery")
+    staging = flow.wait_task(context, "deployment", stage="staging")
+    assert staging["shkeptncontext"] == context
+    flow.answer(staging)
+    eu = flow.wait_task(context, "deployment", stage="prod-eu")
+    us = flow.wait_task(context, "deployment", stage="prod-us")
+    assert {eu["data"]["stage"], us["data"]["stage"]} == {"prod-eu", "prod-us"}
+    assert flow.triggered(context, "rollback") == []
+    # A second run whose staging deployment fails: rollback (selector `failed`), no production.
+    other = flow.trigger("dev", "delivery")
+    for task in ("deployment", "test", "evaluation"):
+        flow.answer(flow.wait_task(other, task, stage="dev"))
+    flow.answer(flow.wait_task(other, "deployment", stage="staging"), result="fail")
+    assert flow.wait_task(other, "rollback")
+    flow.settle()
+    assert flow.triggered(other, "deployment", stage="prod-eu") == []
+
+
+def test_three_triggers_for_one_service_run_one_at_a_time_in_order(flow: Harness) -> None:
+    contexts = [flow.trigger("dev", "twice", id=f"t{n}") for n in range(3)]
+    first = flow.wait_task(contexts[0], "deployment")
+    flow.settle()
+    assert flow.triggered(contexts[1], "deployment") == []
+    assert flow.triggered(contexts[2], "deployment") == []
+    other_service = flow.trigger("dev", "twice", service="payment")
+    assert flow.wait_task(other_service, "deployment")  # another service runs in parallel
+    flow.answer(first)
+    flow.answer(flow.wait_task(contexts[0], "deployment", count=2))  # same task twice
+    flow.wait_finished(contexts[0], "dev", "twice")
+    second = flow.wait_task(contexts[1], "deployment")
+    assert flow.triggered(contexts[2], "deployment") == []
+    flow.answer(second)
+    flow.answer(flow.wait_task(contexts[1], "deployment", count=2))
+    assert flow.wait_task(contexts[2], "deployment")
+
+
+def test_triggered_after_delays_the_task(flow: Harness) -> None:
+    context = flow.trigger("dev", "delayed")
+    trigger = flow.pump(lambda: flow.events(context))[0]
+    deployment = flow.wait_task(context, "deployment")
+    gap = _seconds(deployment["time"]) - _seconds(trigger["time"])
+    assert gap >= 1.0
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+def test_a_task_nobody_answers_times_the_sequence_out_without_chaining(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    flow.wait_task(context, "deployment")
+    timed_out: list[int] = []
+
+    def watch_then_look() -> object:
+        timed_out.append(watcher({}, None)["timedOut"])  # the schedule's tick
+        return flow.finished(context, "dev", "delivery")
+
+    finished = flow.pump(watch_then_look, timeout=10)
+    assert sum(timed_out) == 1
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("fail", "errored")
+    assert finished["data"]["message"] == (
+        "sequence timed out while waiting for task sh.keptn.event.deployment.triggered to "
+        "receive a correlating .started or .finished event"
+    )
+    flow.settle()
+    assert flow.triggered(context, "deployment", stage="staging") == []
+
+
+def test_a_task_timeout_bounds_the_task_even_after_started(flow: Harness) -> None:
+    context = flow.trigger("dev", "bounded")
+    flow.answer(flow.wait_task(context, "deployment"), finished=False)
+    finished = flow.wait_finished(context, "dev", "bounded")
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("fail", "errored")
+    assert flow.triggered(context, "release") == []
+
+
+@pytest.mark.parametrize(
+    ("stage", "sequence", "message"),
+    [
+        ("qa", "delivery", "Unable to start sequence delivery: no stage with name qa"),
+        (
+            "dev",
+            "deploy",
+            "Unable to start sequence deploy: no task sequence with name deploy found in stage dev",
+        ),
+        (
+            "dev",
+            "empty",
+            "Unable to start sequence empty: task sequence empty does not contain any tasks",
+        ),
+    ],
+)
+def test_invalid_triggers_end_with_keptns_message(
+    flow: Harness, stage: str, sequence: str, message: str
+) -> None:
+    context = flow.trigger(stage, sequence)
+    finished = flow.wait_finished(context, stage, sequence)
+    assert (finished["data"]["status"], finished["data"]["result"]) == ("errored", "fail")
+    assert finished["data"]["message"] == message
+
+
+def test_the_builtin_evaluation_sequence_exists_in_every_stage(flow: Harness) -> None:
+    context = flow.trigger("staging", "evaluation")
+    evaluation = flow.wait_task(context, "evaluation")
+    flow.answer(evaluation)
+    assert flow.wait_finished(context, "staging", "evaluation")["data"]["result"] == "pass"
