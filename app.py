@@ -7,19 +7,23 @@ from chalicelib.entrypoints.http_events import events_api
 from chalicelib.entrypoints.http_projects import projects_api
 from chalicelib.entrypoints.http_resources import resources_api
 from chalicelib.entrypoints.http_secrets import secrets_api
+from chalicelib.entrypoints.http_sequences import sequences_api
 from chalicelib.entrypoints.http_support import require_token
 from chalicelib.entrypoints.http_system import system_api
 from chalicelib.entrypoints.sequencing import sequencing
 
-app = Chalice(app_name="quartermaster")
-app.register_middleware(require_token, "http")
-for blueprint in (
+BLUEPRINTS = (
     system_api,
     events_api,
     projects_api,
     resources_api,
     secrets_api,
+    sequences_api,
     handlers,
     sequencing,
-):
+)
+
+app = Chalice(app_name="quartermaster")
+app.register_middleware(require_token, "http")
+for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

@@ -274,3 +274,46 @@ def test_the_builtin_evaluation_sequence_exists_in_every_stage(flow: Harness) ->
     evaluation = flow.wait_task(context, "evaluation")
     flow.answer(evaluation)
     assert flow.wait_finished(context, "staging", "evaluation")["data"]["result"] == "pass"
+
+
+def test_tools_can_poll_open_tasks_over_http(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    deployment = flow.wait_task(context, "deployment")
+    path = "/api/controlPlane/v1/event/triggered/sh.keptn.event.deployment.triggered?project=shop"
+    status, body = flow.api.call("GET", path)
+    assert status == 200
+    assert [e["id"] for e in body["events"]] == [deployment["id"]]
+    assert flow.api.call("GET", path + "&stage=prod-eu")[1]["events"] == []
+    flow.answer(deployment)
+    flow.wait_task(context, "test")
+    assert flow.api.call("GET", path)[1]["events"] == []
+    missing = flow.api.call("GET", "/v1/event/triggered/deployment.triggered")
+    assert missing[0] == 400
+    assert "'project' is required" in missing[1]["message"]
+
+
+def test_the_sequence_view_follows_a_run_across_stages(flow: Harness) -> None:
+    context = flow.trigger(
+        "dev", "delivery", data={"configurationChange": {"values": {"image": "cart:3"}}}
+    )
+    flow.wait_task(context, "deployment")
+    queued = flow.trigger("dev", "delivery", id="queued-1")
+    flow.pump(lambda: flow.events(queued))
+
+    def states() -> dict[str, dict[str, object]]:
+        body = flow.api.call("GET", "/v1/sequence/shop")[1]
+        return {state["shkeptncontext"]: state for state in body["states"]}
+
+    running = flow.pump(lambda: states().get(context))
+    assert (running["name"], running["state"]) == ("delivery", "started")
+    assert flow.pump(lambda: states().get(queued))["state"] == "waiting"
+    for task in ("deployment", "test", "evaluation"):
+        flow.answer(flow.wait_task(context, task, stage="dev"))
+    flow.wait_task(context, "deployment", stage="staging")
+    view = flow.pump(lambda: (lambda s: s if len(s["stages"]) == 2 else None)(states()[context]))
+    dev, staging = view["stages"]
+    assert (dev["name"], dev["state"], dev["image"]) == ("dev", "succeeded", "cart:3")
+    assert (staging["name"], staging["state"]) == ("staging", "triggered")
+    only = flow.api.call("GET", f"/v1/sequence/shop?keptnContext={queued}")[1]["states"]
+    assert [s["shkeptncontext"] for s in only] == [queued]
+    assert flow.api.call("GET", "/v1/sequence/ghost")[0] == 404

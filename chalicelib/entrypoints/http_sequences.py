@@ -1,0 +1,58 @@
+"""HTTP routes for sequences: their state view and the open task events (with Keptn's paths)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib.bootstrap import container
+from chalicelib.entrypoints.http_support import api_view, int_param, query_param
+from chalicelib.services.projects import get_project
+from chalicelib.services.sequence_reads import (
+    SequenceFilter,
+    open_triggered_events,
+    sequence_states,
+)
+
+sequences_api = Blueprint(__name__)
+ALIAS = "/api/controlPlane"
+
+
+@sequences_api.route("/v1/sequence/{project}", methods=["GET"])
+@sequences_api.route(ALIAS + "/v1/sequence/{project}", methods=["GET"])
+@api_view
+def get_sequences(project: str) -> dict[str, Any]:
+    request = sequences_api.current_request
+    deps = container()
+    get_project(project, deps.config)
+    wanted = SequenceFilter(
+        project=project,
+        name=query_param(request, "name"),
+        state=query_param(request, "state"),
+        keptn_context=query_param(request, "keptnContext"),
+        from_time=query_param(request, "fromTime"),
+        before_time=query_param(request, "beforeTime"),
+        page_size=int_param(request, "pageSize", default=20, low=1, high=50),
+    )
+    states = [view.to_api() for view in sequence_states(wanted, deps.runs, deps.events)]
+    return {"states": states, "pageSize": len(states), "totalCount": len(states)}
+
+
+@sequences_api.route("/v1/event/triggered/{event_type}", methods=["GET"])
+@sequences_api.route(ALIAS + "/v1/event/triggered/{event_type}", methods=["GET"])
+@api_view
+def get_open_triggered(event_type: str) -> dict[str, Any]:
+    request = sequences_api.current_request
+    deps = container()
+    found = open_triggered_events(
+        event_type,
+        query_param(request, "project"),
+        query_param(request, "stage"),
+        query_param(request, "service"),
+        query_param(request, "eventID"),
+        deps.runs,
+        deps.events,
+    )
+    events = [event.to_wire() for event in found]
+    return {"events": events, "pageSize": len(events), "totalCount": len(events)}

@@ -1,0 +1,122 @@
+"""Reading sequences: Keptn's sequence-state view per context, and open task `.triggered` events.
+
+The view is folded from each context's stored events (engine/sequence_view.py); what events do
+not tell (queued behind another run, paused, timed out, aborted) comes from the runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib.domain.event_query import EventQuery
+from chalicelib.domain.event_types import expand_short_type
+from chalicelib.domain.events import KeptnEvent, canonical_time
+from chalicelib.domain.runs import Run, RunState
+from chalicelib.engine.sequence_view import SequenceStateName, SequenceStateView, build_views
+from chalicelib.errors import InvalidInput
+from chalicelib.ports import EventStore, RunStore
+
+# How many runs one page may need to look through: a context holds a run per stage it reached.
+RUNS_PER_PAGE_FACTOR = 10
+
+
+@dataclass(frozen=True)
+class SequenceFilter:
+    project: str
+    name: str | None = None
+    state: str | None = None
+    keptn_context: str | None = None
+    from_time: str | None = None
+    before_time: str | None = None
+    page_size: int = 20
+
+
+def context_events(store: EventStore, context: str) -> list[KeptnEvent]:
+    """Every event of a keptn context, oldest first."""
+    found: list[KeptnEvent] = []
+    query = EventQuery(keptn_context=context, page_size=100)
+    while True:
+        page = store.query(query)
+        found.extend(page.events)
+        if not page.next_page_key:
+            return list(reversed(found))
+        query = query.model_copy(update={"next_page_key": page.next_page_key})
+
+
+def _override(runs: list[Run]) -> SequenceStateName | None:
+    """The state only runs know: paused, queued ("waiting"), timed out, aborted."""
+    states = {run.state for run in runs}
+    if RunState.PAUSED in states:
+        return "paused"
+    if RunState.ABORTED in states:
+        return "aborted"
+    if RunState.TIMED_OUT in states and not states & {RunState.STARTED, RunState.TRIGGERED}:
+        return "timedOut"
+    if states == {RunState.TRIGGERED}:
+        return "waiting"
+    return None
+
+
+def sequence_states(
+    wanted: SequenceFilter, runs: RunStore, events: EventStore
+) -> list[SequenceStateView]:
+    """Newest first, one entry per keptn context, filtered as Keptn's endpoint filters."""
+    if wanted.keptn_context:
+        contexts = [wanted.keptn_context]
+        by_context = {wanted.keptn_context: runs.runs_of_context(wanted.keptn_context)}
+    else:
+        recent = runs.runs_of_project(wanted.project, wanted.page_size * RUNS_PER_PAGE_FACTOR)
+        contexts, by_context = [], {}
+        for run in recent:
+            if run.keptn_context not in by_context:
+                contexts.append(run.keptn_context)
+                by_context[run.keptn_context] = []
+            by_context[run.keptn_context].append(run)
+    times = {
+        name: canonical_time(value)
+        for name, value in (("from", wanted.from_time), ("before", wanted.before_time))
+        if value
+    }
+    views: list[SequenceStateView] = []
+    for context in contexts:
+        override = _override(by_context[context])
+        for view in build_views(context_events(events, context),
+                                {context: override} if override else None):
+            if view.project != wanted.project:
+                continue
+            if wanted.name and view.name != wanted.name:
+                continue
+            if wanted.state and view.state != wanted.state:
+                continue
+            if "from" in times and view.time < times["from"]:
+                continue
+            if "before" in times and view.time >= times["before"]:
+                continue
+            views.append(view)
+        if len(views) >= wanted.page_size:
+            break
+    return views[: wanted.page_size]
+
+
+def open_triggered_events(
+    event_type: str,
+    project: str | None,
+    stage: str | None,
+    service: str | None,
+    event_id: str | None,
+    runs: RunStore,
+    events: EventStore,
+) -> list[KeptnEvent]:
+    """Task `.triggered` events still waiting for their answers, oldest first."""
+    if not project:
+        raise InvalidInput("query parameter 'project' is required: open tasks are listed per project")
+    full_type = expand_short_type(event_type)
+    found: list[KeptnEvent] = []
+    for task in runs.open_tasks(project, full_type):
+        if event_id and task.triggered_id != event_id:
+            continue
+        page = events.query(EventQuery(event_id=task.triggered_id, page_size=1))
+        for event in page.events:
+            if (stage is None or event.stage == stage) and (service is None or event.service == service):
+                found.append(event)
+    return found
