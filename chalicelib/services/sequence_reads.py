@@ -80,8 +80,9 @@ def sequence_states(
     views: list[SequenceStateView] = []
     for context in contexts:
         override = _override(by_context[context])
-        for view in build_views(context_events(events, context),
-                                {context: override} if override else None):
+        for view in build_views(
+            context_events(events, context), {context: override} if override else None
+        ):
             if view.project != wanted.project:
                 continue
             if wanted.name and view.name != wanted.name:
@@ -109,7 +110,9 @@ def open_triggered_events(
 ) -> list[KeptnEvent]:
     """Task `.triggered` events still waiting for their answers, oldest first."""
     if not project:
-        raise InvalidInput("query parameter 'project' is required: open tasks are listed per project")
+        raise InvalidInput(
+            "query parameter 'project' is required: open tasks are listed per project"
+        )
     full_type = expand_short_type(event_type)
     found: list[KeptnEvent] = []
     for task in runs.open_tasks(project, full_type):
@@ -117,6 +120,8 @@ def open_triggered_events(
             continue
         page = events.query(EventQuery(event_id=task.triggered_id, page_size=1))
         for event in page.events:
-            if (stage is None or event.stage == stage) and (service is None or event.service == service):
+            if stage is not None and event.stage != stage:
+                continue
+            if service is None or event.service == service:
                 found.append(event)
     return found

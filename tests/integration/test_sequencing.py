@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from datetime import datetime
 
 import pytest
@@ -300,7 +301,7 @@ def test_the_sequence_view_follows_a_run_across_stages(flow: Harness) -> None:
     queued = flow.trigger("dev", "delivery", id="queued-1")
     flow.pump(lambda: flow.events(queued))
 
-    def states() -> dict[str, dict[str, object]]:
+    def states() -> dict[str, dict[str, Any]]:
         body = flow.api.call("GET", "/v1/sequence/shop")[1]
         return {state["shkeptncontext"]: state for state in body["states"]}
 
