@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "events",
     "get",
     "secrets",
+    "sequences",
     "validate",
     "evaluate",
     "local",

@@ -6,10 +6,8 @@ The runtime keeps running afterwards for exploration; `qm local down` stops it.
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from rich.console import Console
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT_ROOT / "examples" / "delivery"
+DEMO_SHIPYARD = Path(__file__).resolve().parent / "demo_files" / "shipyard.yaml"
 QM = str(Path(sys.executable).with_name("qm"))
 console = Console()
 
@@ -34,20 +33,26 @@ def run(*arguments: str, capture: bool = False) -> str:
     return ""
 
 
-def wait_for_event(context: str, timeout_s: float = 30) -> None:
-    """The recorder stores events asynchronously (bus -> rule -> handler), so poll briefly."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        listed = subprocess.run(
-            [QM, "get", "event", "--keptn-context", context, "--output", "json"],
-            text=True,
-            capture_output=True,
-            check=False,
-        )
-        if listed.returncode == 0 and json.loads(listed.stdout)["events"]:
-            return
-        time.sleep(0.5)
-    raise SystemExit(f"the event of context {context} was not stored within {timeout_s} s")
+def start_sample_tool() -> subprocess.Popen[str]:
+    console.print(
+        "\n[bold cyan]$ python -m qm.local.sample_tool &[/bold cyan]   "
+        "(answers deployment, test, release through the bus and the API)"
+    )
+    tool = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "qm.local.sample_tool",
+            "--tasks",
+            "deployment,test,release,rollback",
+        ],
+        cwd=PROJECT_ROOT,
+        text=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    time.sleep(1.5)  # its subscription (a rule and a queue) is in place before the trigger
+    return tool
 
 
 def main() -> None:
@@ -57,7 +62,7 @@ def main() -> None:
     existing = subprocess.run([QM, "get", "project", "sockshop"], capture_output=True, check=False)
     if existing.returncode == 0:
         run("delete", "project", "sockshop")
-    run("create", "project", "sockshop", "--shipyard", str(EXAMPLE / "shipyard.yaml"))
+    run("create", "project", "sockshop", "--shipyard", str(DEMO_SHIPYARD))
     run("create", "service", "carts", "--project", "sockshop")
     run("get", "stage", "--project", "sockshop")
     for stage in ("staging", "production"):
@@ -74,42 +79,31 @@ def main() -> None:
             "--resourceUri",
             "slo.yaml",
         )
-    run(
-        "add-resource",
-        "--project",
-        "sockshop",
-        "--stage",
-        "production",
-        "--service",
-        "carts",
-        "--resource",
-        str(EXAMPLE / "remediation.yaml"),
-        "--resourceUri",
-        "remediation.yaml",
-    )
-
-    event = {
-        "specversion": "1.0",
-        "source": "https://github.com/keptn/keptn/cli#configuration-change",
-        "type": "sh.keptn.event.dev.delivery.triggered",
-        "data": {
-            "project": "sockshop",
-            "stage": "dev",
-            "service": "carts",
-            "labels": {"buildId": "1.4.2-rc1"},
-            "configurationChange": {"values": {"image": "docker.io/keptnexamples/carts:0.13.3"}},
-        },
-    }
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
-        json.dump(event, file)
-    sent = run("send", "event", "--file", file.name, capture=True)
-    context = sent.split("keptnContext", 1)[1].split()[0].strip()
-    wait_for_event(context)
-    run("get", "event", "--keptn-context", context)
+    tool = start_sample_tool()
+    try:
+        run(
+            "trigger",
+            "delivery",
+            "--project",
+            "sockshop",
+            "--service",
+            "carts",
+            "--image",
+            "docker.io/keptnexamples/carts:0.13.3",
+            "--labels",
+            "buildId=1.4.2",
+            "--watch",
+            "--timeout",
+            "240",
+        )
+    finally:
+        tool.terminate()
+    run("get", "sequences", "--project", "sockshop")
     console.rule("Done")
     console.print(
-        "The event went through the API onto the EventBridge bus, and the recorder stored it.\n"
-        "The runtime keeps running: try `qm get project`, `qm get event --project sockshop`.\n"
+        "A delivery ran through dev, staging and production: each task went out as a Keptn "
+        "CloudEvent on the bus, the sample tool answered through the API, and Step Functions "
+        "moved each stage on. The runtime keeps running: try `qm get event --project sockshop`. "
         "Stop it with `qm local down`."
     )
 
