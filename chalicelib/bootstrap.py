@@ -16,6 +16,7 @@ from chalicelib.ports import (
     Workflows,
 )
 from chalicelib.services.auth import TokenVerifier
+from chalicelib.services.known_projects import KnownProjects
 from chalicelib.settings import Settings, get_settings
 
 
@@ -36,6 +37,7 @@ class Container:
     secrets: SecretStore
     runs: RunStore
     workflows: Workflows
+    known_projects: KnownProjects
     clock: Callable[[], datetime] = utc_now
 
 
@@ -55,16 +57,18 @@ def build_aws_container(settings: Settings) -> Container:
 
     clients = AwsClients()
     tokens = DynamoDbTokenStore(clients, settings.config_table)
+    config = DynamoDbConfigStore(clients, settings.config_table)
     return Container(
         settings=settings,
         bus=EventBridgeBus(clients, settings.event_bus),
         events=DynamoDbEventStore(clients, settings.events_table),
-        config=DynamoDbConfigStore(clients, settings.config_table),
+        config=config,
         tokens=tokens,
         verifier=TokenVerifier(tokens, settings.token_cache_seconds),
         secrets=SecretsManagerStore(clients, settings.secrets_prefix),
         runs=DynamoDbRunStore(clients, settings.runs_table),
         workflows=StepFunctionsWorkflows(clients, settings.states_role),
+        known_projects=KnownProjects(config),
     )
 
 

@@ -141,8 +141,6 @@ class RunStore(Protocol):
 
     def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool: ...
 
-    def append_completed(self, run_id: str, task: CompletedTask) -> None: ...
-
     def enqueue(self, run: Run) -> None: ...
 
     def claim_next(self, scope: Scope) -> str | None:
@@ -173,8 +171,16 @@ class RunStore(Protocol):
         or the event was counted before."""
         ...
 
-    def close_task(self, triggered_id: str, started: int, finished: int) -> bool:
-        """Close the task if its counts are still these; True for exactly one caller."""
+    def close_task(
+        self,
+        triggered_id: str,
+        started: int,
+        finished: int,
+        completed: tuple[str, CompletedTask] | None = None,
+    ) -> bool:
+        """Close the task if its counts are still these; True for exactly one caller.
+        With `completed` = (run id, task), the task joins that run's completed tasks in the
+        same write."""
         ...
 
     def abandon_task(self, triggered_id: str) -> bool:

@@ -113,14 +113,6 @@ class DynamoDbRunStore:
             {":current": {"S": current.model_dump_json()}, ":state": {"S": state.value}},
         )
 
-    def append_completed(self, run_id: str, task: CompletedTask) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
-            UpdateExpression="SET completed = list_append(completed, :task)",
-            ExpressionAttributeValues={":task": {"L": [{"S": task.model_dump_json()}]}},
-        )
-
     def _update_open_run(
         self, run_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
     ) -> bool:
@@ -284,21 +276,49 @@ class DynamoDbRunStore:
             return None
         return _task_from_item(response["Attributes"])
 
-    def close_task(self, triggered_id: str, started: int, finished: int) -> bool:
+    def close_task(
+        self,
+        triggered_id: str,
+        started: int,
+        finished: int,
+        completed: tuple[str, CompletedTask] | None = None,
+    ) -> bool:
+        close = {
+            "TableName": self._table,
+            "Key": {"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+            "UpdateExpression": "SET isOpen = :false REMOVE openKey, awaitShard",
+            "ConditionExpression": "isOpen = :true AND started = :s AND finished = :f",
+            "ExpressionAttributeValues": {
+                ":false": {"BOOL": False},
+                ":true": {"BOOL": True},
+                ":s": {"N": str(started)},
+                ":f": {"N": str(finished)},
+            },
+        }
         try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression="SET isOpen = :false REMOVE openKey, awaitShard",
-                ConditionExpression="isOpen = :true AND started = :s AND finished = :f",
-                ExpressionAttributeValues={
-                    ":false": {"BOOL": False},
-                    ":true": {"BOOL": True},
-                    ":s": {"N": str(started)},
-                    ":f": {"N": str(finished)},
-                },
+            if completed is None:
+                self._db.update_item(**close)
+                return True
+            run_id, task = completed
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Update": close},
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
+                            "UpdateExpression": "SET completed = list_append(completed, :task)",
+                            "ExpressionAttributeValues": {
+                                ":task": {"L": [{"S": task.model_dump_json()}]}
+                            },
+                        }
+                    },
+                ]
             )
-        except self._db.exceptions.ConditionalCheckFailedException:
+        except (
+            self._db.exceptions.ConditionalCheckFailedException,
+            self._db.exceptions.TransactionCanceledException,
+        ):
             return False
         return True
 

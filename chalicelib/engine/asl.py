@@ -6,7 +6,8 @@ Execution contract (the sequencer and the task-event handler are written against
 
 - input `{"run": {...}}`; `run` is opaque here and travels unchanged in every message;
 - for task i: an optional Wait (`triggeredAfter`), then a Task that sends
-  `{"kind": "dispatch", "taskToken", "execution", "run", "index": i, "task": name}` to the
+  `{"kind": "dispatch", "taskToken", "execution", "run", "index": i, "task": name,
+  "properties": "<the task's properties as JSON text>"}` to the
   dispatch queue and waits for `SendTaskSuccess` with `{"result", "status", ...}` (kept in
   `$.last`), then a Choice: `fail` or `errored` ends the sequence, anything else goes on;
 - a task with `properties.timeout` that gets no answer in time sends
@@ -55,6 +56,9 @@ class _Step:
     wait_seconds: int | None
     timeout_seconds: int | None
     on_timeout: str
+    # The task's shipyard properties as JSON text: as a string, no key of theirs can be taken
+    # for a JSONPath (`.$`) by Step Functions, and the dispatcher needs no shipyard read.
+    properties: str = "{}"
 
     def state(self, kind: str) -> str:
         """`<kind> <index> <task>`: the index keeps names unique when a task name repeats."""
@@ -168,7 +172,8 @@ def _step(sequence: str, index: int, task: Task) -> _Step:
             f"{where}: properties.{ON_TIMEOUT_PROPERTY} '{on_timeout}' must be pass or fail "
             f"(default {DEFAULT_ON_TIMEOUT})"
         )
-    return _Step(index, task.name, wait, timeout, on_timeout)
+    properties = json.dumps(task.properties or {}, sort_keys=True, separators=(",", ":"))
+    return _Step(index, task.name, wait, timeout, on_timeout, properties)
 
 
 def _timeout(where: str, value: Any) -> int | None:
@@ -218,6 +223,7 @@ def _task_states(step: _Step, following: str, dispatch: str, control: str) -> di
                 "run.$": "$.run",
                 "index": step.index,
                 "task": step.name,
+                "properties": step.properties,
             },
         },
         "ResultPath": "$.last",

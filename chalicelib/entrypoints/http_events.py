@@ -33,7 +33,7 @@ def post_event() -> dict[str, Any]:
         event_attributes(request.headers, request.raw_body),
         IntakeDeps(
             bus=deps.bus,
-            config=deps.config,
+            project_exists=deps.known_projects.exists,
             clock=deps.clock,
             max_event_bytes=deps.settings.max_event_bytes,
         ),

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from chalicelib.domain.events import KeptnEvent, check_intake, format_time, normalize_context
 from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge
-from chalicelib.ports import ConfigStore, EventBus
+from chalicelib.ports import EventBus
 
 # EventBridge counts an entry as Time (14 bytes) + Source + DetailType + Detail.
 ENTRY_OVERHEAD_BYTES = 14
@@ -22,7 +22,7 @@ ENTRY_OVERHEAD_BYTES = 14
 @dataclass(frozen=True)
 class IntakeDeps:
     bus: EventBus
-    config: ConfigStore
+    project_exists: Callable[[str], bool]
     clock: Callable[[], datetime]
     max_event_bytes: int
 
@@ -51,7 +51,7 @@ def accept_event(attributes: dict[str, Any], deps: IntakeDeps) -> KeptnEvent:
     event = _validated(completed)
     check_intake(event)
     _check_size(event, deps.max_event_bytes)
-    if event.project and deps.config.get_project(event.project) is None:
+    if event.project and not deps.project_exists(event.project):
         raise NotFound(
             f"project '{event.project}' does not exist; create it first "
             f"(qm create project {event.project} --shipyard shipyard.yaml)"

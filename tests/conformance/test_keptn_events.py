@@ -11,6 +11,7 @@ from chalicelib.domain.projects import ProjectRecord
 from chalicelib.entrypoints.cloudevent_http import event_attributes
 from chalicelib.errors import InvalidInput
 from chalicelib.services.intake import IntakeDeps, accept_event
+from chalicelib.services.known_projects import KnownProjects
 from tests.fakes import FakeBus, FakeConfigStore
 
 # Every fixture with the outcome the intake rules give it. Keptn's API validation refuses task
@@ -44,7 +45,10 @@ def deps() -> IntakeDeps:
         author="test",
     )
     return IntakeDeps(
-        bus=FakeBus(), config=config, clock=lambda: datetime.now(UTC), max_event_bytes=256 * 1024
+        bus=FakeBus(),
+        project_exists=KnownProjects(config).exists,
+        clock=lambda: datetime.now(UTC),
+        max_event_bytes=256 * 1024,
     )
 
 

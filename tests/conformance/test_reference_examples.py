@@ -16,6 +16,7 @@ from chalicelib.domain.shipyard import Shipyard
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.errors import InvalidInput
 from chalicelib.services.intake import IntakeDeps, accept_event
+from chalicelib.services.known_projects import KnownProjects
 from tests.fakes import FakeBus, FakeConfigStore
 
 FENCE = re.compile(r"```(yaml|json)\n(.*?)```", re.DOTALL)
@@ -59,7 +60,10 @@ def test_the_example_events_go_through_intake_as_the_rules_say(reference_dir: Pa
     )
     bus = FakeBus()
     deps = IntakeDeps(
-        bus=bus, config=config, clock=lambda: datetime.now(UTC), max_event_bytes=256 * 1024
+        bus=bus,
+        project_exists=KnownProjects(config).exists,
+        clock=lambda: datetime.now(UTC),
+        max_event_bytes=256 * 1024,
     )
     for event, (event_type, refusal) in zip(events, EXPECTED_INTAKE, strict=True):
         if "id" in event:

@@ -54,18 +54,14 @@ def test_state_changes_stop_at_a_final_state(store: RunStore) -> None:
     assert store.set_current(
         "run1", CurrentTask(index=0, name="deployment", triggered_id="t"), RunState.STARTED
     )
-    store.append_completed(
-        "run1",
-        CompletedTask(name="deployment", triggered_id="t", result="pass", status="succeeded"),
-    )
     assert store.set_state("run1", RunState.FINISHED, result="pass", status="succeeded")
     assert not store.set_state("run1", RunState.ABORTED)
     read = store.get_run("run1")
     assert read is not None
-    assert (read.state, read.result, [t.name for t in read.completed]) == (
+    assert (read.state, read.result, read.current) == (
         RunState.FINISHED,
         "pass",
-        ["deployment"],
+        CurrentTask(index=0, name="deployment", triggered_id="t"),
     )
 
 
@@ -139,3 +135,15 @@ def test_open_tasks_and_overdue_first_answers(store: RunStore) -> None:
     assert [
         t.triggered_id for t in store.open_tasks("shop", "sh.keptn.event.deployment.triggered")
     ] == ["t2", "t3"]
+
+
+def test_closing_a_task_can_complete_it_on_its_run_in_the_same_write(store: RunStore) -> None:
+    store.create_run(run(1))
+    store.create_task(task(), "shop", "2026-01-01T00:10:00.000Z")
+    store.count_answer("t1", "deployment", "finished", "src/e1", {"result": "pass"})
+    done = CompletedTask(name="deployment", triggered_id="t1", result="pass", status="succeeded")
+    assert store.close_task("t1", 0, 1, completed=("run1", done)) is True
+    assert store.close_task("t1", 0, 1, completed=("run1", done)) is False
+    read = store.get_run("run1")
+    assert read is not None
+    assert read.completed == [done]  # appended once

@@ -29,8 +29,6 @@ def on_task_answer(event: KeptnEvent, deps: SequencingDeps) -> CompletedTask | N
         return None
     if not is_task_complete(task.started, task.finished):
         return None
-    if not deps.runs.close_task(task.triggered_id, task.started, task.finished):
-        return None  # another answer completed it at the same moment
     outcome = complete_task(task.name, task.finished_data)
     completed = CompletedTask(
         name=task.name,
@@ -39,7 +37,10 @@ def on_task_answer(event: KeptnEvent, deps: SequencingDeps) -> CompletedTask | N
         status=outcome.status,
         data=dict(outcome.data),
     )
-    deps.runs.append_completed(task.run_id, completed)
+    if not deps.runs.close_task(
+        task.triggered_id, task.started, task.finished, completed=(task.run_id, completed)
+    ):
+        return None  # another answer completed it at the same moment
     deps.workflows.complete_task(
         task.token, {"result": completed.result, "status": completed.status}
     )

@@ -6,6 +6,7 @@ for a task the control plane does not know. It never appears on the bus, in even
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -64,18 +65,30 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
         event_type=record.event_type,
         context=run.keptn_context,
         gitcommitid=run.git_commit or None,
-        data=_task_data(run, index, name, deps),
+        data=_task_data(run, name, _properties(message, run, index, deps)),
     )
     return triggered_id
 
 
-def _task_data(run: Run, index: int, name: str, deps: SequencingDeps) -> dict[str, Any]:
-    shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
-    stage = shipyard.stage(run.scope.stage)
-    sequence = stage.find_sequence(run.sequence)
-    properties: dict[str, Any] = {}
+def _properties(
+    message: dict[str, Any], run: Run, index: int, deps: SequencingDeps
+) -> dict[str, Any]:
+    """The task's shipyard properties: carried by the message (machines compiled since
+    properties travel with it), else read from the run's pinned shipyard."""
+    if isinstance(message.get("properties"), str):
+        carried: dict[str, Any] = json.loads(message["properties"])
+        return carried
+    sequence = (
+        shipyard_at(deps.config, run.scope.project, run.git_commit or None)
+        .stage(run.scope.stage)
+        .find_sequence(run.sequence)
+    )
     if sequence is not None and index < len(sequence.tasks):
-        properties = dict(sequence.tasks[index].properties or {})
+        return dict(sequence.tasks[index].properties or {})
+    return {}
+
+
+def _task_data(run: Run, name: str, properties: dict[str, Any]) -> dict[str, Any]:
     completed = [
         CompletedTask(name=task.name, result=task.result, status=task.status, data=task.data)
         for task in run.completed

@@ -122,6 +122,15 @@ def test_a_plain_sequence_dispatches_each_task_then_finishes() -> None:
     ]
 
 
+def test_properties_travel_as_json_text_so_no_key_is_read_as_a_path() -> None:
+    task = states(
+        compile_tasks({"name": "deployment", "properties": {"strategy": "canary", "x.$": "$.y"}})
+    )["Task 0 deployment"]
+
+    carried = task["Parameters"]["MessageBody"]["properties"]
+    assert json.loads(carried) == {"strategy": "canary", "x.$": "$.y"}
+
+
 def test_the_dispatch_state_sends_the_contract_message_and_keeps_the_answer_in_last() -> None:
     task = states(compile_tasks({"name": "deployment"}, {"name": "test"}))["Task 1 test"]
 
@@ -137,6 +146,7 @@ def test_the_dispatch_state_sends_the_contract_message_and_keeps_the_answer_in_l
                 "run.$": "$.run",
                 "index": 1,
                 "task": "test",
+                "properties": "{}",
             },
         },
         "ResultPath": "$.last",

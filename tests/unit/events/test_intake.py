@@ -10,6 +10,7 @@ import pytest
 from chalicelib.domain.projects import ProjectRecord
 from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.services.intake import IntakeDeps, accept_event
+from chalicelib.services.known_projects import KnownProjects
 from tests.fakes import FakeBus, FakeConfigStore
 
 NOW = datetime(2026, 5, 2, 10, 0, 0, 123456, tzinfo=UTC)
@@ -33,7 +34,12 @@ def deps(bus: FakeBus) -> IntakeDeps:
         ),
         author="test",
     )
-    return IntakeDeps(bus=bus, config=config, clock=lambda: NOW, max_event_bytes=256 * 1024)
+    return IntakeDeps(
+        bus=bus,
+        project_exists=KnownProjects(config).exists,
+        clock=lambda: NOW,
+        max_event_bytes=256 * 1024,
+    )
 
 
 def trigger(**overrides: Any) -> dict[str, Any]:
@@ -170,3 +176,21 @@ def test_an_event_just_under_the_limit_is_accepted(deps: IntakeDeps, bus: FakeBu
     data = {"project": "shop", "stage": "dev", "service": "cart", "blob": "x" * (250 * 1024)}
     accept_event(trigger(data=data), deps)
     assert len(bus.published) == 1
+
+
+def test_known_projects_are_remembered_briefly_and_unknown_ones_never() -> None:
+    config = FakeConfigStore()
+    now = [0.0]
+    known = KnownProjects(config, ttl_seconds=30, clock=lambda: now[0])
+    assert known.exists("late") is False
+    config.create_project(
+        ProjectRecord(
+            name="late", shipyard="x", shipyard_version="v", stages=("dev",), creation_date="t"
+        ),
+        author="test",
+    )
+    assert known.exists("late") is True  # a miss is not remembered
+    config.delete_project("late")
+    assert known.exists("late") is True  # remembered for a while
+    now[0] = 31
+    assert known.exists("late") is False
