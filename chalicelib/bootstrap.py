@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.ports import (
     ConfigStore,
@@ -44,8 +45,9 @@ class Container:
 _container: Container | None = None
 
 
-def build_aws_container(settings: Settings) -> Container:
-    """Adapters on AWS (or on the local emulator: only endpoints differ)."""
+def build_aws_container(settings: Settings, session: Any | None = None) -> Container:
+    """Adapters on AWS (or on the local emulator: only endpoints differ). `session` is an
+    optional boto3 Session to use instead of a default one."""
     from chalicelib.adapters.aws_clients import AwsClients
     from chalicelib.adapters.dynamodb_config import DynamoDbConfigStore
     from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
@@ -55,7 +57,7 @@ def build_aws_container(settings: Settings) -> Container:
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
     from chalicelib.adapters.step_functions import StepFunctionsWorkflows
 
-    clients = AwsClients()
+    clients = AwsClients(session)
     tokens = DynamoDbTokenStore(clients, settings.config_table)
     config = DynamoDbConfigStore(clients, settings.config_table)
     return Container(

@@ -137,7 +137,9 @@ class RunStore(Protocol):
         """False when the run already ended (final states never change)."""
         ...
 
-    def set_execution(self, run_id: str, execution_arn: str) -> None: ...
+    def mark_started(self, run_id: str, execution_arn: str) -> bool:
+        """Record the execution and move a queued run to `started`; False if it ended."""
+        ...
 
     def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool: ...
 
@@ -149,11 +151,18 @@ class RunStore(Protocol):
         ...
 
     def release(self, scope: Scope, run_id: str) -> None:
-        """Free the lock if `run_id` holds it; remove the run from the queue if it waits."""
+        """Free the lock if `run_id` holds it, else remove the run from the queue if it waits."""
         ...
 
-    def create_task(self, task: TaskRecord, project: str, answer_deadline: str) -> bool:
-        """False when it exists (a redelivered dispatch)."""
+    def create_task(
+        self,
+        task: TaskRecord,
+        project: str,
+        answer_deadline: str,
+        current: tuple[CurrentTask, RunState] | None = None,
+    ) -> bool:
+        """False when it exists (a redelivered dispatch). With `current`, the task also
+        becomes its run's current task, in the same write."""
         ...
 
     def get_task(self, triggered_id: str) -> TaskRecord | None: ...

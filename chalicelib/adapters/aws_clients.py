@@ -10,6 +10,12 @@ class AwsClients:
     """One lazily created client per service. Endpoints and region come from boto3's own
     configuration (AWS_REGION, AWS_ENDPOINT_URL, ...), so nothing here knows where it runs."""
 
+    def __init__(self, session: Any | None = None) -> None:
+        # An injected boto3 Session lets callers observe or stub every call (the benchmarks
+        # count AWS calls per task through botocore's events on it).
+        if session is not None:
+            self.__dict__["_session"] = session
+
     @cached_property
     def _session(self) -> Any:
         import boto3  # deferred: importing boto3 is the largest part of a cold start

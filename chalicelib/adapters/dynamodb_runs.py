@@ -14,7 +14,6 @@ one conditional update that also records the event's key, so a redelivered event
 
 from __future__ import annotations
 
-import contextlib
 import json
 from typing import Any
 
@@ -97,38 +96,39 @@ class DynamoDbRunStore:
                 assignments.append(f"#{attribute} = :{attribute}")
         return self._update_open_run(run_id, "SET " + ", ".join(assignments), names, values)
 
-    def set_execution(self, run_id: str, execution_arn: str) -> None:
-        self._db.update_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
-            UpdateExpression="SET execution_arn = :arn",
-            ExpressionAttributeValues={":arn": {"S": execution_arn}},
+    def mark_started(self, run_id: str, execution_arn: str) -> bool:
+        return self._update_open_run(
+            run_id,
+            "SET execution_arn = :arn, #state = :state",
+            {"#state": "state"},
+            {":arn": {"S": execution_arn}, ":state": {"S": RunState.STARTED.value}},
         )
 
     def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool:
-        return self._update_open_run(
-            run_id,
-            "SET #current = :current, #state = :state",
-            {"#current": "current", "#state": "state"},
-            {":current": {"S": current.model_dump_json()}, ":state": {"S": state.value}},
-        )
+        return self._update_open_run(run_id, **_current_update(current, state))
 
     def _update_open_run(
         self, run_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
     ) -> bool:
-        finals = {f":final{i}": {"S": state} for i, state in enumerate(_FINAL)}
         try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
-                UpdateExpression=expression,
-                ConditionExpression=f"attribute_exists(pk) AND NOT #s IN ({', '.join(finals)})",
-                ExpressionAttributeNames={**names, "#s": "state"},
-                ExpressionAttributeValues={**values, **finals},
-            )
+            self._db.update_item(**self._open_run_update(run_id, expression, names, values))
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def _open_run_update(
+        self, run_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
+    ) -> dict[str, Any]:
+        """An update of a run that has not ended (final states never change)."""
+        finals = {f":final{i}": {"S": state} for i, state in enumerate(_FINAL)}
+        return {
+            "TableName": self._table,
+            "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
+            "UpdateExpression": expression,
+            "ConditionExpression": f"attribute_exists(pk) AND NOT #s IN ({', '.join(finals)})",
+            "ExpressionAttributeNames": {**names, "#s": "state"},
+            "ExpressionAttributeValues": {**values, **finals},
+        }
 
     # -- queue and lock ------------------------------------------------------------------------
 
@@ -180,8 +180,7 @@ class DynamoDbRunStore:
 
     def release(self, scope: Scope, run_id: str) -> None:
         pk = {"S": f"SCOPE#{scope.key}"}
-        # Only the holder frees the lock; otherwise it is held by another run, or already free.
-        with contextlib.suppress(self._db.exceptions.ConditionalCheckFailedException):
+        try:
             self._db.delete_item(
                 TableName=self._table,
                 Key={"pk": pk, "sk": {"S": "LOCK"}},
@@ -189,6 +188,9 @@ class DynamoDbRunStore:
                 ExpressionAttributeNames={"#run": "run"},
                 ExpressionAttributeValues={":run": {"S": run_id}},
             )
+            return  # the holder left the queue when it took the lock
+        except self._db.exceptions.ConditionalCheckFailedException:
+            pass  # not the holder: it may still wait in the queue (aborted while queued)
         queued = self._db.query(
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
@@ -202,7 +204,13 @@ class DynamoDbRunStore:
 
     # -- tasks ---------------------------------------------------------------------------------
 
-    def create_task(self, task: TaskRecord, project: str, answer_deadline: str) -> bool:
+    def create_task(
+        self,
+        task: TaskRecord,
+        project: str,
+        answer_deadline: str,
+        current: tuple[CurrentTask, RunState] | None = None,
+    ) -> bool:
         item = {
             "pk": {"S": f"TASK#{task.triggered_id}"},
             "sk": {"S": "TASK"},
@@ -223,11 +231,21 @@ class DynamoDbRunStore:
             "awaitShard": {"S": UNANSWERED_SHARD},
             "deadline": {"S": f"{answer_deadline}#{task.triggered_id}"},
         }
+        put = {
+            "TableName": self._table,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
         try:
-            self._db.put_item(
-                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
+            if current is None:
+                self._db.put_item(**put)
+                return True
+            run_update = self._open_run_update(task.run_id, **_current_update(*current))
+            self._db.transact_write_items(TransactItems=[{"Put": put}, {"Update": run_update}])
+        except (
+            self._db.exceptions.ConditionalCheckFailedException,
+            self._db.exceptions.TransactionCanceledException,
+        ):
             return False
         return True
 
@@ -386,6 +404,14 @@ class DynamoDbRunStore:
             if "LastEvaluatedKey" not in response or (limit and len(items) >= limit):
                 return items[:limit] if limit else items
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def _current_update(current: CurrentTask, state: RunState) -> dict[str, Any]:
+    return {
+        "expression": "SET #current = :current, #state = :state",
+        "names": {"#current": "current", "#state": "state"},
+        "values": {":current": {"S": current.model_dump_json()}, ":state": {"S": state.value}},
+    }
 
 
 def _run_from_item(item: dict[str, Any]) -> Run:

@@ -51,6 +51,7 @@ def test_a_run_is_created_once_and_reads_back(store: RunStore) -> None:
 
 def test_state_changes_stop_at_a_final_state(store: RunStore) -> None:
     store.create_run(run(1))
+    assert store.mark_started("run1", "arn:execution")
     assert store.set_current(
         "run1", CurrentTask(index=0, name="deployment", triggered_id="t"), RunState.STARTED
     )
@@ -58,11 +59,13 @@ def test_state_changes_stop_at_a_final_state(store: RunStore) -> None:
     assert not store.set_state("run1", RunState.ABORTED)
     read = store.get_run("run1")
     assert read is not None
-    assert (read.state, read.result, read.current) == (
+    assert (read.state, read.result, read.current, read.execution_arn) == (
         RunState.FINISHED,
         "pass",
         CurrentTask(index=0, name="deployment", triggered_id="t"),
+        "arn:execution",
     )
+    assert not store.mark_started("run1", "arn:other")
 
 
 def test_the_queue_starts_runs_one_at_a_time_in_trigger_order(store: RunStore) -> None:
@@ -147,3 +150,19 @@ def test_closing_a_task_can_complete_it_on_its_run_in_the_same_write(store: RunS
     read = store.get_run("run1")
     assert read is not None
     assert read.completed == [done]  # appended once
+
+
+def test_a_task_can_become_its_runs_current_task_in_the_same_write(store: RunStore) -> None:
+    store.create_run(run(1))
+    current = CurrentTask(index=0, name="deployment", triggered_id="t1")
+    assert store.create_task(
+        task(), "shop", "2026-01-01T00:10:00.000Z", current=(current, RunState.STARTED)
+    )
+    read = store.get_run("run1")
+    assert read is not None
+    assert (read.current, read.state) == (current, RunState.STARTED)
+    store.set_state("run1", RunState.ABORTED)
+    assert not store.create_task(
+        task("t2"), "shop", "2026-01-01T00:10:00.000Z", current=(current, RunState.STARTED)
+    )
+    assert store.get_task("t2") is None  # nothing half-written for an ended run

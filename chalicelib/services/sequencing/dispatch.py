@@ -50,15 +50,14 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
         dispatched=format_time(dispatched),
     )
     deadline = format_time(dispatched + timedelta(seconds=deps.task_wait_seconds))
-    if not deps.runs.create_task(record, run.scope.project, deadline):
+    state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
+    current = CurrentTask(index=index, name=name, triggered_id=triggered_id)
+    if not deps.runs.create_task(record, run.scope.project, deadline, current=(current, state)):
         existing = deps.runs.get_task(triggered_id)
         if existing is None or not existing.open or existing.started or existing.finished:
-            return triggered_id  # answered already: the redelivery changes nothing
+            return triggered_id  # answered already (or the run ended): nothing to redo
         # Not answered yet: the earlier attempt may have failed before sending the event.
-    state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
-    deps.runs.set_current(
-        run.id, CurrentTask(index=index, name=name, triggered_id=triggered_id), state
-    )
+        deps.runs.set_current(run.id, current, state)
     publish(
         deps,
         event_id=triggered_id,

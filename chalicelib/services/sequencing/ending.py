@@ -99,7 +99,8 @@ def end_run(
 
 
 def _chain(run: Run, result: str, deps: SequencingDeps) -> None:
-    fresh = deps.runs.get_run(run.id) or run  # the completed tasks as the last answer left them
+    # `run` was read after its last task completed (the finish message comes after that).
+    fresh = run
     shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
     last_task = fresh.completed[-1].name if fresh.completed else None
     completed = [

@@ -62,7 +62,7 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
     if not deps.runs.create_run(run):
         return None  # the same trigger, delivered again
     deps.runs.enqueue(run)
-    start_next(scope, deps)
+    start_next(scope, deps, known=run)
     return run
 
 
@@ -100,12 +100,13 @@ def refuse(
     )
 
 
-def start_next(scope: Scope, deps: SequencingDeps) -> Run | None:
-    """Start the oldest waiting run of `scope` if none runs; the run started, if any."""
+def start_next(scope: Scope, deps: SequencingDeps, known: Run | None = None) -> Run | None:
+    """Start the oldest waiting run of `scope` if none runs; the run started, if any.
+    `known` is a run just created, which need not be read back."""
     run_id = deps.runs.claim_next(scope)
     if run_id is None:
         return None
-    run = deps.runs.get_run(run_id)
+    run = known if known is not None and known.id == run_id else deps.runs.get_run(run_id)
     if run is None or run.state is not RunState.TRIGGERED:
         deps.runs.release(scope, run_id)  # ended (aborted) while it waited: pass the turn on
         return start_next(scope, deps)
@@ -116,6 +117,5 @@ def start_next(scope: Scope, deps: SequencingDeps) -> Run | None:
         # The machines are created with the shipyard; create them now if that step was lost.
         deploy_state_machines(scope.project, shipyard_at(deps.config, scope.project, None), deps)
         execution = deps.workflows.start(name, run.id, {"id": run.id})
-    deps.runs.set_execution(run.id, execution)
-    deps.runs.set_state(run.id, RunState.STARTED)
+    deps.runs.mark_started(run.id, execution)
     return run
