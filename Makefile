@@ -33,6 +33,8 @@ down: install
 
 bench: install
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/hop.py
+	$(BIN)/python bench/evaluation.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache out
