@@ -158,12 +158,27 @@ class RunStore(Protocol):
         self,
         task: TaskRecord,
         project: str,
-        answer_deadline: str,
+        answer_deadline: str | None,
         current: tuple[CurrentTask, RunState] | None = None,
     ) -> bool:
-        """False when it exists (a redelivered dispatch). With `current`, the task also
-        becomes its run's current task, in the same write."""
+        """False when it exists (a redelivered dispatch) or its run ended. With `current`, the
+        task also becomes its run's current task, in the same write. A held task (no
+        `answer_deadline`) has no answer deadline until it is released."""
         ...
+
+    def release_task(self, triggered_id: str, answer_deadline: str) -> TaskRecord | None:
+        """Un-hold a held task and start its answer deadline; None if it was not held."""
+        ...
+
+    def set_paused(self, run_id: str, paused: bool) -> bool:
+        """Pause or resume a run; False when it ended or already was so."""
+        ...
+
+    def set_context_pause(self, keptn_context: str, stage: str | None, paused: bool) -> None:
+        """Remember that runs of this context (in `stage`, or all stages) start paused."""
+        ...
+
+    def context_paused(self, keptn_context: str, stage: str) -> bool: ...
 
     def get_task(self, triggered_id: str) -> TaskRecord | None: ...
 

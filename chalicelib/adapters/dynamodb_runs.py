@@ -6,6 +6,7 @@
 | SCOPE#<p>^<s>^<svc>   | LOCK                  | which run holds the scope                     |
 | SCOPE#<p>^<s>^<svc>   | Q#<created>#<run id>  | a run waiting for the scope, in trigger order |
 | TASK#<triggered id>   | TASK                  | token, answer counts, merged answers          |
+| PAUSE#<context>       | <stage> or *          | runs of the context start paused              |
 
 Sparse indexes: `open-tasks` (openKey = project^event type) lists open tasks for pollers;
 `unanswered` (shard, deadline) finds tasks whose first answer is overdue. Counting an answer is
@@ -17,37 +18,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.adapters.dynamodb_run_tasks import DynamoDbTaskStore, current_update
 from chalicelib.domain.runs import (
     FINAL_STATES,
-    CompletedTask,
     CurrentTask,
     Run,
     RunState,
     Scope,
-    TaskRecord,
 )
 
-SEP = "\x1f"
-UNANSWERED_SHARD = "unanswered"
 _FINAL = [state.value for state in FINAL_STATES]
+ALL_STAGES = "*"
 
 
-class DynamoDbRunStore:
-    def __init__(self, clients: AwsClients, table_name: str) -> None:
-        self._clients = clients
-        self._table = table_name
-
-    @property
-    def _db(self) -> Any:
-        return self._clients.dynamodb
-
+class DynamoDbRunStore(DynamoDbTaskStore):
     # -- runs --------------------------------------------------------------------------------
 
     def create_run(self, run: Run) -> bool:
         fixed = run.model_dump(
             mode="json",
-            exclude={"state", "completed", "current", "execution_arn", "result", "status"},
+            exclude={
+                "state",
+                "completed",
+                "current",
+                "execution_arn",
+                "result",
+                "status",
+                "paused",
+            },
         )
         item = {
             "pk": {"S": f"RUN#{run.id}"},
@@ -58,6 +56,7 @@ class DynamoDbRunStore:
             "ctx": {"S": run.keptn_context},
             "project": {"S": run.scope.project},
             "created": {"S": f"{run.created}#{run.id}"},
+            "paused": {"BOOL": run.paused},
         }
         try:
             self._db.put_item(
@@ -105,13 +104,22 @@ class DynamoDbRunStore:
         )
 
     def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool:
-        return self._update_open_run(run_id, **_current_update(current, state))
+        return self._update_open_run(run_id, **current_update(current, state))
 
     def _update_open_run(
-        self, run_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
+        self,
+        run_id: str,
+        expression: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+        also: str | None = None,
     ) -> bool:
+        update = self._open_run_update(run_id, expression, names, values)
+        if also:
+            update["ConditionExpression"] += f" AND {also}"
+            update["ExpressionAttributeValues"][":true"] = {"BOOL": True}
         try:
-            self._db.update_item(**self._open_run_update(run_id, expression, names, values))
+            self._db.update_item(**update)
         except self._db.exceptions.ConditionalCheckFailedException:
             return False
         return True
@@ -129,6 +137,41 @@ class DynamoDbRunStore:
             "ExpressionAttributeNames": {**names, "#s": "state"},
             "ExpressionAttributeValues": {**values, **finals},
         }
+
+    def set_paused(self, run_id: str, paused: bool) -> bool:
+        return self._update_open_run(
+            run_id,
+            "SET paused = :paused",
+            {},
+            {":paused": {"BOOL": paused}},
+            also=f"{'NOT ' if paused else ''}(attribute_exists(paused) AND paused = :true)",
+        )
+
+    def set_context_pause(self, keptn_context: str, stage: str | None, paused: bool) -> None:
+        key = {"pk": {"S": f"PAUSE#{keptn_context}"}, "sk": {"S": stage or ALL_STAGES}}
+        if paused:
+            self._db.put_item(TableName=self._table, Item=key)
+            return
+        if stage is not None:
+            self._db.delete_item(TableName=self._table, Key=key)
+            return
+        flags = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": key["pk"]},
+            ConsistentRead=True,
+        ).get("Items", [])
+        for flag in flags:
+            self._db.delete_item(TableName=self._table, Key={"pk": flag["pk"], "sk": flag["sk"]})
+
+    def context_paused(self, keptn_context: str, stage: str) -> bool:
+        flags = self._db.query(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"PAUSE#{keptn_context}"}},
+            ConsistentRead=True,
+        ).get("Items", [])
+        return any(flag["sk"]["S"] in (ALL_STAGES, stage) for flag in flags)
 
     # -- queue and lock ------------------------------------------------------------------------
 
@@ -202,188 +245,6 @@ class DynamoDbRunStore:
         for item in queued:
             self._db.delete_item(TableName=self._table, Key={"pk": pk, "sk": item["sk"]})
 
-    # -- tasks ---------------------------------------------------------------------------------
-
-    def create_task(
-        self,
-        task: TaskRecord,
-        project: str,
-        answer_deadline: str,
-        current: tuple[CurrentTask, RunState] | None = None,
-    ) -> bool:
-        item = {
-            "pk": {"S": f"TASK#{task.triggered_id}"},
-            "sk": {"S": "TASK"},
-            "record": {
-                "S": task.model_dump_json(
-                    include={"triggered_id", "run_id", "index", "name", "event_type", "dispatched"}
-                )
-            },
-            "token": {"S": task.token},
-            "started": {"N": "0"},
-            "finished": {"N": "0"},
-            "finishedData": {"L": []},
-            "seen": {"L": []},
-            "isOpen": {"BOOL": True},
-            "taskName": {"S": task.name},
-            "openKey": {"S": f"{project}{SEP}{task.event_type}"},
-            "dispatched": {"S": task.dispatched},
-            "awaitShard": {"S": UNANSWERED_SHARD},
-            "deadline": {"S": f"{answer_deadline}#{task.triggered_id}"},
-        }
-        put = {
-            "TableName": self._table,
-            "Item": item,
-            "ConditionExpression": "attribute_not_exists(pk)",
-        }
-        try:
-            if current is None:
-                self._db.put_item(**put)
-                return True
-            run_update = self._open_run_update(task.run_id, **_current_update(*current))
-            self._db.transact_write_items(TransactItems=[{"Put": put}, {"Update": run_update}])
-        except (
-            self._db.exceptions.ConditionalCheckFailedException,
-            self._db.exceptions.TransactionCanceledException,
-        ):
-            return False
-        return True
-
-    def get_task(self, triggered_id: str) -> TaskRecord | None:
-        item = self._db.get_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-            ConsistentRead=True,
-        ).get("Item")
-        return _task_from_item(item) if item else None
-
-    def count_answer(
-        self,
-        triggered_id: str,
-        task_name: str,
-        phase: str,
-        event_key: str,
-        data: dict[str, object],
-    ) -> TaskRecord | None:
-        counter = "finished" if phase == "finished" else "started"
-        expression = f"ADD {counter} :one SET seen = list_append(seen, :key) REMOVE awaitShard"
-        values: dict[str, Any] = {
-            ":one": {"N": "1"},
-            ":key": {"L": [{"S": event_key}]},
-            ":keyValue": {"S": event_key},
-            ":true": {"BOOL": True},
-            ":name": {"S": task_name},
-        }
-        if counter == "finished":
-            expression = expression.replace(
-                "SET seen", "SET finishedData = list_append(finishedData, :data), seen"
-            )
-            values[":data"] = {"L": [{"S": json.dumps(data)}]}
-        try:
-            response = self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression=expression,
-                ConditionExpression=(
-                    "isOpen = :true AND taskName = :name AND NOT contains(seen, :keyValue)"
-                ),
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return None
-        return _task_from_item(response["Attributes"])
-
-    def close_task(
-        self,
-        triggered_id: str,
-        started: int,
-        finished: int,
-        completed: tuple[str, CompletedTask] | None = None,
-    ) -> bool:
-        close = {
-            "TableName": self._table,
-            "Key": {"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-            "UpdateExpression": "SET isOpen = :false REMOVE openKey, awaitShard",
-            "ConditionExpression": "isOpen = :true AND started = :s AND finished = :f",
-            "ExpressionAttributeValues": {
-                ":false": {"BOOL": False},
-                ":true": {"BOOL": True},
-                ":s": {"N": str(started)},
-                ":f": {"N": str(finished)},
-            },
-        }
-        try:
-            if completed is None:
-                self._db.update_item(**close)
-                return True
-            run_id, task = completed
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Update": close},
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
-                            "UpdateExpression": "SET completed = list_append(completed, :task)",
-                            "ExpressionAttributeValues": {
-                                ":task": {"L": [{"S": task.model_dump_json()}]}
-                            },
-                        }
-                    },
-                ]
-            )
-        except (
-            self._db.exceptions.ConditionalCheckFailedException,
-            self._db.exceptions.TransactionCanceledException,
-        ):
-            return False
-        return True
-
-    def abandon_task(self, triggered_id: str) -> bool:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression="SET isOpen = :false REMOVE openKey, awaitShard",
-                ConditionExpression="isOpen = :true",
-                ExpressionAttributeValues={":false": {"BOOL": False}, ":true": {"BOOL": True}},
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
-
-    def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]:
-        items = self._query_index(
-            "open-tasks", "openKey", f"{project}{SEP}{event_type}", forward=True, limit=None
-        )
-        return [_task_from_item(item) for item in items]
-
-    def unanswered_before(self, deadline: str) -> list[TaskRecord]:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "unanswered",
-            "KeyConditionExpression": "awaitShard = :shard AND deadline < :deadline",
-            "ExpressionAttributeValues": {
-                ":shard": {"S": UNANSWERED_SHARD},
-                ":deadline": {"S": deadline},
-            },
-        }
-        while True:
-            response = self._db.query(**request)
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        # The index is eventually consistent: re-read each task before acting on it.
-        fresh = (self.get_task(item["pk"]["S"].removeprefix("TASK#")) for item in items)
-        return [
-            task
-            for task in fresh
-            if task is not None and task.open and task.started == 0 and task.finished == 0
-        ]
-
     def _query_index(
         self, index: str, attribute: str, value: str, forward: bool, limit: int | None
     ) -> list[dict[str, Any]]:
@@ -406,39 +267,16 @@ class DynamoDbRunStore:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def _current_update(current: CurrentTask, state: RunState) -> dict[str, Any]:
-    return {
-        "expression": "SET #current = :current, #state = :state",
-        "names": {"#current": "current", "#state": "state"},
-        "values": {":current": {"S": current.model_dump_json()}, ":state": {"S": state.value}},
-    }
-
-
 def _run_from_item(item: dict[str, Any]) -> Run:
     record = json.loads(item["record"]["S"])
     record["state"] = item["state"]["S"]
     record["completed"] = [
         json.loads(entry["S"]) for entry in item.get("completed", {}).get("L", [])
     ]
+    record["paused"] = item.get("paused", {}).get("BOOL", False)
     if "current" in item:
         record["current"] = json.loads(item["current"]["S"])
     for attribute in ("execution_arn", "result", "status"):
         if attribute in item:
             record[attribute] = item[attribute]["S"]
     return Run.model_validate(record)
-
-
-def _task_from_item(item: dict[str, Any]) -> TaskRecord:
-    record = json.loads(item["record"]["S"])
-    return TaskRecord.model_validate(
-        {
-            **record,
-            "token": item["token"]["S"],
-            "started": int(item["started"]["N"]),
-            "finished": int(item["finished"]["N"]),
-            "finished_data": [
-                json.loads(e["S"]) for e in item.get("finishedData", {}).get("L", [])
-            ],
-            "open": item["isOpen"]["BOOL"],
-        }
-    )

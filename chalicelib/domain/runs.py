@@ -78,6 +78,8 @@ class Run(BaseModel):
     execution_arn: str | None = None
     result: str | None = None
     status: str | None = None
+    # Paused by a user: the run keeps its place, and its next task waits until resumed.
+    paused: bool = False
 
 
 class TaskRecord(BaseModel):
@@ -94,6 +96,10 @@ class TaskRecord(BaseModel):
     finished: int = 0
     finished_data: list[dict[str, Any]] = Field(default_factory=list)
     open: bool = True
+    # The task's shipyard properties (JSON text), to build its event when a held one is released.
+    properties: str = "{}"
+    # Dispatched while its run was paused: stored, not yet sent.
+    held: bool = False
 
 
 def run_id_for(source: str, event_id: str) -> str:

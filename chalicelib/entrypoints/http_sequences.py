@@ -7,13 +7,15 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
-from chalicelib.entrypoints.http_support import api_view, int_param, query_param
+from chalicelib.entrypoints.http_support import api_view, int_param, json_object, query_param
+from chalicelib.errors import InvalidInput
 from chalicelib.services.projects import get_project
 from chalicelib.services.sequence_reads import (
     SequenceFilter,
     open_triggered_events,
     sequence_states,
 )
+from chalicelib.services.sequencing.control import control_context, parse_control
 
 sequences_api = Blueprint(__name__)
 ALIAS = "/api/controlPlane"
@@ -56,3 +58,21 @@ def get_open_triggered(event_type: str) -> dict[str, Any]:
     )
     events = [event.to_wire() for event in found]
     return {"events": events, "pageSize": len(events), "totalCount": len(events)}
+
+
+@sequences_api.route("/v1/sequence/{project}/{keptn_context}/control", methods=["POST"])
+@sequences_api.route(ALIAS + "/v1/sequence/{project}/{keptn_context}/control", methods=["POST"])
+@api_view
+def control_sequence(project: str, keptn_context: str) -> dict[str, Any]:
+    from chalicelib.entrypoints.sequencing import sequencing_deps
+
+    body = json_object(sequences_api.current_request)
+    deps = container()
+    get_project(project, deps.config)
+    stage = body.get("stage") or None
+    if stage is not None and not isinstance(stage, str):
+        raise InvalidInput("field 'stage' must be a stage name")
+    message = control_context(
+        project, keptn_context, parse_control(body.get("state")), stage, sequencing_deps()
+    )
+    return {"message": message}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from chalicelib.domain.event_query import EventQuery
 from chalicelib.domain.event_types import expand_short_type
 from chalicelib.domain.events import KeptnEvent, canonical_time
-from chalicelib.domain.runs import Run, RunState
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState
 from chalicelib.engine.sequence_view import SequenceStateName, SequenceStateView, build_views
 from chalicelib.errors import InvalidInput
 from chalicelib.ports import EventStore, RunStore
@@ -46,7 +46,7 @@ def context_events(store: EventStore, context: str) -> list[KeptnEvent]:
 def _override(runs: list[Run]) -> SequenceStateName | None:
     """The state only runs know: paused, queued ("waiting"), timed out, aborted."""
     states = {run.state for run in runs}
-    if RunState.PAUSED in states:
+    if any(run.paused and run.state not in FINAL_STATES for run in runs):
         return "paused"
     if RunState.ABORTED in states:
         return "aborted"

@@ -132,3 +132,32 @@ def get_sequences(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(trigger_app, name="trigger")
+    register_control(app)
+
+
+def _control(command: str) -> Any:
+    def control(
+        project: str = typer.Option(..., "--project", "-p"),
+        keptn_context: str = typer.Option(..., "--keptn-context", "-c"),
+        stage: str | None = typer.Option(None, "--stage", "-s", help="Default: every stage"),
+    ) -> None:
+        with cli_errors():
+            answer = connect().post(
+                f"/v1/sequence/{project}/{keptn_context}/control",
+                {"state": command, **({"stage": stage} if stage else {})},
+            )
+        console.print(answer["message"])
+
+    control.__doc__ = {
+        "pause": "Pause a run: running tasks finish, the next ones wait until resumed.",
+        "resume": "Resume a paused run: held tasks are sent.",
+        "abort": "Abort a run: it ends as aborted and the next queued run starts.",
+    }[command]
+    return control
+
+
+def register_control(app: typer.Typer) -> None:
+    for command in ("pause", "resume", "abort"):
+        group = typer.Typer(help=f"{command.capitalize()} sequences.", no_args_is_help=True)
+        group.command("sequence")(_control(command))
+        app.add_typer(group, name=command)

@@ -24,7 +24,6 @@ NOT_YET = {
     ("GET", "/api/mongodb-datastore/health"): "deprecated internal endpoint; /v1/health serves",
 }
 LATER_PREFIXES = {
-    "/api/controlPlane/v1/sequence/{}/{}/control": "approvals and sequence control issue",
     "/api/controlPlane/v1/sequence-execution": "raw executions: not planned yet",
     "/api/controlPlane/v1/project/{}/stage/{}/service/{}/evaluation": "quality gates issue",
     "/api/controlPlane/v1/uniform": "integrations (uniform registration), not yet planned",

@@ -318,3 +318,63 @@ def test_the_sequence_view_follows_a_run_across_stages(flow: Harness) -> None:
     only = flow.api.call("GET", f"/v1/sequence/shop?keptnContext={queued}")[1]["states"]
     assert [s["shkeptncontext"] for s in only] == [queued]
     assert flow.api.call("GET", "/v1/sequence/ghost")[0] == 404
+
+
+def control(flow: Harness, context: str, state: str, stage: str | None = None) -> tuple[int, Any]:
+    body = {"state": state, **({"stage": stage} if stage else {})}
+    return flow.api.call("POST", f"/api/controlPlane/v1/sequence/shop/{context}/control", body)
+
+
+def test_pause_holds_the_next_task_and_resume_sends_it(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    deployment = flow.wait_task(context, "deployment")
+    status, body = control(flow, context, "pause")
+    assert (status, body["message"].startswith("paused 1 sequence")) == (200, True)
+    flow.answer(deployment)  # the running task still finishes
+    flow.settle(1.0)
+    assert flow.triggered(context, "test") == []
+    state = flow.api.call("GET", f"/v1/sequence/shop?keptnContext={context}")[1]["states"][0]
+    assert state["state"] == "paused"
+    assert control(flow, context, "resume")[1]["message"] == "resumed 1 sequence(s)"
+    test = flow.wait_task(context, "test")
+    assert test["data"]["result"] == "pass"
+    assert control(flow, context, "resume")[1]["message"] == "nothing to resume: not paused"
+
+
+def test_abort_ends_the_run_ignores_late_answers_and_does_not_chain(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    deployment = flow.wait_task(context, "deployment")
+    assert control(flow, context, "abort")[1]["message"] == "aborted 1 sequence(s)"
+    finished = flow.wait_finished(context, "dev", "delivery")
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("pass", "aborted")
+    flow.answer(deployment)  # late
+    flow.settle(1.0)
+    assert flow.triggered(context, "test") == []
+    assert flow.triggered(context, "deployment", stage="staging") == []
+    assert "sh.keptn.event.deployment.finished" in [e["type"] for e in flow.events(context)]
+    ended = control(flow, context, "pause")
+    assert ended == (
+        200,
+        {"message": f"nothing to pause: every sequence of context {context} has ended"},
+    )
+
+
+def test_aborting_queued_and_running_runs_lets_the_next_one_start(flow: Harness) -> None:
+    first, second, third = (flow.trigger("dev", "twice", id=f"q{n}") for n in range(3))
+    flow.wait_task(first, "deployment")
+    flow.pump(lambda: flow.events(third))
+    assert control(flow, second, "abort")[1]["message"] == "aborted 1 sequence(s)"  # queued
+    assert flow.wait_finished(second, "dev", "twice")["data"]["status"] == "aborted"
+    assert control(flow, first, "abort")[0] == 200  # running: the queue moves on
+    assert flow.wait_task(third, "deployment")
+    assert flow.triggered(second, "deployment") == []
+
+
+def test_control_refusals(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    flow.wait_task(context, "deployment")
+    assert control(flow, "no-such-context", "abort")[0] == 404
+    bad = control(flow, context, "stop")
+    assert bad[0] == 400
+    assert "use pause, resume or abort" in bad[1]["message"]
+    assert control(flow, context, "pause", stage="prod-eu")[0] == 404

@@ -39,6 +39,7 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
         return None
     index, name = int(message["index"]), str(message["task"])
     triggered_id = task_triggered_id(run.id, index)
+    properties = _properties(message, run, index, deps)
     dispatched = deps.clock()
     record = TaskRecord(
         triggered_id=triggered_id,
@@ -48,25 +49,41 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
         token=token,
         event_type=task_event_type(name, Phase.TRIGGERED),
         dispatched=format_time(dispatched),
+        properties=json.dumps(properties),
     )
-    deadline = format_time(dispatched + timedelta(seconds=deps.task_wait_seconds))
+    # A paused run keeps the task: stored (token included), sent when the run is resumed.
+    deadline = None if run.paused else answer_deadline(deps)
     state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
     current = CurrentTask(index=index, name=name, triggered_id=triggered_id)
     if not deps.runs.create_task(record, run.scope.project, deadline, current=(current, state)):
         existing = deps.runs.get_task(triggered_id)
         if existing is None or not existing.open or existing.started or existing.finished:
             return triggered_id  # answered already (or the run ended): nothing to redo
+        if existing.held:
+            return triggered_id  # still held for the paused run
         # Not answered yet: the earlier attempt may have failed before sending the event.
         deps.runs.set_current(run.id, current, state)
+    if deadline is None:
+        return triggered_id
+    send_task_event(run, record, deps)
+    return triggered_id
+
+
+def answer_deadline(deps: SequencingDeps) -> str:
+    """When a task sent now must have been answered (Keptn's TASK_STARTED_WAIT_DURATION)."""
+    return format_time(deps.clock() + timedelta(seconds=deps.task_wait_seconds))
+
+
+def send_task_event(run: Run, task: TaskRecord, deps: SequencingDeps) -> None:
+    """Publish `sh.keptn.event.<task>.triggered` with the payload Keptn would build."""
     publish(
         deps,
-        event_id=triggered_id,
-        event_type=record.event_type,
+        event_id=task.triggered_id,
+        event_type=task.event_type,
         context=run.keptn_context,
         gitcommitid=run.git_commit or None,
-        data=_task_data(run, name, _properties(message, run, index, deps)),
+        data=_task_data(run, task.name, json.loads(task.properties)),
     )
-    return triggered_id
 
 
 def _properties(

@@ -58,6 +58,8 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         git_commit=commit or "",
         created=event.time,
         input=event.data,
+        # A stage reached while its context is paused starts paused (reference 3.6).
+        paused=deps.runs.context_paused(event.shkeptncontext, scope.stage),
     )
     if not deps.runs.create_run(run):
         return None  # the same trigger, delivered again

@@ -1,0 +1,273 @@
+"""Dispatched tasks in the runs table: the private token, answers counted once, held tasks.
+
+Counting an answer is one conditional update that also records the event's key, so a
+redelivered event counts once; a task dispatched while its run is paused is held (stored, not
+sent, no answer deadline) until the run is resumed.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.domain.runs import CompletedTask, CurrentTask, RunState, TaskRecord
+
+SEP = "\x1f"
+UNANSWERED_SHARD = "unanswered"
+
+
+class DynamoDbTaskStore:
+    """The task half of the RunStore; DynamoDbRunStore adds runs, queues and pauses."""
+
+    def __init__(self, clients: AwsClients, table_name: str) -> None:
+        self._clients = clients
+        self._table = table_name
+
+    @property
+    def _db(self) -> Any:
+        return self._clients.dynamodb
+
+    def _open_run_update(
+        self, run_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
+    ) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _query_index(
+        self, index: str, attribute: str, value: str, forward: bool, limit: int | None
+    ) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def release_task(self, triggered_id: str, answer_deadline: str) -> TaskRecord | None:
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+                UpdateExpression="SET held = :false, awaitShard = :shard, deadline = :deadline",
+                ConditionExpression="isOpen = :true AND held = :true",
+                ExpressionAttributeValues={
+                    ":false": {"BOOL": False},
+                    ":true": {"BOOL": True},
+                    ":shard": {"S": UNANSWERED_SHARD},
+                    ":deadline": {"S": f"{answer_deadline}#{triggered_id}"},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return None
+        return _task_from_item(response["Attributes"])
+
+    def create_task(
+        self,
+        task: TaskRecord,
+        project: str,
+        answer_deadline: str | None,
+        current: tuple[CurrentTask, RunState] | None = None,
+    ) -> bool:
+        item: dict[str, Any] = {
+            "pk": {"S": f"TASK#{task.triggered_id}"},
+            "sk": {"S": "TASK"},
+            "record": {
+                "S": task.model_dump_json(
+                    include={
+                        "triggered_id",
+                        "run_id",
+                        "index",
+                        "name",
+                        "event_type",
+                        "dispatched",
+                        "properties",
+                    }
+                )
+            },
+            "token": {"S": task.token},
+            "started": {"N": "0"},
+            "finished": {"N": "0"},
+            "finishedData": {"L": []},
+            "seen": {"L": []},
+            "isOpen": {"BOOL": True},
+            "taskName": {"S": task.name},
+            "openKey": {"S": f"{project}{SEP}{task.event_type}"},
+            "dispatched": {"S": task.dispatched},
+            "held": {"BOOL": answer_deadline is None},
+        }
+        if answer_deadline is not None:
+            item["awaitShard"] = {"S": UNANSWERED_SHARD}
+            item["deadline"] = {"S": f"{answer_deadline}#{task.triggered_id}"}
+        put = {
+            "TableName": self._table,
+            "Item": item,
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+        try:
+            if current is None:
+                self._db.put_item(**put)
+                return True
+            run_update = self._open_run_update(task.run_id, **current_update(*current))
+            self._db.transact_write_items(TransactItems=[{"Put": put}, {"Update": run_update}])
+        except (
+            self._db.exceptions.ConditionalCheckFailedException,
+            self._db.exceptions.TransactionCanceledException,
+        ):
+            return False
+        return True
+
+    def get_task(self, triggered_id: str) -> TaskRecord | None:
+        item = self._db.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return _task_from_item(item) if item else None
+
+    def count_answer(
+        self,
+        triggered_id: str,
+        task_name: str,
+        phase: str,
+        event_key: str,
+        data: dict[str, object],
+    ) -> TaskRecord | None:
+        counter = "finished" if phase == "finished" else "started"
+        expression = f"ADD {counter} :one SET seen = list_append(seen, :key) REMOVE awaitShard"
+        values: dict[str, Any] = {
+            ":one": {"N": "1"},
+            ":key": {"L": [{"S": event_key}]},
+            ":keyValue": {"S": event_key},
+            ":true": {"BOOL": True},
+            ":name": {"S": task_name},
+        }
+        if counter == "finished":
+            expression = expression.replace(
+                "SET seen", "SET finishedData = list_append(finishedData, :data), seen"
+            )
+            values[":data"] = {"L": [{"S": json.dumps(data)}]}
+        try:
+            response = self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+                UpdateExpression=expression,
+                ConditionExpression=(
+                    "isOpen = :true AND taskName = :name AND NOT contains(seen, :keyValue)"
+                ),
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return None
+        return _task_from_item(response["Attributes"])
+
+    def close_task(
+        self,
+        triggered_id: str,
+        started: int,
+        finished: int,
+        completed: tuple[str, CompletedTask] | None = None,
+    ) -> bool:
+        close = {
+            "TableName": self._table,
+            "Key": {"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+            "UpdateExpression": "SET isOpen = :false REMOVE openKey, awaitShard",
+            "ConditionExpression": "isOpen = :true AND started = :s AND finished = :f",
+            "ExpressionAttributeValues": {
+                ":false": {"BOOL": False},
+                ":true": {"BOOL": True},
+                ":s": {"N": str(started)},
+                ":f": {"N": str(finished)},
+            },
+        }
+        try:
+            if completed is None:
+                self._db.update_item(**close)
+                return True
+            run_id, task = completed
+            self._db.transact_write_items(
+                TransactItems=[
+                    {"Update": close},
+                    {
+                        "Update": {
+                            "TableName": self._table,
+                            "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
+                            "UpdateExpression": "SET completed = list_append(completed, :task)",
+                            "ExpressionAttributeValues": {
+                                ":task": {"L": [{"S": task.model_dump_json()}]}
+                            },
+                        }
+                    },
+                ]
+            )
+        except (
+            self._db.exceptions.ConditionalCheckFailedException,
+            self._db.exceptions.TransactionCanceledException,
+        ):
+            return False
+        return True
+
+    def abandon_task(self, triggered_id: str) -> bool:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+                UpdateExpression="SET isOpen = :false REMOVE openKey, awaitShard",
+                ConditionExpression="isOpen = :true",
+                ExpressionAttributeValues={":false": {"BOOL": False}, ":true": {"BOOL": True}},
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]:
+        items = self._query_index(
+            "open-tasks", "openKey", f"{project}{SEP}{event_type}", forward=True, limit=None
+        )
+        return [_task_from_item(item) for item in items]
+
+    def unanswered_before(self, deadline: str) -> list[TaskRecord]:
+        items: list[dict[str, Any]] = []
+        request: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": "unanswered",
+            "KeyConditionExpression": "awaitShard = :shard AND deadline < :deadline",
+            "ExpressionAttributeValues": {
+                ":shard": {"S": UNANSWERED_SHARD},
+                ":deadline": {"S": deadline},
+            },
+        }
+        while True:
+            response = self._db.query(**request)
+            items.extend(response.get("Items", []))
+            if "LastEvaluatedKey" not in response:
+                break
+            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        # The index is eventually consistent: re-read each task before acting on it.
+        fresh = (self.get_task(item["pk"]["S"].removeprefix("TASK#")) for item in items)
+        return [
+            task
+            for task in fresh
+            if task is not None and task.open and task.started == 0 and task.finished == 0
+        ]
+
+
+def current_update(current: CurrentTask, state: RunState) -> dict[str, Any]:
+    return {
+        "expression": "SET #current = :current, #state = :state",
+        "names": {"#current": "current", "#state": "state"},
+        "values": {":current": {"S": current.model_dump_json()}, ":state": {"S": state.value}},
+    }
+
+
+def _task_from_item(item: dict[str, Any]) -> TaskRecord:
+    record = json.loads(item["record"]["S"])
+    return TaskRecord.model_validate(
+        {
+            **record,
+            "token": item["token"]["S"],
+            "started": int(item["started"]["N"]),
+            "finished": int(item["finished"]["N"]),
+            "finished_data": [
+                json.loads(e["S"]) for e in item.get("finishedData", {}).get("L", [])
+            ],
+            "open": item["isOpen"]["BOOL"],
+            "held": item.get("held", {}).get("BOOL", False),
+        }
+    )
