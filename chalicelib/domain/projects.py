@@ -19,6 +19,8 @@ class ProjectRecord(BaseModel):
     creation_date: str
     git_remote_url: str | None = None
     git_user: str | None = None
+    # Seconds a task may wait for its first answer; None: the deployment's default (10 min).
+    task_wait_seconds: int | None = None
     head: str = ""
 
 

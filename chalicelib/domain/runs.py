@@ -80,6 +80,8 @@ class Run(BaseModel):
     status: str | None = None
     # Paused by a user: the run keeps its place, and its next task waits until resumed.
     paused: bool = False
+    # The project's answer deadline when the run started; None: the deployment's default.
+    task_wait_seconds: int | None = None
 
 
 class TaskRecord(BaseModel):

@@ -54,6 +54,8 @@ def _project_body(project: ProjectRecord) -> dict[str, Any]:
         body["gitRemoteURI"] = project.git_remote_url
     if project.git_user:
         body["gitUser"] = project.git_user
+    if project.task_wait_seconds:
+        body[projects.WAIT_FIELD] = f"{project.task_wait_seconds}s"
     return body
 
 
@@ -79,7 +81,12 @@ def create_project() -> Response:
     request = projects_api.current_request
     body = json_object(request)
     created = projects.create_project(
-        body.get("name"), body.get("shipyard"), _git_settings(body), identity_of(request), _deps()
+        body.get("name"),
+        body.get("shipyard"),
+        _git_settings(body),
+        identity_of(request),
+        _deps(),
+        wait=body.get(projects.WAIT_FIELD),
     )
     _deploy_machines(created)
     return Response(body={}, status_code=201)
@@ -92,7 +99,12 @@ def update_project() -> Response:
     request = projects_api.current_request
     body = json_object(request)
     updated = projects.update_project(
-        body.get("name"), body.get("shipyard"), _git_settings(body), identity_of(request), _deps()
+        body.get("name"),
+        body.get("shipyard"),
+        _git_settings(body),
+        identity_of(request),
+        _deps(),
+        wait=body.get(projects.WAIT_FIELD),
     )
     _deploy_machines(updated)
     return Response(body={}, status_code=201)

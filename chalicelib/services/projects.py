@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from chalicelib.domain.durations import parse_go_duration
 from chalicelib.domain.events import format_time
 from chalicelib.domain.names import PROJECT_NAME_MAX, SERVICE_NAME_MAX, entity_name_problem
 from chalicelib.domain.projects import ProjectRecord, ServiceRecord
@@ -49,8 +51,29 @@ def check_name(kind: str, field: str, value: object, max_length: int) -> str:
     return value
 
 
+WAIT_FIELD = "taskStartedWaitDuration"
+
+
+def task_wait_seconds(value: object) -> int | None:
+    """The project's `taskStartedWaitDuration` (a Go duration such as 15m) in whole seconds."""
+    if value is None:
+        return None
+    try:
+        seconds = parse_go_duration(value) if isinstance(value, str) else -1.0
+    except ValueError as error:
+        raise InvalidInput(f"{WAIT_FIELD} '{value}': {error}; write e.g. 10m or 1h") from error
+    if seconds < 1:
+        raise InvalidInput(f"{WAIT_FIELD} '{value}' must be a duration of at least 1s, e.g. 10m")
+    return math.ceil(seconds)
+
+
 def create_project(
-    name: object, shipyard_b64: object, git: dict[str, str | None], author: str, deps: ProjectDeps
+    name: object,
+    shipyard_b64: object,
+    git: dict[str, str | None],
+    author: str,
+    deps: ProjectDeps,
+    wait: object = None,
 ) -> ProjectRecord:
     project_name = check_name("project", "name", name, PROJECT_NAME_MAX)
     text = decode_shipyard(shipyard_b64)
@@ -63,12 +86,18 @@ def create_project(
         creation_date=format_time(deps.clock()),
         git_remote_url=git.get("gitRemoteURL"),
         git_user=git.get("gitUser"),
+        task_wait_seconds=task_wait_seconds(wait),
     )
     return deps.config.create_project(record, author)
 
 
 def update_project(
-    name: object, shipyard_b64: object, git: dict[str, str | None], author: str, deps: ProjectDeps
+    name: object,
+    shipyard_b64: object,
+    git: dict[str, str | None],
+    author: str,
+    deps: ProjectDeps,
+    wait: object = None,
 ) -> ProjectRecord:
     """Replace the shipyard (same stages only) and/or the recorded git settings."""
     project = get_project(check_name("project", "name", name, PROJECT_NAME_MAX), deps.config)
@@ -77,6 +106,7 @@ def update_project(
         for key, value in (
             ("git_remote_url", git.get("gitRemoteURL")),
             ("git_user", git.get("gitUser")),
+            ("task_wait_seconds", task_wait_seconds(wait)),
         )
         if value is not None
     }

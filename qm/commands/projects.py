@@ -15,6 +15,9 @@ update_app = typer.Typer(help="Update a project's shipyard.", no_args_is_help=Tr
 delete_app = typer.Typer(help="Delete projects and services.", no_args_is_help=True)
 
 
+TASK_WAIT_HELP = "How long a task may wait for its first answer, e.g. 15m (default 10m)"
+
+
 def _encoded(path: Path) -> str:
     if not path.is_file():
         raise CliError(f"{path}: no such file", exit_code=2)
@@ -27,11 +30,20 @@ def create_project(
     shipyard: Path = typer.Option(..., "--shipyard", help="shipyard.yaml"),
     git_remote_url: str | None = typer.Option(None, "--git-remote-url"),
     git_user: str | None = typer.Option(None, "--git-user"),
+    task_wait: str | None = typer.Option(None, "--task-wait", help=TASK_WAIT_HELP),
 ) -> None:
     """Create a project from its shipyard."""
     with cli_errors():
         body = {"name": name, "shipyard": _encoded(shipyard)}
-        body |= {k: v for k, v in (("gitRemoteURL", git_remote_url), ("gitUser", git_user)) if v}
+        body |= {
+            key: value
+            for key, value in (
+                ("gitRemoteURL", git_remote_url),
+                ("gitUser", git_user),
+                ("taskStartedWaitDuration", task_wait),
+            )
+            if value
+        }
         connect().post("/v1/project", body)
     console.print(f"Project [bold]{name}[/bold] created")
 
@@ -39,11 +51,19 @@ def create_project(
 @update_app.command("project")
 def update_project(
     name: str = typer.Argument(..., help="Project name"),
-    shipyard: Path = typer.Option(..., "--shipyard", help="shipyard.yaml (same stages)"),
+    shipyard: Path | None = typer.Option(None, "--shipyard", help="shipyard.yaml (same stages)"),
+    task_wait: str | None = typer.Option(None, "--task-wait", help=TASK_WAIT_HELP),
 ) -> None:
-    """Replace a project's shipyard; its stages must stay the same."""
+    """Replace a project's shipyard (its stages must stay the same) or its task wait."""
     with cli_errors():
-        connect().put("/v1/project", {"name": name, "shipyard": _encoded(shipyard)})
+        if shipyard is None and task_wait is None:
+            raise CliError("give --shipyard, --task-wait or both", exit_code=2)
+        body: dict[str, str] = {"name": name}
+        if shipyard is not None:
+            body["shipyard"] = _encoded(shipyard)
+        if task_wait is not None:
+            body["taskStartedWaitDuration"] = task_wait
+        connect().put("/v1/project", body)
     console.print(f"Project [bold]{name}[/bold] updated")
 
 

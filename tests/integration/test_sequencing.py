@@ -378,3 +378,19 @@ def test_control_refusals(flow: Harness) -> None:
     assert bad[0] == 400
     assert "use pause, resume or abort" in bad[1]["message"]
     assert control(flow, context, "pause", stage="prod-eu")[0] == 404
+
+
+def test_the_answer_deadline_is_set_per_project(flow: Harness) -> None:
+    bad = flow.api.call("PUT", "/v1/project", {"name": "shop", "taskStartedWaitDuration": "soon"})
+    assert bad[0] == 400
+    assert "taskStartedWaitDuration 'soon'" in bad[1]["message"]
+    assert (
+        flow.api.call("PUT", "/v1/project", {"name": "shop", "taskStartedWaitDuration": "1h"})[0]
+        == 201
+    )
+    assert flow.api.call("GET", "/v1/project/shop")[1]["taskStartedWaitDuration"] == "3600s"
+    context = flow.trigger("dev", "delivery")
+    flow.wait_task(context, "deployment")
+    flow.settle(1.5)  # past the deployment's one-second default
+    assert watcher({}, None)["timedOut"] == 0
+    assert flow.finished(context, "dev", "delivery") is None

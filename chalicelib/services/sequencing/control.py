@@ -63,7 +63,7 @@ def _resume(run: Run, deps: SequencingDeps) -> bool:
     if not deps.runs.set_paused(run.id, False):
         return False
     if run.current is not None:
-        held = deps.runs.release_task(run.current.triggered_id, answer_deadline(deps))
+        held = deps.runs.release_task(run.current.triggered_id, answer_deadline(deps, run))
         if held is not None:
             send_task_event(run, held, deps)
     return True

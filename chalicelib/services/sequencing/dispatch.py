@@ -52,7 +52,7 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
         properties=json.dumps(properties),
     )
     # A paused run keeps the task: stored (token included), sent when the run is resumed.
-    deadline = None if run.paused else answer_deadline(deps)
+    deadline = None if run.paused else answer_deadline(deps, run)
     state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
     current = CurrentTask(index=index, name=name, triggered_id=triggered_id)
     if not deps.runs.create_task(record, run.scope.project, deadline, current=(current, state)):
@@ -69,9 +69,11 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
     return triggered_id
 
 
-def answer_deadline(deps: SequencingDeps) -> str:
-    """When a task sent now must have been answered (Keptn's TASK_STARTED_WAIT_DURATION)."""
-    return format_time(deps.clock() + timedelta(seconds=deps.task_wait_seconds))
+def answer_deadline(deps: SequencingDeps, run: Run) -> str:
+    """When a task sent now must have been answered (Keptn's TASK_STARTED_WAIT_DURATION),
+    per project or else the deployment's default."""
+    seconds = run.task_wait_seconds or deps.task_wait_seconds
+    return format_time(deps.clock() + timedelta(seconds=seconds))
 
 
 def send_task_event(run: Run, task: TaskRecord, deps: SequencingDeps) -> None:

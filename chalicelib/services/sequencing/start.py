@@ -60,6 +60,7 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         input=event.data,
         # A stage reached while its context is paused starts paused (reference 3.6).
         paused=deps.runs.context_paused(event.shkeptncontext, scope.stage),
+        task_wait_seconds=project.task_wait_seconds,
     )
     if not deps.runs.create_run(run):
         return None  # the same trigger, delivered again
