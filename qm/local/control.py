@@ -86,6 +86,7 @@ def down() -> bool:
     while time.monotonic() < deadline and _alive(pid):
         time.sleep(0.1)
     if _alive(pid):
-        os.kill(pid, signal.SIGKILL)
+        # The runtime leads its own process group (the emulator is in it too): end them all.
+        os.killpg(pid, signal.SIGKILL)
     (state_dir() / "state.json").unlink(missing_ok=True)
     return True

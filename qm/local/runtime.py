@@ -13,6 +13,8 @@ import logging
 import os
 import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -46,19 +48,32 @@ def configure_environment(moto_port: int) -> None:
     )
 
 
-def start_emulator(port: int) -> Any:
-    """moto in server mode on 127.0.0.1, with Step Functions really executing state machines."""
+def start_emulator(port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """moto in server mode on 127.0.0.1, in a process of its own (so the emulator and the
+    handlers do not share one interpreter lock), with Step Functions really executing."""
     import httpx
-    from moto.server import ThreadedMotoServer
 
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    httpx.post(
-        f"http://127.0.0.1:{port}/moto-api/config",
-        json={"stepfunctions": {"execute_state_machine": True}},
-        timeout=10,
-    ).raise_for_status()
-    return server
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.post(
+                f"http://127.0.0.1:{port}/moto-api/config",
+                json={"stepfunctions": {"execute_state_machine": True}},
+                timeout=5,
+            ).raise_for_status()
+            return process
+        except httpx.TransportError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError(f"the AWS emulator did not start; see {log_path}") from None
+            time.sleep(0.1)
 
 
 def create_resources(stage: str) -> None:
@@ -154,7 +169,7 @@ def run(state_dir: Path) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     moto_port, api_port = free_port(), free_port()
     configure_environment(moto_port)
-    emulator = start_emulator(moto_port)
+    emulator = start_emulator(moto_port, state_dir / "emulator.log")
     create_resources(LOCAL_STAGE)
 
     from chalicelib.bootstrap import container
@@ -181,7 +196,8 @@ def run(state_dir: Path) -> None:
     stopped.wait()
     dispatcher.stop()
     api.shutdown()
-    emulator.stop()
+    emulator.terminate()
+    emulator.wait(timeout=10)
     state_file.unlink(missing_ok=True)
 
 
