@@ -2,6 +2,7 @@
 
 from chalice import Chalice  # type: ignore[attr-defined]
 
+from chalicelib.entrypoints.approvals import approvals
 from chalicelib.entrypoints.handlers import handlers
 from chalicelib.entrypoints.http_events import events_api
 from chalicelib.entrypoints.http_projects import projects_api
@@ -21,6 +22,7 @@ BLUEPRINTS = (
     sequences_api,
     handlers,
     sequencing,
+    approvals,
 )
 
 app = Chalice(app_name="quartermaster")

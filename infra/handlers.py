@@ -68,6 +68,12 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         queue=CONTROL_QUEUE,
     ),
     HandlerSpec(
+        name="approval",
+        entry="chalicelib.entrypoints.approvals:approval",
+        description="Keptn's approval service: automatic decisions, or wait for a human.",
+        pattern={"detail-type": ["sh.keptn.event.approval.triggered"]},
+    ),
+    HandlerSpec(
         name="watcher",
         entry="chalicelib.entrypoints.sequencing:watcher",
         description="Times out runs whose task got no answer in time (every minute).",

@@ -38,7 +38,7 @@ def sequencing_deps() -> SequencingDeps:
     )
 
 
-def _bus_event(envelope: dict[str, Any]) -> KeptnEvent | None:
+def bus_event(envelope: dict[str, Any]) -> KeptnEvent | None:
     try:
         return KeptnEvent.model_validate(envelope.get("detail"))
     except ValidationError:
@@ -52,14 +52,14 @@ def _queue_messages(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 @sequencing.lambda_function(name="sequencer")
 def sequencer(event: dict[str, Any], context: Any) -> None:
-    trigger = _bus_event(event)
+    trigger = bus_event(event)
     if trigger is not None:
         on_sequence_triggered(trigger, sequencing_deps())
 
 
 @sequencing.lambda_function(name="task-events")
 def task_events(event: dict[str, Any], context: Any) -> None:
-    answer = _bus_event(event)
+    answer = bus_event(event)
     if answer is not None:
         on_task_answer(answer, sequencing_deps())
 

@@ -1,0 +1,1 @@
+"""Approvals: Keptn's approval matrix, human decisions, expiry and notifications."""

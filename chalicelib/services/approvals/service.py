@@ -1,0 +1,98 @@
+"""The approval service: answers `sh.keptn.event.approval.triggered` as Keptn's did (2.4).
+
+Automatic decisions send `approval.started` and `approval.finished` at once; manual ones send
+`approval.started` and `sh.keptn.event.approval.waiting`, a notification carrying what is about
+to be deployed, and wait for a human (`POST .../approval/{triggeredId}` or `approval.finished`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, task_event_type
+from chalicelib.domain.events import KeptnEvent
+from chalicelib.engine.approval import Verdict, decide_triggered
+from chalicelib.services.sequencing.common import SequencingDeps, publish, stable_id
+
+APPROVAL = "approval"
+APPROVAL_SOURCE = "approval-service"
+WAITING = task_event_type(APPROVAL, "waiting")
+
+
+def on_approval_triggered(event: KeptnEvent, deps: SequencingDeps) -> Verdict | None:
+    parsed = parse_event_type(event.type)
+    if parsed.kind is not TypeKind.TASK or parsed.name != APPROVAL:
+        return None
+    if parsed.phase != Phase.TRIGGERED:
+        return None
+    decision = decide_triggered(event.data)
+    scope = {key: event.data.get(key) for key in ("project", "stage", "service")}
+    answer(
+        event,
+        "started",
+        {**scope, "status": "succeeded", "message": decision.started_message},
+        deps,
+    )
+    if decision.finished_result is not None:
+        answer(
+            event,
+            "finished",
+            {
+                **scope,
+                "status": "succeeded",
+                "result": decision.finished_result,
+                "message": decision.started_message,
+            },
+            deps,
+        )
+    else:
+        publish(
+            deps,
+            event_id=stable_id(event.id, "waiting"),
+            event_type=WAITING,
+            context=event.shkeptncontext,
+            triggeredid=event.id,
+            gitcommitid=event.gitcommitid,
+            data={**scope, **waiting_details(event.data)},
+        )
+    return decision.verdict
+
+
+def answer(
+    triggered: KeptnEvent,
+    phase: str,
+    data: dict[str, Any],
+    deps: SequencingDeps,
+    source: str = APPROVAL_SOURCE,
+    event_id: str | None = None,
+) -> KeptnEvent:
+    event = KeptnEvent(
+        id=event_id or stable_id(triggered.id, source, phase),
+        source=source,
+        type=task_event_type(APPROVAL, phase),
+        time=deps.now(),
+        shkeptncontext=triggered.shkeptncontext,
+        triggeredid=triggered.id,
+        gitcommitid=triggered.gitcommitid,
+        data=data,
+    )
+    deps.bus.publish(event)
+    return event
+
+
+def waiting_details(data: dict[str, Any]) -> dict[str, Any]:
+    """What a person needs to decide: the evaluation and what would be deployed."""
+    details: dict[str, Any] = {"message": "waiting for approval"}
+    evaluation = data.get("evaluation")
+    if isinstance(evaluation, dict):
+        details["evaluation"] = {
+            key: evaluation[key] for key in ("result", "score") if key in evaluation
+        }
+    if data.get("result"):
+        details["result"] = data["result"]
+    change = data.get("configurationChange")
+    if isinstance(change, dict):
+        details["configurationChange"] = change
+    if isinstance(data.get("labels"), dict):
+        details["labels"] = data["labels"]
+    return details
