@@ -166,6 +166,11 @@ class RunStore(Protocol):
         `answer_deadline`) has no answer deadline until it is released."""
         ...
 
+    def record_decision(self, triggered_id: str, decision: dict[str, str]) -> bool:
+        """Write a human decision on an open task that has none yet; True for exactly one
+        caller. The task itself completes when the decision's `.finished` is counted."""
+        ...
+
     def release_task(self, triggered_id: str, answer_deadline: str) -> TaskRecord | None:
         """Un-hold a held task and start its answer deadline; None if it was not held."""
         ...

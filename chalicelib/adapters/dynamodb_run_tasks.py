@@ -38,6 +38,25 @@ class DynamoDbTaskStore:
     ) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def record_decision(self, triggered_id: str, decision: dict[str, str]) -> bool:
+        try:
+            self._db.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
+                UpdateExpression="SET decision = :decision",
+                ConditionExpression=(
+                    "isOpen = :true AND attribute_not_exists(decision) AND finished = :zero"
+                ),
+                ExpressionAttributeValues={
+                    ":decision": {"S": json.dumps(decision)},
+                    ":true": {"BOOL": True},
+                    ":zero": {"N": "0"},
+                },
+            )
+        except self._db.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def release_task(self, triggered_id: str, answer_deadline: str) -> TaskRecord | None:
         try:
             response = self._db.update_item(
@@ -269,5 +288,6 @@ def _task_from_item(item: dict[str, Any]) -> TaskRecord:
             ],
             "open": item["isOpen"]["BOOL"],
             "held": item.get("held", {}).get("BOOL", False),
+            "decision": json.loads(item["decision"]["S"]) if "decision" in item else None,
         }
     )

@@ -102,6 +102,8 @@ class TaskRecord(BaseModel):
     properties: str = "{}"
     # Dispatched while its run was paused: stored, not yet sent.
     held: bool = False
+    # A person's decision on an approval: {decision, decidedBy, decidedAt, comment}.
+    decision: dict[str, str] | None = None
 
 
 def run_id_for(source: str, event_id: str) -> str:

@@ -241,6 +241,9 @@ def _task_states(step: _Step, following: str, dispatch: str, control: str) -> di
             "run.$": "$.run",
             "index": step.index,
             "task": step.name,
+            # So the control plane can record the expiry with its reason.
+            "timeoutSeconds": step.timeout_seconds,
+            "onTimeout": step.on_timeout,
         }
         states[notify] = _send(control, body, next_state=timed_out)
         states[timed_out] = {

@@ -6,7 +6,9 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
+from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
 from chalicelib.entrypoints.sequencing import bus_event, sequencing_deps
+from chalicelib.services.approvals.decisions import decide
 from chalicelib.services.approvals.service import on_approval_triggered
 
 approvals = Blueprint(__name__)
@@ -17,3 +19,22 @@ def approval(event: dict[str, Any], context: Any) -> None:
     triggered = bus_event(event)
     if triggered is not None:
         on_approval_triggered(triggered, sequencing_deps())
+
+
+@approvals.route(
+    "/v1/project/{project}/stage/{stage}/service/{service}/approval/{triggered_id}",
+    methods=["POST"],
+)
+@approvals.route("/v1/project/{project}/stage/{stage}/approval/{triggered_id}", methods=["POST"])
+@api_view
+def decide_approval(
+    project: str, stage: str, triggered_id: str, service: str | None = None
+) -> dict[str, str]:
+    request = approvals.current_request
+    return decide(
+        (project, stage, service),
+        triggered_id,
+        json_object(request),
+        identity_of(request),
+        sequencing_deps(),
+    )

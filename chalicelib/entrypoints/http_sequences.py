@@ -7,7 +7,13 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
-from chalicelib.entrypoints.http_support import api_view, int_param, json_object, query_param
+from chalicelib.entrypoints.http_support import (
+    api_view,
+    identity_of,
+    int_param,
+    json_object,
+    query_param,
+)
 from chalicelib.errors import InvalidInput
 from chalicelib.services.projects import get_project
 from chalicelib.services.sequence_reads import (
@@ -72,7 +78,16 @@ def control_sequence(project: str, keptn_context: str) -> dict[str, Any]:
     stage = body.get("stage") or None
     if stage is not None and not isinstance(stage, str):
         raise InvalidInput("field 'stage' must be a stage name")
+    reason = body.get("reason", "")
+    if not isinstance(reason, str):
+        raise InvalidInput("field 'reason' must be text")
     message = control_context(
-        project, keptn_context, parse_control(body.get("state")), stage, sequencing_deps()
+        project,
+        keptn_context,
+        parse_control(body.get("state")),
+        stage,
+        sequencing_deps(),
+        who=identity_of(sequences_api.current_request),
+        reason=reason,
     )
     return {"message": message}

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from chalicelib.domain.runs import FINAL_STATES, Run, RunState
+from chalicelib.domain.event_types import Phase, task_event_type
+from chalicelib.domain.runs import FINAL_STATES, CompletedTask, Run, RunState
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.services.sequencing.common import SequencingDeps
-from chalicelib.services.sequencing.dispatch import answer_deadline, send_task_event
+from chalicelib.services.sequencing.common import SequencingDeps, publish, scope_data, stable_id
+from chalicelib.services.sequencing.dispatch import APPROVAL, answer_deadline, send_task_event
 from chalicelib.services.sequencing.ending import end_run
 
 
@@ -21,6 +22,7 @@ class Control(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     ABORT = "abort"
+    SKIP = "skip"  # beyond Keptn: complete the waiting task (not an approval) as passed
 
 
 def parse_control(value: object) -> Control:
@@ -28,12 +30,18 @@ def parse_control(value: object) -> Control:
         return Control(str(value))
     except ValueError as error:
         raise InvalidInput(
-            f"state '{value}' is not a sequence control; use pause, resume or abort"
+            f"state '{value}' is not a sequence control; use pause, resume, abort or skip"
         ) from error
 
 
 def control_context(
-    project: str, context: str, command: Control, stage: str | None, deps: SequencingDeps
+    project: str,
+    context: str,
+    command: Control,
+    stage: str | None,
+    deps: SequencingDeps,
+    who: str = "",
+    reason: str = "",
 ) -> str:
     """Apply `command` to the context's runs (in `stage`, or all); a message saying what it did."""
     runs = [
@@ -55,8 +63,44 @@ def control_context(
         deps.runs.set_context_pause(context, stage, False)
         resumed = sum(_resume(run, deps) for run in active)
         return f"resumed {resumed} sequence(s)" if resumed else "nothing to resume: not paused"
+    if command is Control.SKIP:
+        skipped = [name for run in active if (name := _skip(run, who, reason, deps))]
+        if not skipped:
+            return "nothing to skip: no task is waiting (approvals are decided, not skipped)"
+        return f"skipped {', '.join(skipped)}"
     aborted = sum(_abort(run, deps) for run in active)
     return f"aborted {aborted} sequence(s)"
+
+
+def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
+    """Complete the run's waiting task as passed, recorded as its `.finished` with the reason."""
+    if run.current is None or run.current.name == APPROVAL:
+        return None
+    task = deps.runs.get_task(run.current.triggered_id)
+    if task is None or not task.open:
+        return None
+    message = f"skipped by {who or 'a user'}" + (f": {reason}" if reason else "")
+    completed = CompletedTask(
+        name=task.name,
+        triggered_id=task.triggered_id,
+        result="pass",
+        status="succeeded",
+        data={"message": message},
+    )
+    if not deps.runs.close_task(
+        task.triggered_id, task.started, task.finished, completed=(run.id, completed)
+    ):
+        return None  # answered at this very moment
+    publish(
+        deps,
+        event_id=stable_id(task.triggered_id, "skipped"),
+        event_type=task_event_type(task.name, Phase.FINISHED),
+        context=run.keptn_context,
+        triggeredid=task.triggered_id,
+        data={**scope_data(run), "result": "pass", "status": "succeeded", "message": message},
+    )
+    deps.workflows.complete_task(task.token, {"result": "pass", "status": "succeeded"})
+    return task.name
 
 
 def _resume(run: Run, deps: SequencingDeps) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chalicelib.domain.event_types import Phase, sequence_event_type
+from chalicelib.domain.event_types import Phase, sequence_event_type, task_event_type
 from chalicelib.domain.runs import Run, RunState, TaskRecord
 from chalicelib.engine.chaining import follow_ups
 from chalicelib.engine.payload import CompletedTask, next_stage_data
@@ -37,18 +37,20 @@ def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:
     if run is None:
         return
     if message.get("kind") == "timeout":
-        _close_current_task(run, deps)
+        task = _close_current_task(run, deps)
+        if task is not None:
+            _record_expiry(run, task, message, deps)
         return
     last = message.get("last") or {}
     result, status = str(last.get("result", "pass")), str(last.get("status", "succeeded"))
     if last.get("timedOut"):
-        task = run.current.name if run.current else "?"
+        name = run.current.name if run.current else "?"
         end_run(
             run,
             RunState.TIMED_OUT,
             "fail",
             "errored",
-            f"task {task} did not finish within its timeout",
+            f"task {name} did not finish within its timeout",
             deps,
         )
         return
@@ -117,6 +119,32 @@ def _chain(run: Run, result: str, deps: SequencingDeps) -> None:
             # No gitcommitid: the next stage runs with the newest configuration, as in Keptn.
             data=next_stage_data(run.input, scope, completed, follow_up.stage),
         )
+
+
+def _record_expiry(
+    run: Run, task: TaskRecord, message: dict[str, Any], deps: SequencingDeps
+) -> None:
+    """An expired task ends with its own `.finished`, saying why and what follows."""
+    goes_on = message.get("onTimeout") == "pass"
+    seconds = message.get("timeoutSeconds")
+    reason = (
+        f"{task.name} expired: no answer within {seconds} s "
+        f"(onTimeout: {'pass, the sequence goes on' if goes_on else 'fail, the sequence stops'})"
+    )
+    publish(
+        deps,
+        event_id=stable_id(task.triggered_id, "expired"),
+        event_type=task_event_type(task.name, Phase.FINISHED),
+        context=run.keptn_context,
+        triggeredid=task.triggered_id,
+        gitcommitid=run.git_commit or None,
+        data={
+            **scope_data(run),
+            "result": "pass" if goes_on else "fail",
+            "status": "succeeded" if goes_on else "errored",
+            "message": reason,
+        },
+    )
 
 
 def _last_message(run: Run) -> str:

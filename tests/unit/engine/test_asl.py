@@ -270,6 +270,8 @@ def test_a_timeout_is_caught_reported_and_fails_the_sequence_by_default() -> Non
                 "run.$": "$.run",
                 "index": 0,
                 "task": "approval",
+                "timeoutSeconds": 86400,
+                "onTimeout": "fail",
             },
         },
         "ResultPath": None,

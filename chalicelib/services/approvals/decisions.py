@@ -1,0 +1,94 @@
+"""Human decisions on approvals: exactly one decision per approval, recorded as an event.
+
+`approve` sends `approval.finished` with `result: pass`, `decline` with `result: fail`; the task
+completes when that event is counted, as it would for any tool's answer. The event carries who
+decided (the API token's name), when, and the comment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.events import KeptnEvent
+from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
+from chalicelib.services.approvals.service import APPROVAL, answer
+from chalicelib.services.sequencing.common import SequencingDeps, stable_id
+
+DECISIONS = {"approve": "pass", "decline": "fail"}
+DECISION_SOURCE = "quartermaster-approval"
+
+
+def decide(
+    scope: tuple[str, str, str | None],
+    triggered_id: str,
+    body: dict[str, Any],
+    identity: str,
+    deps: SequencingDeps,
+) -> dict[str, str]:
+    """Record `body`'s decision on the open approval `triggered_id` of project/stage[/service]."""
+    choice = body.get("decision")
+    if choice not in DECISIONS:
+        raise InvalidInput(f"decision '{choice}' is not one of: approve, decline")
+    comment = body.get("comment", "")
+    if not isinstance(comment, str):
+        raise InvalidInput("comment must be text")
+    project, stage, service = scope
+    task = deps.runs.get_task(triggered_id)
+    run = deps.runs.get_run(task.run_id) if task is not None else None
+    if (
+        task is None
+        or run is None
+        or task.name != APPROVAL
+        or (run.scope.project, run.scope.stage) != (project, stage)
+        or (service is not None and run.scope.service != service)
+    ):
+        raise NotFound(
+            f"no approval with id {triggered_id} in project '{project}', stage '{stage}'"
+            + (f", service '{service}'" if service else "")
+        )
+    decision = {
+        "decision": str(choice),
+        "decidedBy": identity,
+        "decidedAt": deps.now(),
+        "comment": comment,
+    }
+    if not deps.runs.record_decision(triggered_id, decision):
+        current = deps.runs.get_task(triggered_id)
+        if current is not None and (current.decision or current.finished):
+            earlier = current.decision or {}
+            raise Conflict(
+                f"approval {triggered_id} was already decided"
+                + (
+                    f" ({earlier['decision']} by {earlier['decidedBy']} at {earlier['decidedAt']})"
+                    if earlier
+                    else ""
+                )
+                + "; a decision cannot be changed"
+            )
+        raise Gone(f"approval {triggered_id} is no longer open: it expired or its sequence ended")
+    triggered = KeptnEvent(
+        id=triggered_id,
+        source="shipyard-controller",
+        type="sh.keptn.event.approval.triggered",
+        time=deps.now(),
+        shkeptncontext=run.keptn_context,
+        gitcommitid=run.git_commit or None,
+    )
+    data = {
+        "project": project,
+        "stage": stage,
+        "service": run.scope.service,
+        "status": "succeeded",
+        "result": DECISIONS[str(choice)],
+        "message": comment or f"{choice}d by {identity}",
+        APPROVAL: decision,
+    }
+    answer(
+        triggered,
+        "finished",
+        data,
+        deps,
+        source=DECISION_SOURCE,
+        event_id=stable_id(triggered_id, "decision"),
+    )
+    return {"keptnContext": run.keptn_context, **decision}
