@@ -104,7 +104,7 @@ def test_a_warning_waits_for_a_human_with_a_notification(flow: Harness) -> None:
     assert waiting["triggeredid"] == approval["id"]
     assert waiting["data"]["evaluation"] == {"result": "warning", "score": 80}
     assert waiting["data"]["configurationChange"]["values"]["image"] == "cart:9"
-    status, open_ = flow.api.call(
+    _, open_ = flow.api.call(
         "GET", "/v1/event/triggered/sh.keptn.event.approval.triggered?project=shop&stage=dev"
     )
     assert [e["id"] for e in open_["events"]] == [approval["id"]]
