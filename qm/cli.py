@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "get",
     "secrets",
     "sequences",
+    "approvals",
     "validate",
     "evaluate",
     "local",

@@ -6,6 +6,7 @@ The runtime keeps running afterwards for exploration; `qm local down` stops it.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -31,6 +32,22 @@ def run(*arguments: str, capture: bool = False) -> str:
         console.print(result.stdout.rstrip())
         return result.stdout
     return ""
+
+
+def wait_for_approval(timeout_s: float = 120) -> None:
+    """Dev and staging run first; the approval opens when production starts."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        listed = subprocess.run(
+            [QM, "get", "approvals", "--project", "sockshop", "--output", "json"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if listed.returncode == 0 and json.loads(listed.stdout)["events"]:
+            return
+        time.sleep(0.5)
+    raise SystemExit(f"no approval opened within {timeout_s:.0f} s")
 
 
 def start_sample_tool() -> subprocess.Popen[str]:
@@ -81,7 +98,7 @@ def main() -> None:
         )
     tool = start_sample_tool()
     try:
-        run(
+        sent = run(
             "trigger",
             "delivery",
             "--project",
@@ -92,6 +109,26 @@ def main() -> None:
             "docker.io/keptnexamples/carts:0.13.3",
             "--labels",
             "buildId=1.4.2",
+            capture=True,
+        )
+        context = sent.split("keptnContext", 1)[1].split()[0]
+        wait_for_approval()
+        run("get", "approvals", "--project", "sockshop")
+        console.print(
+            "\nThe delivery passed dev and staging and now waits for a person before production."
+            "\nApprove it with:  qm approve --project sockshop --stage production "
+            "--comment 'ship it'\n(or decline it with qm decline ...)"
+        )
+        if sys.stdin.isatty():
+            input("Press Enter to approve it now... ")
+        run("approve", "--project", "sockshop", "--stage", "production", "--comment", "ship it")
+        run(
+            "get",
+            "sequences",
+            "--project",
+            "sockshop",
+            "--keptn-context",
+            context,
             "--watch",
             "--timeout",
             "240",
@@ -101,10 +138,10 @@ def main() -> None:
     run("get", "sequences", "--project", "sockshop")
     console.rule("Done")
     console.print(
-        "A delivery ran through dev, staging and production: each task went out as a Keptn "
-        "CloudEvent on the bus, the sample tool answered through the API, and Step Functions "
-        "moved each stage on. The runtime keeps running: try `qm get event --project sockshop`. "
-        "Stop it with `qm local down`."
+        "A delivery ran through dev, staging and, once approved, production: each task went "
+        "out as a Keptn CloudEvent on the bus, the sample tool answered through the API, the "
+        "approval waited for a person, and Step Functions moved each stage on. The runtime keeps "
+        "running: try `qm get event --project sockshop`. Stop it with `qm local down`."
     )
 
 
