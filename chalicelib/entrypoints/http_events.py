@@ -12,6 +12,7 @@ from chalicelib.entrypoints.cloudevent_http import event_attributes
 from chalicelib.entrypoints.http_support import (
     api_view,
     bool_param,
+    identity_of,
     int_param,
     query_param,
 )
@@ -37,6 +38,7 @@ def post_event() -> dict[str, Any]:
             clock=deps.clock,
             max_event_bytes=deps.settings.max_event_bytes,
         ),
+        submitter=identity_of(request),
     )
     return {"keptnContext": event.shkeptncontext, "id": event.id}
 

@@ -27,7 +27,13 @@ class IntakeDeps:
     max_event_bytes: int
 
 
-def accept_event(attributes: dict[str, Any], deps: IntakeDeps) -> KeptnEvent:
+# Extension attribute naming the API token that sent an event: the audit trail says who.
+SUBMITTER = "qmsubmitter"
+
+
+def accept_event(
+    attributes: dict[str, Any], deps: IntakeDeps, submitter: str | None = None
+) -> KeptnEvent:
     """Complete, validate and publish one event given in structured form; return it as sent.
 
     `id` is kept when the client gave one (source + id identify an event, so a retry cannot act
@@ -46,6 +52,9 @@ def accept_event(attributes: dict[str, Any], deps: IntakeDeps) -> KeptnEvent:
             _optional_str(attributes, "shkeptncontext"), source, client_id
         ),
     }
+    completed.pop(SUBMITTER, None)  # only Quartermaster says who sent an event
+    if submitter:
+        completed[SUBMITTER] = submitter
     if "data" not in attributes or attributes["data"] is None:
         raise InvalidInput("attribute 'data' is required: a JSON object with project, stage, ...")
     event = _validated(completed)

@@ -54,6 +54,21 @@ spec:
                 timeout: 1s
                 onTimeout: pass
             - name: deployment
+        - name: always-automatic
+          tasks:
+            - name: approval
+              properties:
+                pass: automatic
+                warning: automatic
+        - name: always-manual
+          tasks:
+            - name: approval
+              properties:
+                pass: manual
+                warning: manual
+        - name: unset
+          tasks:
+            - name: approval
         - name: flaky
           tasks:
             - name: test
@@ -119,6 +134,15 @@ def test_an_approval_after_a_failure_fails_the_sequence(flow: Harness) -> None:
     finished = flow.wait_finished(context, "dev", "manual")
     assert finished["data"]["result"] == "fail"
     assert flow.triggered(context, "deployment") == []
+
+
+def test_an_event_decision_records_the_sender(flow: Harness) -> None:
+    context = flow.trigger("dev", "manual")
+    approval = flow.wait_task(context, "approval")
+    flow.answer(approval, started=False, source="keptn-cli")
+    flow.wait_task(context, "deployment")
+    sent = [e for e in of_type(flow, context, "approval.finished") if e["source"] == "keptn-cli"]
+    assert sent[0]["qmsubmitter"] == "alice"
 
 
 def test_approve_through_the_api_records_who_when_and_why(flow: Harness) -> None:
@@ -234,3 +258,41 @@ def test_skip_completes_a_waiting_task_with_the_reason(flow: Harness) -> None:
     assert deployment["data"]["result"] == "pass"
     skipped = of_type(flow, context, "test.finished")
     assert skipped[0]["data"]["message"] == "skipped by alice: known flaky"
+
+
+@pytest.mark.parametrize(
+    ("sequence", "result", "outcome"),
+    [
+        ("always-automatic", "pass", "pass"),
+        ("always-automatic", "warning", "pass"),
+        ("always-automatic", "fail", "fail"),
+        ("always-automatic", "", "wait"),
+        ("always-manual", "pass", "wait"),
+        ("always-manual", "warning", "wait"),
+        ("always-manual", "fail", "fail"),
+        ("always-manual", "", "wait"),
+        ("unset", "pass", "wait"),  # Keptn's code: no setting means manual
+        ("unset", "warning", "wait"),
+        ("unset", "fail", "fail"),
+        ("unset", "", "wait"),
+    ],
+)
+def test_every_cell_of_the_approval_matrix(
+    flow: Harness, sequence: str, result: str, outcome: str
+) -> None:
+    context = flow.trigger("dev", sequence, data={"result": result} if result else {})
+    approval = flow.wait_task(context, "approval")
+    if outcome == "wait":
+        flow.pump(lambda: of_type(flow, context, "approval.waiting"))
+        flow.settle(0.3)
+        assert flow.finished(context, "dev", sequence) is None
+        assert decision(flow, approval, {"decision": "approve"})[0] == 200
+        outcome = "pass"
+    finished = flow.wait_finished(context, "dev", sequence)
+    assert finished["data"]["result"] == outcome
+    expected = (
+        "automatic" if sequence == "always-automatic" and result in ("pass", "warning") else None
+    )
+    started = of_type(flow, context, "approval.started")[0]["data"]["message"]
+    if expected:
+        assert started == f"Approval strategy for result '{result}': automatic"

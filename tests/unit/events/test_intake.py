@@ -194,3 +194,9 @@ def test_known_projects_are_remembered_briefly_and_unknown_ones_never() -> None:
     assert known.exists("late") is True  # remembered for a while
     now[0] = 31
     assert known.exists("late") is False
+
+
+def test_the_sender_is_recorded_and_cannot_be_forged(deps: IntakeDeps) -> None:
+    forged = accept_event(trigger(qmsubmitter="mallory"), deps, submitter="alice")
+    assert forged.to_wire()["qmsubmitter"] == "alice"
+    assert "qmsubmitter" not in accept_event(trigger(qmsubmitter="mallory"), deps).to_wire()
