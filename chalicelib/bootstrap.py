@@ -5,20 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from chalicelib.ports import (
-    ConfigStore,
-    EventBus,
-    EventStore,
-    RunStore,
-    SecretStore,
-    TokenStore,
-    Workflows,
-)
-from chalicelib.services.auth import TokenVerifier
-from chalicelib.services.known_projects import KnownProjects
 from chalicelib.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    # Types only: importing the ports (and the domain models behind them) at run time would
+    # put every model into every cold start; the adapters import what they need when built.
+    from chalicelib.ports import (
+        ConfigStore,
+        EventBus,
+        EventStore,
+        RunStore,
+        SecretStore,
+        TokenStore,
+        Workflows,
+    )
+    from chalicelib.services.auth import TokenVerifier
+    from chalicelib.services.known_projects import KnownProjects
 
 
 def utc_now() -> datetime:
@@ -56,6 +60,8 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
     from chalicelib.adapters.step_functions import StepFunctionsWorkflows
+    from chalicelib.services.auth import TokenVerifier
+    from chalicelib.services.known_projects import KnownProjects
 
     clients = AwsClients(session)
     tokens = DynamoDbTokenStore(clients, settings.config_table)

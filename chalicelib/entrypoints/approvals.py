@@ -8,14 +8,16 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
 from chalicelib.entrypoints.sequencing import bus_event, sequencing_deps
-from chalicelib.services.approvals.decisions import decide
-from chalicelib.services.approvals.service import on_approval_triggered
+from chalicelib.observability import observed
 
 approvals = Blueprint(__name__)
 
 
 @approvals.lambda_function(name="approval")
+@observed("approval")
 def approval(event: dict[str, Any], context: Any) -> None:
+    from chalicelib.services.approvals.service import on_approval_triggered
+
     triggered = bus_event(event)
     if triggered is not None:
         on_approval_triggered(triggered, sequencing_deps())
@@ -30,6 +32,8 @@ def approval(event: dict[str, Any], context: Any) -> None:
 def decide_approval(
     project: str, stage: str, triggered_id: str, service: str | None = None
 ) -> dict[str, str]:
+    from chalicelib.services.approvals.decisions import decide
+
     request = approvals.current_request
     return decide(
         (project, stage, service),

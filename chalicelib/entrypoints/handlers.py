@@ -9,19 +9,22 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
 from chalicelib.errors import InvalidInput
-from chalicelib.services.recorder import record_event
+from chalicelib.observability import observed
 
 handlers = Blueprint(__name__)
 log = logging.getLogger("quartermaster.handlers")
 
 
 @handlers.lambda_function(name="recorder")
+@observed("recorder")
 def recorder(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """Store every CloudEvent on the bus. The rule delivers the EventBridge envelope."""
     detail = event.get("detail")
     if not isinstance(detail, dict):
         log.error("recorder: EventBridge entry without a JSON object detail; not recorded")
         return {"stored": False}
+    from chalicelib.services.recorder import record_event
+
     try:
         stored = record_event(detail, container().events)
     except InvalidInput as error:

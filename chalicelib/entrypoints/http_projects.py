@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.projects import ProjectRecord, ServiceRecord
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
-from chalicelib.services import projects
-from chalicelib.services.projects import ProjectDeps
-from chalicelib.services.sequencing.machines import deploy_state_machines
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import chalicelib.services.projects as projects
+    from chalicelib.domain.projects import ProjectRecord, ServiceRecord
+    from chalicelib.services.sequencing import machines
+else:
+    projects = lazy_module("chalicelib.services.projects")
+    machines = lazy_module("chalicelib.services.sequencing.machines")
 
 projects_api = Blueprint(__name__)
 ALIAS = "/api/controlPlane"
 GIT_FIELDS = ("gitRemoteURL", "gitUser")
 
 
-def _deps() -> ProjectDeps:
+def _deps() -> projects.ProjectDeps:
     deps = container()
-    return ProjectDeps(config=deps.config, clock=deps.clock)
+    return projects.ProjectDeps(config=deps.config, clock=deps.clock)
 
 
 def _service_body(service: ServiceRecord) -> dict[str, Any]:
@@ -63,7 +68,7 @@ def _deploy_machines(project: ProjectRecord) -> None:
     # Imported here: only project writes need the sequencing machinery.
     from chalicelib.entrypoints.sequencing import sequencing_deps
 
-    deploy_state_machines(
+    machines.deploy_state_machines(
         project.name, projects.parse_shipyard(project.shipyard), sequencing_deps()
     )
 

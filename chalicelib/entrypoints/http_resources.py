@@ -7,14 +7,19 @@ Every view takes the path parameters as keywords, so one view serves all three s
 from __future__ import annotations
 
 import base64
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object, query_param
-from chalicelib.services import resources
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import chalicelib.services.resources as resources
+else:
+    resources = lazy_module("chalicelib.services.resources")
 
 resources_api = Blueprint(__name__)
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.secrets import Secret
 from chalicelib.entrypoints.http_support import api_view, json_object, query_param
-from chalicelib.services import secrets
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    import chalicelib.services.secrets as secrets
+else:
+    secrets = lazy_module("chalicelib.services.secrets")
 
 secrets_api = Blueprint(__name__)
 ALIAS = "/api/secrets"

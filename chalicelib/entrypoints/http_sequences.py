@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
@@ -15,13 +15,15 @@ from chalicelib.entrypoints.http_support import (
     query_param,
 )
 from chalicelib.errors import InvalidInput
-from chalicelib.services.projects import get_project
-from chalicelib.services.sequence_reads import (
-    SequenceFilter,
-    open_triggered_events,
-    sequence_states,
-)
-from chalicelib.services.sequencing.control import control_context, parse_control
+from chalicelib.lazy import lazy_module
+
+if TYPE_CHECKING:
+    from chalicelib.services import projects, sequence_reads
+    from chalicelib.services.sequencing import control
+else:
+    projects = lazy_module("chalicelib.services.projects")
+    sequence_reads = lazy_module("chalicelib.services.sequence_reads")
+    control = lazy_module("chalicelib.services.sequencing.control")
 
 sequences_api = Blueprint(__name__)
 ALIAS = "/api/controlPlane"
@@ -33,8 +35,8 @@ ALIAS = "/api/controlPlane"
 def get_sequences(project: str) -> dict[str, Any]:
     request = sequences_api.current_request
     deps = container()
-    get_project(project, deps.config)
-    wanted = SequenceFilter(
+    projects.get_project(project, deps.config)
+    wanted = sequence_reads.SequenceFilter(
         project=project,
         name=query_param(request, "name"),
         state=query_param(request, "state"),
@@ -43,7 +45,9 @@ def get_sequences(project: str) -> dict[str, Any]:
         before_time=query_param(request, "beforeTime"),
         page_size=int_param(request, "pageSize", default=20, low=1, high=50),
     )
-    states = [view.to_api() for view in sequence_states(wanted, deps.runs, deps.events)]
+    states = [
+        view.to_api() for view in sequence_reads.sequence_states(wanted, deps.runs, deps.events)
+    ]
     return {"states": states, "pageSize": len(states), "totalCount": len(states)}
 
 
@@ -53,7 +57,7 @@ def get_sequences(project: str) -> dict[str, Any]:
 def get_open_triggered(event_type: str) -> dict[str, Any]:
     request = sequences_api.current_request
     deps = container()
-    found = open_triggered_events(
+    found = sequence_reads.open_triggered_events(
         event_type,
         query_param(request, "project"),
         query_param(request, "stage"),
@@ -74,17 +78,17 @@ def control_sequence(project: str, keptn_context: str) -> dict[str, Any]:
 
     body = json_object(sequences_api.current_request)
     deps = container()
-    get_project(project, deps.config)
+    projects.get_project(project, deps.config)
     stage = body.get("stage") or None
     if stage is not None and not isinstance(stage, str):
         raise InvalidInput("field 'stage' must be a stage name")
     reason = body.get("reason", "")
     if not isinstance(reason, str):
         raise InvalidInput("field 'reason' must be text")
-    message = control_context(
+    message = control.control_context(
         project,
         keptn_context,
-        parse_control(body.get("state")),
+        control.parse_control(body.get("state")),
         stage,
         sequencing_deps(),
         who=identity_of(sequences_api.current_request),

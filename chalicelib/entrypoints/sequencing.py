@@ -1,28 +1,31 @@
 """Sequencing handlers: the sequencer and task-events (bus rules), the dispatcher and finisher
-(internal queues written by state machines), and the watcher (a schedule)."""
+(internal queues written by state machines), and the watcher (a schedule).
+
+Services are imported inside the handlers: every function of the app loads this module, and
+only the sequencing functions should pay for the sequencing code at cold start."""
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
-from pydantic import ValidationError
 
 from chalicelib.bootstrap import container
-from chalicelib.domain.events import KeptnEvent
-from chalicelib.services.sequencing.answers import on_task_answer
-from chalicelib.services.sequencing.common import SequencingDeps
-from chalicelib.services.sequencing.dispatch import on_dispatch
-from chalicelib.services.sequencing.ending import on_control, on_watch
-from chalicelib.services.sequencing.start import on_sequence_triggered
+from chalicelib.observability import observed
+
+if TYPE_CHECKING:
+    from chalicelib.domain.events import KeptnEvent
+    from chalicelib.services.sequencing.common import SequencingDeps
 
 sequencing = Blueprint(__name__)
 log = logging.getLogger("quartermaster.sequencing")
 
 
 def sequencing_deps() -> SequencingDeps:
+    from chalicelib.services.sequencing.common import SequencingDeps
+
     deps = container()
     settings = deps.settings
     return SequencingDeps(
@@ -39,6 +42,10 @@ def sequencing_deps() -> SequencingDeps:
 
 
 def bus_event(envelope: dict[str, Any]) -> KeptnEvent | None:
+    from pydantic import ValidationError
+
+    from chalicelib.domain.events import KeptnEvent
+
     try:
         return KeptnEvent.model_validate(envelope.get("detail"))
     except ValidationError:
@@ -51,31 +58,46 @@ def _queue_messages(event: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 @sequencing.lambda_function(name="sequencer")
+@observed("sequencer")
 def sequencer(event: dict[str, Any], context: Any) -> None:
+    from chalicelib.services.sequencing.start import on_sequence_triggered
+
     trigger = bus_event(event)
     if trigger is not None:
         on_sequence_triggered(trigger, sequencing_deps())
 
 
 @sequencing.lambda_function(name="task-events")
+@observed("task-events")
 def task_events(event: dict[str, Any], context: Any) -> None:
+    from chalicelib.services.sequencing.answers import on_task_answer
+
     answer = bus_event(event)
     if answer is not None:
         on_task_answer(answer, sequencing_deps())
 
 
 @sequencing.lambda_function(name="dispatcher")
+@observed("dispatcher")
 def dispatcher(event: dict[str, Any], context: Any) -> None:
+    from chalicelib.services.sequencing.dispatch import on_dispatch
+
     for message in _queue_messages(event):
         on_dispatch(message, sequencing_deps())
 
 
 @sequencing.lambda_function(name="finisher")
+@observed("finisher")
 def finisher(event: dict[str, Any], context: Any) -> None:
+    from chalicelib.services.sequencing.ending import on_control
+
     for message in _queue_messages(event):
         on_control(message, sequencing_deps())
 
 
 @sequencing.lambda_function(name="watcher")
+@observed("watcher")
 def watcher(event: dict[str, Any], context: Any) -> dict[str, int]:
+    from chalicelib.services.sequencing.ending import on_watch
+
     return {"timedOut": on_watch(sequencing_deps())}

@@ -250,6 +250,8 @@ def test_a_task_that_times_out_is_reported_and_fails_the_sequence(harness: Harne
         "run": started.run,
         "index": 0,
         "task": "deployment",
+        "timeoutSeconds": 1,
+        "onTimeout": "fail",
     }
     assert finished["kind"] == "finished"
     assert finished["last"] == {"result": "fail", "status": "errored", "timedOut": True}

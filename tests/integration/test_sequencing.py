@@ -376,7 +376,7 @@ def test_control_refusals(flow: Harness) -> None:
     assert control(flow, "no-such-context", "abort")[0] == 404
     bad = control(flow, context, "stop")
     assert bad[0] == 400
-    assert "use pause, resume or abort" in bad[1]["message"]
+    assert "use pause, resume, abort or skip" in bad[1]["message"]
     assert control(flow, context, "pause", stage="prod-eu")[0] == 404
 
 

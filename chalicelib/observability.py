@@ -1,0 +1,93 @@
+"""Structured logs and metrics (Powertools), created on first use so cold starts stay short.
+
+Every handler invocation logs JSON with the project, stage, service, keptn context and event id
+of what it handles, and counts `EventsHandled` / `HandlerErrors` per handler (CloudWatch EMF).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any, TypeVar
+
+NAMESPACE = "Quartermaster"
+SERVICE = "quartermaster"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@lru_cache(maxsize=1)
+def logger() -> Any:
+    from aws_lambda_powertools import Logger
+
+    return Logger(service=SERVICE)
+
+
+@lru_cache(maxsize=1)
+def metrics() -> Any:
+    from aws_lambda_powertools import Metrics
+
+    return Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+def count(name: str, value: float = 1, **dimensions: str) -> None:
+    """Add to a metric; dimensions (e.g. result) become a separate metric set."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    if dimensions:
+        single = metrics()
+        for key, dimension in dimensions.items():
+            single.add_dimension(name=key, value=dimension)
+    metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def event_keys(event: dict[str, Any]) -> dict[str, str]:
+    """Log keys of a handler's input: an EventBridge envelope, an SQS batch, or a schedule."""
+    found: Any = event.get("detail")
+    if not isinstance(found, dict) and event.get("Records"):
+        try:
+            found = json.loads(event["Records"][0]["body"])
+        except (KeyError, TypeError, ValueError):
+            found = None
+    if not isinstance(found, dict):
+        return {}
+    detail: dict[str, Any] = found
+    data = detail["data"] if isinstance(detail.get("data"), dict) else {}
+    run = detail["run"] if isinstance(detail.get("run"), dict) else {}
+    keys = {
+        "project": data.get("project"),
+        "stage": data.get("stage"),
+        "service": data.get("service"),
+        "keptn_context": detail.get("shkeptncontext"),
+        "event_id": detail.get("id"),
+        "event_type": detail.get("type"),
+        "run_id": run.get("id"),
+    }
+    return {key: str(value) for key, value in keys.items() if value}
+
+
+def observed(handler_name: str) -> Callable[[F], F]:
+    """Wrap a Lambda handler: keyed logs, counted outcomes, metrics flushed per invocation."""
+
+    def wrap(handler: F) -> F:
+        @functools.wraps(handler)
+        def run(event: dict[str, Any], context: Any) -> Any:
+            log = logger()
+            log.append_keys(handler=handler_name, **event_keys(event))
+            try:
+                result = handler(event, context)
+            except Exception:
+                log.exception("handler failed; the delivery will be retried")
+                count("HandlerErrors", handler=handler_name)
+                raise
+            else:
+                count("EventsHandled", handler=handler_name)
+                return result
+            finally:
+                metrics().flush_metrics()
+                log.remove_keys(["handler", *event_keys(event)])
+
+        return run  # type: ignore[return-value]
+
+    return wrap
