@@ -1,0 +1,371 @@
+"""The Prometheus SLI provider against a real Prometheus server loaded with known samples.
+
+The samples are written as OpenMetrics, turned into TSDB blocks with `promtool tsdb
+create-blocks-from openmetrics` and served by `prometheus` on 127.0.0.1 (Debian package
+`prometheus`). They lie on 2024-01-01 from 10:00 to 10:10 UTC, for the service carts of project
+sockshop in stage dev (job "carts-sockshop-dev"), every 15 s:
+
+* http_requests_total, status 200: 1 request/s until 10:05, then 2/s; status 500: 0.1/s.
+  Over 10:00-10:10 that is 1.6 requests/s with 6.25 % errors; over 10:05-10:10, 2.1/s.
+* http_response_time_milliseconds histogram: of every 10 requests 8 take <= 100 ms, 9 <= 200 ms
+  and 10 <= 500 ms, so the 95th percentile is 200 + 300 * (9.5 - 9) / (10 - 9) = 350 ms.
+* memory_usage_bytes gauge: 100 on instance a, 300 on instance b.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
+from chalicelib.domain.sli import SliFile
+from chalicelib.domain.sli_queries import SliRequest
+from chalicelib.errors import DependencyFailure, InvalidInput
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+T0 = datetime(2024, 1, 1, 10, 0, tzinfo=UTC)
+STEP_SECONDS = 15
+STEPS = 40  # 10 minutes of samples
+JOB = "carts-sockshop-dev"
+HANDLER = "ItemsController.addToCart"
+USERNAME = "quartermaster"
+PASSWORD = "quality-gate"
+# bcrypt (cost 4, to keep every request fast) of PASSWORD, for Prometheus's web config.
+PASSWORD_HASH = "$2b$04$5JXB0/KcunjNb.voHqky3OFTk7rMTF04t8wv36deWTip.feeYJ3ne"
+MISSING = (
+    "{tool} was not found: install the Debian package 'prometheus' (it provides "
+    "/usr/bin/prometheus and /usr/bin/promtool), e.g. with scripts/install-system-deps.sh"
+)
+
+
+def openmetrics() -> str:
+    """The samples described in the module docstring, in OpenMetrics text format."""
+    start = int(T0.timestamp())
+    lines = ["# TYPE http_requests counter"]
+    for status in ("200", "500"):
+        labels = f'job="{JOB}",handler="{HANDLER}",status="{status}"'
+        for step in range(STEPS + 1):
+            if status == "500":
+                total = 1.5 * step
+            else:
+                total = 15.0 * step if step <= 20 else 300.0 + 30.0 * (step - 20)
+            lines.append(f"http_requests_total{{{labels}}} {total} {start + STEP_SECONDS * step}")
+    lines.append("# TYPE http_response_time_milliseconds histogram")
+    labels = f'job="{JOB}",handler="{HANDLER}"'
+    for step in range(STEPS + 1):
+        at = start + STEP_SECONDS * step
+        for bound, per_step in (("100", 8), ("200", 9), ("500", 10), ("+Inf", 10)):
+            lines.append(
+                f'http_response_time_milliseconds_bucket{{{labels},le="{bound}"}} '
+                f"{per_step * step} {at}"
+            )
+        lines.append(f"http_response_time_milliseconds_count{{{labels}}} {10 * step} {at}")
+        lines.append(f"http_response_time_milliseconds_sum{{{labels}}} {1500 * step} {at}")
+    lines.append("# TYPE memory_usage_bytes gauge")
+    for instance, value in (("a", 100), ("b", 300)):
+        for step in range(STEPS + 1):
+            at = start + STEP_SECONDS * step
+            lines.append(f'memory_usage_bytes{{job="{JOB}",instance="{instance}"}} {value} {at}')
+    lines.append("# EOF")
+    return "\n".join(lines) + "\n"
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").exists() else "")
+    if not found:
+        pytest.fail(MISSING.format(tool=name))
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Prometheus server with the samples above, behind basic auth; stopped after the module."""
+    prometheus, promtool = tool("prometheus"), tool("promtool")
+    workdir = tmp_path_factory.mktemp("prometheus")
+    samples, data = workdir / "samples.om", workdir / "data"
+    samples.write_text(openmetrics())
+    created = subprocess.run(
+        [promtool, "tsdb", "create-blocks-from", "openmetrics", str(samples), str(data)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if created.returncode:
+        pytest.fail(f"promtool could not create blocks: {created.stdout}{created.stderr}")
+    config = workdir / "prometheus.yml"
+    config.write_text("global:\n  scrape_interval: 1h\n")  # no scrape_configs: it scrapes nothing
+    web_config = workdir / "web.yml"
+    web_config.write_text(yaml.safe_dump({"basic_auth_users": {USERNAME: PASSWORD_HASH}}))
+    url = f"http://127.0.0.1:{free_port()}"
+    log_path = workdir / "prometheus.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                prometheus,
+                f"--config.file={config}",
+                f"--storage.tsdb.path={data}",
+                f"--web.listen-address={url.removeprefix('http://')}",
+                f"--web.config.file={web_config}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_ready(url, process, log_path)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def wait_until_ready(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"prometheus exited with {process.returncode}:\n{log_path.read_text()}")
+        try:
+            ready = httpx.get(f"{url}/-/ready", auth=(USERNAME, PASSWORD), timeout=1)
+            if ready.status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"prometheus was not ready within 30 s:\n{log_path.read_text()}")
+
+
+@pytest.fixture
+def provider(prometheus_url: str) -> Iterator[PrometheusSliProvider]:
+    built = PrometheusSliProvider(prometheus_url, username=USERNAME, password=PASSWORD)
+    yield built
+    built.close()
+
+
+def sli_request(*indicators: str, **overrides: Any) -> SliRequest:
+    fields: dict[str, Any] = {
+        "project": "sockshop",
+        "stage": "dev",
+        "service": "carts",
+        "start": T0,
+        "end": T0 + timedelta(minutes=10),
+        "indicators": list(indicators),
+    }
+    fields.update(overrides)
+    return SliRequest.model_validate(fields)
+
+
+def by_metric(values: list[Any]) -> dict[str, tuple[Any, bool, str]]:
+    """metric -> (value, success, message); the value compares with floating-point tolerance."""
+    return {item.metric: (pytest.approx(item.value), item.success, item.message) for item in values}
+
+
+def test_the_example_project_queries_give_the_known_values(
+    provider: PrometheusSliProvider,
+) -> None:
+    sli_file = SliFile.model_validate(
+        yaml.safe_load((EXAMPLES / "delivery" / "sli.yaml").read_text())
+    )
+    names = ["response_time_p95", "error_rate", "throughput"]
+
+    values = provider.get_sli_values(sli_request(*names), sli_file.indicators)
+
+    assert by_metric(values) == {
+        "response_time_p95": (350.0, True, ""),
+        "error_rate": (6.25, True, ""),
+        "throughput": (1.6, True, ""),
+    }
+
+
+def test_duration_seconds_follows_the_window(provider: PrometheusSliProvider) -> None:
+    queries = {
+        "throughput": 'sum(rate(http_requests_total{job="$SERVICE-$PROJECT-$STAGE"}'
+        "[$DURATION_SECONDS]))"
+    }
+    last_five_minutes = sli_request("throughput", start=T0 + timedelta(minutes=5))
+
+    values = provider.get_sli_values(last_five_minutes, queries)
+
+    assert by_metric(values) == {"throughput": (2.1, True, "")}
+
+
+def test_custom_filters_and_labels_fill_in_the_query(provider: PrometheusSliProvider) -> None:
+    queries = {
+        "server_errors": 'sum(rate(http_requests_total{handler="$HANDLER",status="$LABEL.status"}'
+        "[$DURATION_SECONDS]))"
+    }
+    request = sli_request(
+        "server_errors",
+        labels={"status": "500"},
+        custom_filters=[{"key": "handler", "value": HANDLER}],
+    )
+
+    values = provider.get_sli_values(request, queries)
+
+    assert by_metric(values) == {"server_errors": (0.1, True, "")}
+
+
+def test_a_query_without_data_fails_with_no_data(provider: PrometheusSliProvider) -> None:
+    queries = {"throughput": 'sum(rate(http_requests_total{job="$SERVICE-$PROJECT-$STAGE"}[5m]))'}
+
+    values = provider.get_sli_values(sli_request("throughput", stage="prod"), queries)
+
+    assert by_metric(values) == {
+        "throughput": (0.0, False, "no data for throughput in the evaluation window")
+    }
+
+
+def test_a_promql_syntax_error_fails_that_sli_with_prometheus_message(
+    provider: PrometheusSliProvider,
+) -> None:
+    queries = {
+        "broken": "sum(rate(http_requests_total[$DURATION_SECONDS])",
+        "fine": "max(memory_usage_bytes)",
+    }
+
+    values = by_metric(provider.get_sli_values(sli_request("broken", "fine"), queries))
+
+    assert values["fine"] == (300.0, True, "")
+    value, success, message = values["broken"]
+    assert (value, success) == (0.0, False)
+    assert message.startswith("Prometheus could not run the query for broken:")
+    assert "parse error: unclosed left parenthesis" in message
+    assert "sum(rate(http_requests_total[600s])" in message
+
+
+def test_a_query_returning_several_series_fails_naming_them(
+    provider: PrometheusSliProvider,
+) -> None:
+    queries = {
+        "memory": 'memory_usage_bytes{job="$SERVICE-$PROJECT-$STAGE"}',
+        "max_memory": 'max(memory_usage_bytes{job="$SERVICE-$PROJECT-$STAGE"})',
+    }
+
+    values = by_metric(provider.get_sli_values(sli_request(*queries), queries))
+
+    assert values["max_memory"] == (300.0, True, "")
+    value, success, message = values["memory"]
+    assert (value, success) == (0.0, False)
+    assert "returned 2 series" in message
+    assert 'memory_usage_bytes{instance="a",job="carts-sockshop-dev"}' in message
+    assert "must return one series" in message
+
+
+def test_a_range_vector_and_a_nan_are_refused(provider: PrometheusSliProvider) -> None:
+    queries = {
+        "range": 'max(memory_usage_bytes{job="$SERVICE-$PROJECT-$STAGE"})[5m:1m]',
+        "nan": 'sum(rate(http_requests_total{job="$SERVICE-$PROJECT-$STAGE"}[5m])) * 0 / 0',
+    }
+
+    values = by_metric(provider.get_sli_values(sli_request(*queries), queries))
+
+    assert values["range"][1] is False
+    assert "returned a matrix" in values["range"][2]
+    assert values["nan"][1] is False
+    assert "returned NaN" in values["nan"][2]
+
+
+def test_a_scalar_result_is_a_value(provider: PrometheusSliProvider) -> None:
+    queries = {"count": 'scalar(count(memory_usage_bytes{job="$SERVICE-$PROJECT-$STAGE"}))'}
+
+    values = provider.get_sli_values(sli_request("count"), queries)
+
+    assert by_metric(values) == {"count": (2.0, True, "")}
+
+
+def test_an_sli_without_a_query_fails_alone(provider: PrometheusSliProvider) -> None:
+    queries = {"max_memory": "max(memory_usage_bytes)"}
+
+    values = by_metric(provider.get_sli_values(sli_request("max_memory", "latency"), queries))
+
+    assert values["max_memory"] == (300.0, True, "")
+    assert values["latency"][:2] == (0.0, False)
+    assert values["latency"][2].startswith("no query for SLI 'latency' in sli.yaml")
+
+
+def test_wrong_credentials_fail_each_sli_with_a_hint(prometheus_url: str) -> None:
+    provider = PrometheusSliProvider(prometheus_url, username=USERNAME, password="wrong")
+
+    [value] = provider.get_sli_values(sli_request("up"), {"up": "max(memory_usage_bytes)"})
+
+    assert not value.success
+    assert value.message.startswith("Prometheus answered HTTP 401 to the query for up")
+    assert "check the username/password or bearer token" in value.message
+
+
+def test_a_wrong_base_url_path_fails_with_a_hint(prometheus_url: str) -> None:
+    provider = PrometheusSliProvider(
+        f"{prometheus_url}/prometheus", username=USERNAME, password=PASSWORD
+    )
+
+    [value] = provider.get_sli_values(sli_request("up"), {"up": "max(memory_usage_bytes)"})
+
+    assert not value.success
+    assert "HTTP 404" in value.message
+    assert "check the base URL" in value.message
+
+
+def test_an_unreachable_server_raises_dependency_failure() -> None:
+    provider = PrometheusSliProvider(f"http://127.0.0.1:{free_port()}", timeout=2)
+
+    with pytest.raises(DependencyFailure, match=r"Prometheus at http://127\.0\.0\.1:\d+ did not"):
+        provider.get_sli_values(sli_request("up"), {"up": "max(memory_usage_bytes)"})
+
+
+def test_a_bearer_token_is_sent_as_authorization_header() -> None:
+    # Prometheus itself only checks basic auth; proxies in front of it (and managed services)
+    # check bearer tokens. This stand-in answers like Prometheus only with the right token.
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.headers.get("Authorization") != "Bearer t0ken":
+            return httpx.Response(401, text="Unauthorized")
+        sample = {"metric": {}, "value": [1704103800, "42"]}
+        data = {"resultType": "vector", "result": [sample]}
+        return httpx.Response(200, json={"status": "success", "data": data})
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    provider = PrometheusSliProvider("http://prometheus.test", bearer_token="t0ken", client=client)
+
+    values = provider.get_sli_values(sli_request("up"), {"up": "max(up)"})
+
+    assert by_metric(values) == {"up": (42.0, True, "")}
+
+
+def test_the_query_runs_at_the_window_end(provider: PrometheusSliProvider) -> None:
+    # The samples stop at 10:10; an instant query looks back at most 5 minutes from its time.
+    queries = {"max_memory": 'max(memory_usage_bytes{job="$SERVICE-$PROJECT-$STAGE"})'}
+    ending_at = {
+        minutes: sli_request("max_memory", end=T0 + timedelta(minutes=minutes))
+        for minutes in (10, 14, 16)
+    }
+
+    values = {
+        minutes: by_metric(provider.get_sli_values(request, queries))["max_memory"][:2]
+        for minutes, request in ending_at.items()
+    }
+
+    assert values == {10: (300.0, True), 14: (300.0, True), 16: (0.0, False)}
+
+
+def test_basic_auth_and_a_bearer_token_together_are_refused() -> None:
+    with pytest.raises(InvalidInput, match="either a username and password"):
+        PrometheusSliProvider("http://prometheus.test", username="a", bearer_token="t")
