@@ -4,13 +4,24 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint unit bench clean down
+# checkov pins boto3 to an older release than ours, so it lives in a venv of its own.
+CHECKOV_VENV  := $(VENV)/checkov
+CHECKOV       := $(CHECKOV_VENV)/bin/checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
+SYSTEM_DEPS   := scripts/install-system-deps.sh
+
+.PHONY: install demo test lint unit bench clean down package package-check system-deps
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e .
 	touch $(STAMP)
+
+$(CHECKOV_STAMP): requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $(CHECKOV_STAMP)
 
 install: $(STAMP)
 
@@ -19,8 +30,24 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: lint
+# The Debian packages some tests need (idempotent); skipped until the script exists.
+system-deps:
+	if [ -x $(SYSTEM_DEPS) ]; then $(SYSTEM_DEPS); fi
+
+test: lint package-check system-deps
 	$(BIN)/pytest
+
+# The deployable template, offline: infra definition merged into what `chalice package` writes.
+package: install
+	mkdir -p out
+	$(BIN)/python -m infra.definition --stage prod --mode lambda > out/infra.json
+	AWS_DEFAULT_REGION=us-east-1 $(BIN)/chalice package --stage prod \
+		--merge-template out/infra.json out/
+
+# cfn-lint: no errors (nor warnings); checkov: no failed check, suppressions only in the template.
+package-check: package $(CHECKOV_STAMP)
+	$(BIN)/cfn-lint out/sam.json
+	$(CHECKOV) -f out/sam.json --framework cloudformation --skip-download --compact --quiet
 
 unit: install
 	$(BIN)/pytest tests/unit tests/conformance -q
@@ -35,6 +62,7 @@ bench: install
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/hop.py
 	$(BIN)/python bench/evaluation.py
+	$(BIN)/python bench/package_size.py --rebuild
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache out

@@ -14,6 +14,9 @@ from typing import Any, TypeVar
 
 NAMESPACE = "Quartermaster"
 SERVICE = "quartermaster"
+# Powertools names its stdlib logger after the service; "quartermaster" is Chalice's own app
+# logger (plain formatter), which Powertools would then reuse and fail on.
+LOG_SERVICE = "quartermaster-handlers"
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -21,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 def logger() -> Any:
     from aws_lambda_powertools import Logger
 
-    return Logger(service=SERVICE)
+    return Logger(service=LOG_SERVICE)
 
 
 @lru_cache(maxsize=1)

@@ -26,8 +26,13 @@ class HandlerSpec:
     pattern: dict[str, Any] | None = None
     queue: str | None = None
     schedule_seconds: int | None = None
+    # Lambda sizing (docs/operations.md explains each choice). The timeout also sets the
+    # visibility timeout of the handler's queue in `sqs` mode (six times it, as AWS advises).
     memory_mb: int = 256
     timeout_s: int = 30
+    # Reserved concurrency: a ceiling on parallel runs that also guarantees them; queue-fed
+    # handlers get the same ceiling as their event source mapping's maximum concurrency.
+    reserved_concurrency: int = 2
 
 
 HANDLERS: tuple[HandlerSpec, ...] = (
@@ -37,12 +42,15 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         description="Stores every event on the bus in the events table (the audit trail).",
         # Every CloudEvent on the bus: they all carry specversion 1.0.
         pattern={"detail": {"specversion": ["1.0"]}},
+        reserved_concurrency=10,
     ),
     HandlerSpec(
         name="sequencer",
         entry="chalicelib.entrypoints.sequencing:sequencer",
         description="Starts, queues or refuses sequences on <stage>.<sequence>.triggered.",
         pattern={"detail-type": [{"wildcard": "sh.keptn.event.*.*.triggered"}]},
+        memory_mb=512,
+        reserved_concurrency=5,
     ),
     HandlerSpec(
         name="task-events",
@@ -54,30 +62,36 @@ HANDLERS: tuple[HandlerSpec, ...] = (
                 {"wildcard": "sh.keptn.event.*.finished"},
             ]
         },
+        reserved_concurrency=10,
     ),
     HandlerSpec(
         name="dispatcher",
         entry="chalicelib.entrypoints.sequencing:dispatcher",
         description="Keeps a task's token private and sends the task's .triggered event.",
         queue=DISPATCH_QUEUE,
+        reserved_concurrency=5,
     ),
     HandlerSpec(
         name="finisher",
         entry="chalicelib.entrypoints.sequencing:finisher",
         description="Ends runs: sends <stage>.<sequence>.finished, starts the next, chains.",
         queue=CONTROL_QUEUE,
+        reserved_concurrency=5,
     ),
     HandlerSpec(
         name="approval",
         entry="chalicelib.entrypoints.approvals:approval",
         description="Keptn's approval service: automatic decisions, or wait for a human.",
         pattern={"detail-type": ["sh.keptn.event.approval.triggered"]},
+        reserved_concurrency=2,
     ),
     HandlerSpec(
         name="watcher",
         entry="chalicelib.entrypoints.sequencing:watcher",
         description="Times out runs whose task got no answer in time (every minute).",
         schedule_seconds=60,
+        timeout_s=60,
+        reserved_concurrency=1,
     ),
 )
 

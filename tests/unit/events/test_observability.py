@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -33,22 +36,37 @@ def test_keys_come_from_bus_envelopes_and_queue_records() -> None:
     assert event_keys({"source": "aws.events"}) == {}
 
 
-def test_every_log_line_of_a_handler_has_the_keys(capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The handler's JSON log lines, independent of whichever stdout pytest has swapped in."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logger().registered_formatter)
+    logger().addHandler(handler)
+    yield stream
+    logger().removeHandler(handler)
+
+
+def test_every_log_line_of_a_handler_has_the_keys(
+    log_lines: io.StringIO, capsys: pytest.CaptureFixture[str]
+) -> None:
     @observed("sequencer")
     def handler(event: dict[str, Any], context: Any) -> str:
         logger().info("starting the run")
         return "ok"
 
     assert handler(ENVELOPE, None) == "ok"
-    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line]
-    logged = next(line for line in lines if line.get("message") == "starting the run")
+    logged = next(
+        json.loads(line) for line in log_lines.getvalue().splitlines() if "starting the run" in line
+    )
     assert (logged["handler"], logged["project"], logged["keptn_context"], logged["event_id"]) == (
         "sequencer",
         "shop",
         "ctx-1",
         "e1",
     )
-    emitted = next(line for line in lines if "_aws" in line)
+    metrics = [json.loads(line) for line in capsys.readouterr().out.splitlines() if "_aws" in line]
+    emitted = metrics[-1]
     assert emitted["EventsHandled"] == [1.0]
 
 
@@ -65,3 +83,25 @@ def test_a_failure_is_logged_counted_and_re_raised(
     # Powertools writes JSON to stdout; under pytest the error may land in its log capture.
     assert "handler failed; the delivery will be retried" in out + caplog.text
     assert '"HandlerErrors": [1.0]' in out or '"HandlerErrors":[1.0]' in out
+
+
+def test_handlers_log_beside_a_configured_chalice_app_logger() -> None:
+    # Chalice gives its app logger ("quartermaster") a plain formatter in Lambda; the handlers'
+    # logger must not reuse it (that made every handler fail in the local runtime once).
+    logger.cache_clear()
+    logger()  # the handlers' logger exists first (a handler ran before the API was served)...
+    chalice_logger = logging.getLogger("quartermaster")
+    plain = logging.StreamHandler(io.StringIO())
+    plain.setFormatter(logging.Formatter("%(message)s"))
+    chalice_logger.addHandler(plain)  # ...then Chalice configures its app logger
+    try:
+
+        @observed("recorder")
+        def handler(event: dict[str, Any], context: Any) -> str:
+            logger().info("recording")
+            return "ok"
+
+        assert handler(ENVELOPE, None) == "ok"
+    finally:
+        chalice_logger.removeHandler(plain)
+        logger.cache_clear()

@@ -1,0 +1,179 @@
+"""Alarms and a dashboard for a deployment (`lambda` mode only: they watch real functions).
+
+Alarms cost $0.10 a month each at rest; they have no actions: their state changes reach the
+default EventBridge bus ("CloudWatch Alarm State Change"), where an operator can route them
+(docs/operations.md). The dashboard is free within the account's first three.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from infra.handlers import HANDLERS, INTERNAL_QUEUES, queue_name
+from infra.wiring import (
+    APP_NAME,
+    failure_queue_name,
+    function_id,
+    function_name,
+    is_asynchronous,
+    logical_id,
+)
+
+PERIOD_S = 300
+
+
+def dead_letter_queues(stage: str) -> dict[str, str]:
+    """Logical id -> queue name of every dead-letter queue of a `lambda`-mode deployment."""
+    queues = {
+        f"{logical_id(queue_name(stage, queue))}QueueDeadLetters": f"{queue_name(stage, queue)}-dlq"
+        for queue in INTERNAL_QUEUES
+    }
+    for spec in HANDLERS:
+        if is_asynchronous(spec):
+            queues[f"{function_id(spec.name)}Failures"] = failure_queue_name(stage, spec.name)
+    return queues
+
+
+def _alarm(name: str, description: str, metric: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": name,
+            "AlarmDescription": description,
+            **metric,
+            "Period": PERIOD_S,
+            "EvaluationPeriods": 1,
+            "Threshold": 0,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "TreatMissingData": "notBreaching",
+        },
+    }
+
+
+def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
+    """A dead-letter queue that holds anything, and a function that failed, are alarms."""
+    resources: dict[str, Any] = {}
+    for queue_id, queue in dead_letter_queues(stage).items():
+        resources[f"{queue_id}Alarm"] = _alarm(
+            f"{queue}-not-empty",
+            f"{queue} holds messages that failed every retry: inspect, fix, then redrive them.",
+            {
+                "Namespace": "AWS/SQS",
+                "MetricName": "ApproximateNumberOfMessagesVisible",
+                "Dimensions": [
+                    {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
+                ],
+                "Statistic": "Maximum",
+            },
+        )
+    for name in functions:
+        function = function_id(name)
+        resources[f"{function}ErrorsAlarm"] = _alarm(
+            f"{function_name(stage, name)}-errors",
+            f"The {name} function raised errors: see its log group.",
+            {
+                "Namespace": "AWS/Lambda",
+                "MetricName": "Errors",
+                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function}}],
+                "Statistic": "Sum",
+            },
+        )
+    return resources
+
+
+def _metrics_widget(
+    title: str, metrics: list[list[Any]], x: int, y: int, stat: str = "Sum"
+) -> dict[str, Any]:
+    return {
+        "type": "metric",
+        "x": x,
+        "y": y,
+        "width": 12,
+        "height": 6,
+        "properties": {
+            "title": title,
+            "region": "${AWS::Region}",
+            "stat": stat,
+            "period": PERIOD_S,
+            "view": "timeSeries",
+            "metrics": metrics,
+        },
+    }
+
+
+def dashboard(stage: str, functions: list[str], tables: list[str]) -> dict[str, Any]:
+    """One page: functions (invocations, errors, throttles, duration), dead-letter queues,
+    tables, state machine outcomes and the API."""
+    names = [function_name(stage, name) for name in functions]
+
+    def per_function(metric: str) -> list[list[Any]]:
+        return [["AWS/Lambda", metric, "FunctionName", name] for name in names]
+
+    machines = f"qm-{stage}-"
+    search = (
+        "SEARCH('{{AWS/States,StateMachineArn}} MetricName=\"{metric}\" \"{prefix}\"', 'Sum', "
+        f"{PERIOD_S})"
+    )
+    widgets = [
+        _metrics_widget("Invocations", per_function("Invocations"), 0, 0),
+        _metrics_widget("Errors", per_function("Errors"), 12, 0),
+        _metrics_widget("Throttles", per_function("Throttles"), 0, 6),
+        _metrics_widget("Duration (p99, ms)", per_function("Duration"), 12, 6, stat="p99"),
+        _metrics_widget(
+            "Dead-letter queues (messages waiting)",
+            [
+                ["AWS/SQS", "ApproximateNumberOfMessagesVisible", "QueueName", queue]
+                for queue in dead_letter_queues(stage).values()
+            ],
+            0,
+            12,
+            stat="Maximum",
+        ),
+        _metrics_widget(
+            "Sequences (state machine executions)",
+            [
+                [{"expression": search.format(metric=metric, prefix=machines), "id": f"e{i}"}]
+                for i, metric in enumerate(
+                    (
+                        "ExecutionsStarted",
+                        "ExecutionsSucceeded",
+                        "ExecutionsFailed",
+                        "ExecutionsAborted",
+                        "ExecutionsTimedOut",
+                    )
+                )
+            ],
+            12,
+            12,
+        ),
+        _metrics_widget(
+            "Tables (consumed capacity units)",
+            [
+                ["AWS/DynamoDB", metric, "TableName", table]
+                for table in tables
+                for metric in ("ConsumedReadCapacityUnits", "ConsumedWriteCapacityUnits")
+            ],
+            0,
+            18,
+        ),
+        _metrics_widget(
+            "API (requests, 4xx, 5xx)",
+            [
+                ["AWS/ApiGateway", metric, "ApiName", APP_NAME]
+                for metric in ("Count", "4XXError", "5XXError")
+            ],
+            12,
+            18,
+        ),
+    ]
+    body = json.dumps({"widgets": widgets}, separators=(",", ":"))
+    return {
+        "Dashboard": {
+            "Type": "AWS::CloudWatch::Dashboard",
+            "Properties": {
+                "DashboardName": f"{APP_NAME}-{stage}",
+                "DashboardBody": {"Fn::Sub": body},
+            },
+        }
+    }

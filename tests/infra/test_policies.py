@@ -1,0 +1,101 @@
+"""Least privilege: one policy per function, written from infra/policies.py, nothing on `*` but
+the actions IAM cannot scope, and the committed files are what the generator writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from infra.definition import function_names
+from infra.policies import ACCESS, CHALICE_DIR, UNSCOPED_ACTIONS, generated, policy
+
+STAGES = sorted(json.loads((CHALICE_DIR / "config.json").read_text())["stages"])
+
+
+def _statements(document: dict[str, Any]) -> list[dict[str, Any]]:
+    statements: list[dict[str, Any]] = document["Statement"]
+    return statements
+
+
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def _policies() -> list[tuple[str, str, dict[str, Any]]]:
+    return [(stage, name, policy(stage, name)) for stage in STAGES for name in function_names()]
+
+
+def test_committed_policies_and_config_are_generated() -> None:
+    expected = generated()
+    on_disk = {path.name for path in CHALICE_DIR.glob("policy-*.json")} | {"config.json"}
+    assert on_disk == set(expected), "run `python -m infra.policies --write`"
+    for file_name, content in expected.items():
+        assert (CHALICE_DIR / file_name).read_text() == content, (
+            f".chalice/{file_name} is stale: run `python -m infra.policies --write`"
+        )
+
+
+def test_every_function_has_an_access_entry() -> None:
+    assert set(ACCESS) == set(function_names())
+
+
+@pytest.mark.parametrize(("stage", "name", "document"), _policies())
+def test_no_wildcard_action_and_star_only_for_unscoped_actions(
+    stage: str, name: str, document: dict[str, Any]
+) -> None:
+    for statement in _statements(document):
+        assert statement["Effect"] == "Allow"
+        actions = _listed(statement["Action"])
+        resources = _listed(statement["Resource"])
+        assert all("*" not in action for action in actions), statement
+        if "*" in resources:
+            assert resources == ["*"]
+            assert set(actions) <= set(UNSCOPED_ACTIONS), statement
+
+
+@pytest.mark.parametrize(("stage", "name", "document"), _policies())
+def test_every_resource_belongs_to_the_stage(
+    stage: str, name: str, document: dict[str, Any]
+) -> None:
+    own = (
+        f"quartermaster-{stage}",
+        f"quartermaster/{stage}/",
+        f"qm-{stage}-",
+    )
+    for statement in _statements(document):
+        for resource in _listed(statement["Resource"]):
+            if resource == "*":
+                continue
+            assert any(marker in resource for marker in own), resource
+            other_stages = [other for other in STAGES if other != stage]
+            assert all(f"quartermaster-{other}-" not in resource for other in other_stages)
+
+
+def test_handlers_only_get_what_they_use() -> None:
+    """Spot checks of the table in infra/policies.py against what the handlers call."""
+
+    def actions(name: str) -> set[str]:
+        return {
+            action
+            for statement in _statements(policy("prod", name))
+            for action in _listed(statement["Action"])
+        }
+
+    assert actions("recorder") == {
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "dynamodb:PutItem",
+        "sqs:SendMessage",
+    }
+    assert "events:PutEvents" in actions("approval")
+    assert not any(action.startswith("dynamodb:") for action in actions("approval"))
+    assert "states:SendTaskSuccess" in actions("task-events")
+    assert "events:PutEvents" not in actions("task-events")
+    assert "sqs:ReceiveMessage" in actions("dispatcher")
+    only_api = {"secretsmanager:GetSecretValue", "dynamodb:BatchWriteItem"}
+    for name in function_names():
+        if name != "api_handler":
+            assert not only_api & actions(name), name
