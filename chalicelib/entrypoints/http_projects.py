@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
@@ -79,13 +80,11 @@ def _git_settings(body: dict[str, Any]) -> dict[str, str | None]:
     return {name: body.get(name) for name in GIT_FIELDS}
 
 
-@projects_api.route("/v1/project", methods=["POST"])
-@projects_api.route(f"{ALIAS}/v1/project", methods=["POST"])
-@api_view
-def create_project() -> Response:
+def _write_project(write: Callable[..., ProjectRecord]) -> Response:
+    """Create or update a project from Keptn's body, then its state machines."""
     request = projects_api.current_request
     body = json_object(request)
-    created = projects.create_project(
+    written = write(
         body.get("name"),
         body.get("shipyard"),
         _git_settings(body),
@@ -93,26 +92,22 @@ def create_project() -> Response:
         _deps(),
         wait=body.get(projects.WAIT_FIELD),
     )
-    _deploy_machines(created)
+    _deploy_machines(written)
     return Response(body={}, status_code=201)
+
+
+@projects_api.route("/v1/project", methods=["POST"])
+@projects_api.route(f"{ALIAS}/v1/project", methods=["POST"])
+@api_view
+def create_project() -> Response:
+    return _write_project(projects.create_project)
 
 
 @projects_api.route("/v1/project", methods=["PUT"])
 @projects_api.route(f"{ALIAS}/v1/project", methods=["PUT"])
 @api_view
 def update_project() -> Response:
-    request = projects_api.current_request
-    body = json_object(request)
-    updated = projects.update_project(
-        body.get("name"),
-        body.get("shipyard"),
-        _git_settings(body),
-        identity_of(request),
-        _deps(),
-        wait=body.get(projects.WAIT_FIELD),
-    )
-    _deploy_machines(updated)
-    return Response(body={}, status_code=201)
+    return _write_project(projects.update_project)
 
 
 @projects_api.route("/v1/project", methods=["GET"])
