@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
@@ -44,6 +45,20 @@ class LocatedError(ValueError):
         # False when the messages are about keys: the value under the key would only confuse.
         self.show_value = show_value
         super().__init__("; ".join(_plain(loc, message) for loc, message in problems))
+
+
+def refuse_duplicates(values: list[str], field: str, message: Callable[[str, int], str]) -> None:
+    """Raise a LocatedError at `[index].field` for every value already seen at an earlier
+    index; `message(value, first_index)` says what clashes."""
+    first: dict[str, int] = {}
+    problems: list[tuple[Loc, str]] = []
+    for index, value in enumerate(values):
+        if value in first:
+            problems.append(((index, field), message(value, first[value])))
+        else:
+            first[value] = index
+    if problems:
+        raise LocatedError(problems)
 
 
 def _plain(loc: Loc, message: str) -> str:

@@ -7,7 +7,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from chalicelib.domain.docmodel import ConfigModel, Loc, LocatedError, Metadata, NonEmptyStr
+from chalicelib.domain.docmodel import (
+    ConfigModel,
+    Metadata,
+    NonEmptyStr,
+    refuse_duplicates,
+)
 
 API_VERSION = "spec.keptn.sh/0.1.4"
 DEFAULT_PROBLEM_TYPE = "default"
@@ -50,18 +55,14 @@ class RemediationSpec(ConfigModel):
     @field_validator("remediations")
     @classmethod
     def _unique_problem_types(cls, items: list[ProblemRemediation]) -> list[ProblemRemediation]:
-        first: dict[str, int] = {}
-        problems: list[tuple[Loc, str]] = []
-        for index, item in enumerate(items):
-            if item.problem_type in first:
-                message = (
-                    f"problemType '{item.problem_type}' is already listed in "
-                    f"remediations[{first[item.problem_type]}]; only the first would ever be used"
-                )
-                problems.append(((index, "problemType"), message))
-            first.setdefault(item.problem_type, index)
-        if problems:
-            raise LocatedError(problems)
+        refuse_duplicates(
+            [item.problem_type for item in items],
+            "problemType",
+            lambda kind, first: (
+                f"problemType '{kind}' is already listed in remediations[{first}]; "
+                "only the first would ever be used"
+            ),
+        )
         return items
 
 

@@ -10,12 +10,11 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from chalicelib.domain.docmodel import (
     ConfigModel,
     EntityName,
-    Loc,
-    LocatedError,
     Metadata,
     NotNull,
     SequenceName,
     TaskName,
+    refuse_duplicates,
 )
 from chalicelib.domain.durations import go_duration_problem, parse_go_duration
 from chalicelib.errors import NotFound
@@ -161,16 +160,11 @@ class ShipyardSpec(ConfigModel):
 
 
 def _raise_duplicates(names: list[str], what: str) -> None:
-    first: dict[str, int] = {}
-    problems: list[tuple[Loc, str]] = []
-    for index, name in enumerate(names):
-        if name in first:
-            message = f"{what} name '{name}' is already used by {what}s[{first[name]}]"
-            problems.append(((index, "name"), message))
-        else:
-            first[name] = index
-    if problems:
-        raise LocatedError(problems)
+    refuse_duplicates(
+        names,
+        "name",
+        lambda name, first: f"{what} name '{name}' is already used by {what}s[{first}]",
+    )
 
 
 class Shipyard(ConfigModel):

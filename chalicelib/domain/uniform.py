@@ -16,6 +16,7 @@ from chalicelib.domain.docmodel import (
     Metadata,
     NonEmptyStr,
     NotNull,
+    refuse_duplicates,
 )
 
 TASK_EVENT_KINDS = ("triggered", "started", "status.changed", "finished", "invalidated")
@@ -151,18 +152,11 @@ class UniformSpec(ConfigModel):
     @field_validator("services")
     @classmethod
     def _unique_names(cls, services: list[UniformService]) -> list[UniformService]:
-        seen: dict[str, int] = {}
-        problems: list[tuple[Loc, str]] = []
-        for index, service in enumerate(services):
-            if service.name in seen:
-                message = (
-                    f"service name '{service.name}' is already used by "
-                    f"services[{seen[service.name]}]"
-                )
-                problems.append(((index, "name"), message))
-            seen.setdefault(service.name, index)
-        if problems:
-            raise LocatedError(problems)
+        refuse_duplicates(
+            [service.name for service in services],
+            "name",
+            lambda name, first: f"service name '{name}' is already used by services[{first}]",
+        )
         return services
 
 
