@@ -77,7 +77,8 @@ def observed(handler_name: str) -> Callable[[F], F]:
         @functools.wraps(handler)
         def run(event: dict[str, Any], context: Any) -> Any:
             log = logger()
-            log.append_keys(handler=handler_name, **event_keys(event))
+            keys = event_keys(event)
+            log.append_keys(handler=handler_name, **keys)
             try:
                 result = handler(event, context)
             except Exception:
@@ -89,7 +90,7 @@ def observed(handler_name: str) -> Callable[[F], F]:
                 return result
             finally:
                 metrics().flush_metrics()
-                log.remove_keys(["handler", *event_keys(event)])
+                log.remove_keys(["handler", *keys])
 
         return run  # type: ignore[return-value]
 

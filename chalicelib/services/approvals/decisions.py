@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.event_types import Phase, task_event_type
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
-from chalicelib.services.approvals.service import APPROVAL, answer
-from chalicelib.services.sequencing.common import SequencingDeps, stable_id
+from chalicelib.services.approvals.service import APPROVAL
+from chalicelib.services.sequencing.common import SequencingDeps, publish, stable_id
 
 DECISIONS = {"approve": "pass", "decline": "fail"}
 DECISION_SOURCE = "quartermaster-approval"
@@ -66,14 +66,6 @@ def decide(
                 + "; a decision cannot be changed"
             )
         raise Gone(f"approval {triggered_id} is no longer open: it expired or its sequence ended")
-    triggered = KeptnEvent(
-        id=triggered_id,
-        source="shipyard-controller",
-        type="sh.keptn.event.approval.triggered",
-        time=deps.now(),
-        shkeptncontext=run.keptn_context,
-        gitcommitid=run.git_commit or None,
-    )
     data = {
         "project": project,
         "stage": stage,
@@ -83,12 +75,14 @@ def decide(
         "message": comment or f"{choice}d by {identity}",
         APPROVAL: decision,
     }
-    answer(
-        triggered,
-        "finished",
-        data,
+    publish(
         deps,
-        source=DECISION_SOURCE,
         event_id=stable_id(triggered_id, "decision"),
+        event_type=task_event_type(APPROVAL, Phase.FINISHED),
+        context=run.keptn_context,
+        data=data,
+        triggeredid=triggered_id,
+        gitcommitid=run.git_commit or None,
+        source=DECISION_SOURCE,
     )
     return {"keptnContext": run.keptn_context, **decision}

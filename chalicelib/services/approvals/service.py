@@ -59,25 +59,19 @@ def on_approval_triggered(event: KeptnEvent, deps: SequencingDeps) -> Verdict | 
 
 
 def answer(
-    triggered: KeptnEvent,
-    phase: str,
-    data: dict[str, Any],
-    deps: SequencingDeps,
-    source: str = APPROVAL_SOURCE,
-    event_id: str | None = None,
+    triggered: KeptnEvent, phase: str, data: dict[str, Any], deps: SequencingDeps
 ) -> KeptnEvent:
-    event = KeptnEvent(
-        id=event_id or stable_id(triggered.id, source, phase),
-        source=source,
-        type=task_event_type(APPROVAL, phase),
-        time=deps.now(),
-        shkeptncontext=triggered.shkeptncontext,
+    """The approval service's `approval.<phase>` for `triggered`."""
+    return publish(
+        deps,
+        event_id=stable_id(triggered.id, APPROVAL_SOURCE, phase),
+        event_type=task_event_type(APPROVAL, phase),
+        context=triggered.shkeptncontext,
+        data=data,
         triggeredid=triggered.id,
         gitcommitid=triggered.gitcommitid,
-        data=data,
+        source=APPROVAL_SOURCE,
     )
-    deps.bus.publish(event)
-    return event
 
 
 def waiting_details(data: dict[str, Any]) -> dict[str, Any]:

@@ -63,10 +63,11 @@ def publish(
     data: dict[str, Any],
     triggeredid: str | None = None,
     gitcommitid: str | None = None,
+    source: str = CONTROL_PLANE,
 ) -> KeptnEvent:
     event = KeptnEvent(
         id=event_id,
-        source=CONTROL_PLANE,
+        source=source,
         type=event_type,
         time=deps.now(),
         shkeptncontext=context,

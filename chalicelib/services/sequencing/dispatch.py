@@ -22,7 +22,7 @@ from chalicelib.domain.runs import (
     task_triggered_id,
 )
 from chalicelib.engine.payload import CompletedTask, task_trigger_data
-from chalicelib.services.sequencing.common import SequencingDeps, publish, shipyard_at
+from chalicelib.services.sequencing.common import SequencingDeps, publish
 
 log = logging.getLogger("quartermaster.sequencing")
 APPROVAL = "approval"
@@ -39,7 +39,7 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
         return None
     index, name = int(message["index"]), str(message["task"])
     triggered_id = task_triggered_id(run.id, index)
-    properties = _properties(message, run, index, deps)
+    properties = _properties(message)
     dispatched = deps.clock()
     record = TaskRecord(
         triggered_id=triggered_id,
@@ -88,22 +88,10 @@ def send_task_event(run: Run, task: TaskRecord, deps: SequencingDeps) -> None:
     )
 
 
-def _properties(
-    message: dict[str, Any], run: Run, index: int, deps: SequencingDeps
-) -> dict[str, Any]:
-    """The task's shipyard properties: carried by the message (machines compiled since
-    properties travel with it), else read from the run's pinned shipyard."""
-    if isinstance(message.get("properties"), str):
-        carried: dict[str, Any] = json.loads(message["properties"])
-        return carried
-    sequence = (
-        shipyard_at(deps.config, run.scope.project, run.git_commit or None)
-        .stage(run.scope.stage)
-        .find_sequence(run.sequence)
-    )
-    if sequence is not None and index < len(sequence.tasks):
-        return dict(sequence.tasks[index].properties or {})
-    return {}
+def _properties(message: dict[str, Any]) -> dict[str, Any]:
+    """The task's shipyard properties, which the state machine carries as JSON text."""
+    carried: dict[str, Any] = json.loads(message.get("properties") or "{}")
+    return carried
 
 
 def _task_data(run: Run, name: str, properties: dict[str, Any]) -> dict[str, Any]:

@@ -102,12 +102,11 @@ def end_run(
 
 def _chain(run: Run, result: str, deps: SequencingDeps) -> None:
     # `run` was read after its last task completed (the finish message comes after that).
-    fresh = run
     shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
-    last_task = fresh.completed[-1].name if fresh.completed else None
+    last_task = run.completed[-1].name if run.completed else None
     completed = [
         CompletedTask(name=t.name, result=t.result, status=t.status, data=t.data)
-        for t in fresh.completed
+        for t in run.completed
     ]
     scope = (run.scope.project, run.scope.stage, run.scope.service)
     for follow_up in follow_ups(shipyard, run.scope.stage, run.sequence, result, last_task):
@@ -148,8 +147,8 @@ def _record_expiry(
 
 
 def _last_message(run: Run) -> str:
-    fresh_message = run.completed[-1].data.get("message") if run.completed else None
-    return fresh_message if isinstance(fresh_message, str) else ""
+    message = run.completed[-1].data.get("message") if run.completed else None
+    return message if isinstance(message, str) else ""
 
 
 def _close_current_task(run: Run, deps: SequencingDeps) -> TaskRecord | None:
