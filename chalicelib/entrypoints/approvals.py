@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
+from chalicelib.bootstrap import container
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
 from chalicelib.entrypoints.sequencing import bus_event, sequencing_deps
 from chalicelib.observability import observed
@@ -20,7 +21,7 @@ def approval(event: dict[str, Any], context: Any) -> None:
 
     triggered = bus_event(event)
     if triggered is not None:
-        on_approval_triggered(triggered, sequencing_deps())
+        on_approval_triggered(triggered, sequencing_deps(), container().events)
 
 
 @approvals.route(

@@ -2,7 +2,9 @@
 
 Automatic decisions send `approval.started` and `approval.finished` at once; manual ones send
 `approval.started` and `sh.keptn.event.approval.waiting`, a notification carrying what is about
-to be deployed, and wait for a human (`POST .../approval/{triggeredId}` or `approval.finished`).
+to be deployed (the `configurationChange` and the configuration diff since the last deployment,
+see config_diff.py), and wait for a human (`POST .../approval/{triggeredId}` or
+`approval.finished`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, task_event_type
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.engine.approval import Verdict, decide_triggered
+from chalicelib.ports import EventStore
+from chalicelib.services.approvals.config_diff import waiting_diff
 from chalicelib.services.sequencing.common import SequencingDeps, publish, stable_id
 
 APPROVAL = "approval"
@@ -19,7 +23,9 @@ APPROVAL_SOURCE = "approval-service"
 WAITING = task_event_type(APPROVAL, "waiting")
 
 
-def on_approval_triggered(event: KeptnEvent, deps: SequencingDeps) -> Verdict | None:
+def on_approval_triggered(
+    event: KeptnEvent, deps: SequencingDeps, events: EventStore
+) -> Verdict | None:
     parsed = parse_event_type(event.type)
     if parsed.kind is not TypeKind.TASK or parsed.name != APPROVAL:
         return None
@@ -53,7 +59,11 @@ def on_approval_triggered(event: KeptnEvent, deps: SequencingDeps) -> Verdict | 
             context=event.shkeptncontext,
             triggeredid=event.id,
             gitcommitid=event.gitcommitid,
-            data={**scope, **waiting_details(event.data)},
+            data={
+                **scope,
+                **waiting_details(event.data),
+                "configurationDiff": waiting_diff(event, events, deps.config),
+            },
         )
     return decision.verdict
 
