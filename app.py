@@ -11,6 +11,7 @@ from chalicelib.entrypoints.http_secrets import secrets_api
 from chalicelib.entrypoints.http_sequences import sequences_api
 from chalicelib.entrypoints.http_support import require_token
 from chalicelib.entrypoints.http_system import system_api
+from chalicelib.entrypoints.lighthouse import lighthouse_api
 from chalicelib.entrypoints.sequencing import sequencing
 
 BLUEPRINTS = (
@@ -23,6 +24,7 @@ BLUEPRINTS = (
     handlers,
     sequencing,
     approvals,
+    lighthouse_api,
 )
 
 app = Chalice(app_name="quartermaster")

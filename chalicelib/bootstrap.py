@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     # put every model into every cold start; the adapters import what they need when built.
     from chalicelib.ports import (
         ConfigStore,
+        EvaluationStore,
         EventBus,
         EventStore,
         RunStore,
@@ -41,8 +42,10 @@ class Container:
     verifier: TokenVerifier
     secrets: SecretStore
     runs: RunStore
+    evaluations: EvaluationStore
     workflows: Workflows
     known_projects: KnownProjects
+    cloudwatch: Callable[[], Any]  # a CloudWatch client, created on first call
     clock: Callable[[], datetime] = utc_now
 
 
@@ -54,6 +57,7 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
     optional boto3 Session to use instead of a default one."""
     from chalicelib.adapters.aws_clients import AwsClients
     from chalicelib.adapters.dynamodb_config import DynamoDbConfigStore
+    from chalicelib.adapters.dynamodb_evaluations import DynamoDbEvaluationStore
     from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
     from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore
     from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
@@ -75,8 +79,10 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         verifier=TokenVerifier(tokens, settings.token_cache_seconds),
         secrets=SecretsManagerStore(clients, settings.secrets_prefix),
         runs=DynamoDbRunStore(clients, settings.runs_table),
+        evaluations=DynamoDbEvaluationStore(clients, settings.evaluations_table),
         workflows=StepFunctionsWorkflows(clients, settings.states_role),
         known_projects=KnownProjects(config),
+        cloudwatch=lambda: clients.cloudwatch,
     )
 
 

@@ -7,6 +7,12 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.domain.evaluations import (
+    BaselineFilter,
+    EvaluationRecord,
+    MonitoringSettings,
+    PendingEvaluation,
+)
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.projects import (
@@ -244,3 +250,36 @@ class Workflows(Protocol):
     def queue_url(self, name: str) -> str:
         """URL of a control-plane queue, for state machine definitions."""
         ...
+
+
+class EvaluationStore(Protocol):
+    """Quality-gate evaluations, pending get-sli requests and monitoring settings."""
+
+    def put_pending(self, pending: PendingEvaluation) -> None: ...
+
+    def get_pending(self, get_sli_id: str) -> PendingEvaluation | None: ...
+
+    def delete_pending(self, get_sli_id: str) -> None: ...
+
+    def put_evaluation(self, record: EvaluationRecord) -> bool:
+        """Store a finished evaluation; False when it was stored before (a retry)."""
+        ...
+
+    def baselines(
+        self, project: str, stage: str, service: str, include: BaselineFilter, limit: int
+    ) -> list[EvaluationRecord]:
+        """Up to `limit` earlier evaluations that count for `include`, newest first, invalidated
+        ones left out: one Query."""
+        ...
+
+    def history(self, project: str, stage: str, service: str, limit: int) -> list[EvaluationRecord]:
+        """The newest `limit` evaluations, invalidated ones included (and marked)."""
+        ...
+
+    def invalidate(self, evaluation_id: str) -> bool:
+        """Leave an evaluation out of later baselines; False when there is no such evaluation."""
+        ...
+
+    def get_monitoring(self, project: str) -> MonitoringSettings | None: ...
+
+    def put_monitoring(self, project: str, settings: MonitoringSettings) -> None: ...

@@ -22,6 +22,7 @@ class Settings(BaseModel):
     events_table: str = ""
     config_table: str = ""
     runs_table: str = ""
+    evaluations_table: str = ""
     states_role: str = ""
     # Keptn's TASK_STARTED_WAIT_DURATION: a task with no .started/.finished by then times out.
     task_wait_seconds: int = Field(default=600, ge=1)
@@ -39,6 +40,7 @@ class Settings(BaseModel):
             "events_table": f"{prefix}-events",
             "config_table": f"{prefix}-config",
             "runs_table": f"{prefix}-runs",
+            "evaluations_table": f"{prefix}-evaluations",
             "states_role": f"{prefix}-states",
             "secrets_prefix": f"quartermaster/{self.stage}",
         }

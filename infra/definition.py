@@ -14,7 +14,7 @@ from typing import Any
 
 from infra.handlers import HANDLERS, queue_name
 from infra.monitoring import alarms, dashboard
-from infra.tables import config_table, events_table, runs_table
+from infra.tables import config_table, evaluations_table, events_table, runs_table
 from infra.wiring import (
     API_HANDLER,
     ASYNC_RETRIES,
@@ -39,6 +39,7 @@ def names(stage: str) -> dict[str, str]:
         "events_table": f"{prefix}-events",
         "config_table": f"{prefix}-config",
         "runs_table": f"{prefix}-runs",
+        "evaluations_table": f"{prefix}-evaluations",
         "states_role": f"{prefix}-states",
     }
 
@@ -51,13 +52,16 @@ def build_template(stage: str, mode: TargetMode) -> dict[str, Any]:
         "EventsTable": events_table(physical["events_table"]),
         "ConfigTable": config_table(physical["config_table"]),
         "RunsTable": runs_table(physical["runs_table"]),
+        "EvaluationsTable": evaluations_table(physical["evaluations_table"]),
         **internal_queues(stage),
         **states_role(physical["states_role"], stage),
         **handler_triggers(stage, physical["bus"], mode),
     }
     if mode == "lambda":
         functions = function_names()
-        tables = [physical["events_table"], physical["config_table"], physical["runs_table"]]
+        tables = [
+            physical[f"{table}_table"] for table in ("events", "config", "runs", "evaluations")
+        ]
         resources.update(function_settings(stage, functions))
         resources.update(alarms(stage, functions))
         resources.update(dashboard(stage, functions, tables))

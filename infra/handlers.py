@@ -86,6 +86,34 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         reserved_concurrency=2,
     ),
     HandlerSpec(
+        name="lighthouse",
+        entry="chalicelib.entrypoints.lighthouse:lighthouse",
+        description="Keptn's lighthouse: quality gates from SLO files, SLI values and history.",
+        pattern={
+            "detail-type": [
+                "sh.keptn.event.evaluation.triggered",
+                "sh.keptn.event.get-sli.finished",
+                "sh.keptn.event.evaluation.invalidated",
+                "sh.keptn.event.monitoring.configure",
+            ]
+        },
+        # An evaluation of many SLIs against many earlier ones parses and scores in one go.
+        memory_mb=512,
+        reserved_concurrency=5,
+    ),
+    HandlerSpec(
+        name="sli-provider",
+        entry="chalicelib.entrypoints.lighthouse:sli_provider",
+        description="The built-in SLI providers: CloudWatch and Prometheus answer get-sli.",
+        pattern={
+            "detail-type": ["sh.keptn.event.get-sli.triggered"],
+            "detail": {"data": {"get-sli": {"sliProvider": ["cloudwatch", "prometheus"]}}},
+        },
+        # Waits on CloudWatch or Prometheus (10 s per Prometheus query at most).
+        timeout_s=120,
+        reserved_concurrency=5,
+    ),
+    HandlerSpec(
         name="watcher",
         entry="chalicelib.entrypoints.sequencing:watcher",
         description="Times out runs whose task got no answer in time (every minute).",

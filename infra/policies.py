@@ -23,7 +23,7 @@ from typing import Any
 
 from infra.definition import function_names, names
 from infra.handlers import HANDLERS, INTERNAL_QUEUES, HandlerSpec, queue_name
-from infra.tables import EVENT_INDEXES, RUN_INDEXES
+from infra.tables import EVALUATION_INDEXES, EVENT_INDEXES, RUN_INDEXES
 from infra.wiring import (
     API_HANDLER,
     failure_queue_name,
@@ -31,7 +31,12 @@ from infra.wiring import (
     log_group_name,
 )
 
-TABLE_INDEXES: dict[str, Any] = {"events": EVENT_INDEXES, "config": {}, "runs": RUN_INDEXES}
+TABLE_INDEXES: dict[str, Any] = {
+    "events": EVENT_INDEXES,
+    "config": {},
+    "runs": RUN_INDEXES,
+    "evaluations": EVALUATION_INDEXES,
+}
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_DIR = ROOT / ".chalice"
 
@@ -81,8 +86,8 @@ class Can(StrEnum):
     # machines send to them).
     DEPLOY_MACHINES = "deploy-machines"
     MANAGE_SECRETS = "manage-secrets"  # Secrets Manager under quartermaster/<stage>/
-    # The CloudWatch SLI provider (chalicelib/adapters/sli_cloudwatch.py), for the handler that
-    # will run it: cloudwatch:GetMetricData.
+    READ_SECRETS = "read-secrets"  # secretsmanager:GetSecretValue under quartermaster/<stage>/
+    # The CloudWatch SLI provider (chalicelib/adapters/sli_cloudwatch.py): GetMetricData.
     READ_METRICS = "read-metrics"
 
 
@@ -107,6 +112,8 @@ ACCESS: dict[str, Access] = {
             TableAccess("events", READ, tuple(EVENT_INDEXES)),
             TableAccess("config", READ + WRITE + BATCH_WRITE),
             TableAccess("runs", READ + WRITE, ("by-context", "by-project", "open-tasks")),
+            # Evaluation history; monitoring settings read and written.
+            TableAccess("evaluations", (*READ, "dynamodb:PutItem"), ("history",)),
         ),
         can=_can(
             Can.PUBLISH,
@@ -140,8 +147,29 @@ ACCESS: dict[str, Access] = {
         tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
         can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES),
     ),
-    # Answers approval.triggered with events only.
-    "approval": Access(can=_can(Can.PUBLISH)),
+    # Answers approval.triggered; for a manual one, finds the last deployment's commit in the
+    # events and diffs the service's files between it and the run's commit.
+    "approval": Access(
+        tables=(
+            TableAccess("events", READ, ("by-scope-type", "by-id")),
+            TableAccess("config", READ),
+        ),
+        can=_can(Can.PUBLISH),
+    ),
+    # Answers evaluation.triggered: reads slo.yaml, stores pending requests, evaluations and
+    # monitoring settings, queries earlier evaluations through the baseline indexes.
+    "lighthouse": Access(
+        tables=(
+            TableAccess("config", READ),
+            TableAccess("evaluations", READ + WRITE, tuple(EVALUATION_INDEXES)),
+        ),
+        can=_can(Can.PUBLISH),
+    ),
+    # Reads sli.yaml and the project's Prometheus settings (and their secret), measures.
+    "sli-provider": Access(
+        tables=(TableAccess("config", READ), TableAccess("evaluations", ("dynamodb:GetItem",))),
+        can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
+    ),
     # Finds unanswered tasks past their deadline, ends and stops their runs, starts the next.
     "watcher": Access(
         tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE, ("unanswered",))),
@@ -178,8 +206,7 @@ def _statement(sid: str, actions: list[str] | tuple[str, ...], resources: list[s
 def _table_arns(stage: str) -> dict[str, str]:
     physical = names(stage)
     return {
-        table: _arn("dynamodb", f"table/{physical[f'{table}_table']}")
-        for table in ("events", "config", "runs")
+        table: _arn("dynamodb", f"table/{physical[f'{table}_table']}") for table in TABLE_INDEXES
     }
 
 
@@ -286,6 +313,14 @@ def policy(stage: str, name: str) -> dict[str, Any]:
             )
         )
         statements.append(_statement("ListSecrets", ["secretsmanager:ListSecrets"], ["*"]))
+    if Can.READ_SECRETS in access.can:
+        statements.append(
+            _statement(
+                "ReadSecrets",
+                ["secretsmanager:GetSecretValue"],
+                [_arn("secretsmanager", f"secret:quartermaster/{stage}/*")],
+            )
+        )
     if Can.READ_METRICS in access.can:
         statements.append(_statement("ReadMetrics", ["cloudwatch:GetMetricData"], ["*"]))
     return {"Version": "2012-10-17", "Statement": statements}

@@ -93,3 +93,46 @@ def runs_table(table_name: str) -> dict[str, Any]:
         for index, (hash_key, range_key) in RUN_INDEXES.items()
     ]
     return table
+
+
+# Index name -> partition key of the evaluations table; all sort on `sortKey` (time#event id).
+# The three baseline indexes are sparse: an evaluation carries only the keys of the
+# `include_result_with_score` choices it counts for (chalicelib/adapters/dynamodb_evaluations).
+EVALUATION_INDEXES = {
+    "history": "scope",
+    "baseline-all": "validScope",
+    "baseline-pass-or-warn": "passOrWarnScope",
+    "baseline-pass": "passScope",
+}
+
+
+def evaluations_table(table_name: str) -> dict[str, Any]:
+    attributes = ["pk", "sortKey", *EVALUATION_INDEXES.values()]
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Retain",
+        "UpdateReplacePolicy": "Retain",
+        "Properties": {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": "S"} for name in attributes
+            ],
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "GlobalSecondaryIndexes": [
+                {
+                    "IndexName": index,
+                    "KeySchema": [
+                        {"AttributeName": attribute, "KeyType": "HASH"},
+                        {"AttributeName": "sortKey", "KeyType": "RANGE"},
+                    ],
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for index, attribute in EVALUATION_INDEXES.items()
+            ],
+            # Pending get-sli requests nobody answered expire.
+            "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": True},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    }

@@ -45,3 +45,7 @@ class AwsClients:
     @cached_property
     def sts(self) -> Any:
         return self._session.client("sts")
+
+    @cached_property
+    def cloudwatch(self) -> Any:
+        return self._session.client("cloudwatch")

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import ValidationError
-
 from chalicelib.domain.secrets import DEFAULT_SCOPE, WELL_KNOWN_SCOPES, Secret, SecretSummary
 from chalicelib.errors import InvalidInput
 from chalicelib.ports import SecretStore
+from chalicelib.services.bodies import parse_body
 
 
 def parse_secret(body: dict[str, Any]) -> Secret:
     """Keptn's `{name, scope, data: {key: value}}`; every problem named with its field."""
-    try:
-        return Secret.model_validate({"scope": DEFAULT_SCOPE, **body})
-    except ValidationError as error:
-        problems = []
-        for item in error.errors():
-            where = ".".join(str(part) for part in item["loc"]) or "body"
-            message = str(item["msg"]).removeprefix("Value error, ")
-            problems.append(f"{where}: {message}")
-        raise InvalidInput("; ".join(problems)) from error
+    return parse_body(Secret, {"scope": DEFAULT_SCOPE, **body})
 
 
 def create_secret(body: dict[str, Any], store: SecretStore) -> Secret:

@@ -25,7 +25,6 @@ NOT_YET = {
 }
 LATER_PREFIXES = {
     "/api/controlPlane/v1/sequence-execution": "raw executions: not planned yet",
-    "/api/controlPlane/v1/project/{}/stage/{}/service/{}/evaluation": "quality gates issue",
     "/api/controlPlane/v1/uniform": "integrations (uniform registration), not yet planned",
     "/api/controlPlane/v1/log": "integration error log, not yet planned",
 }

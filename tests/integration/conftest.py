@@ -14,6 +14,7 @@ from chalicelib.bootstrap import Container, build_aws_container, use_container
 from chalicelib.settings import Settings
 from infra.definition import build_template
 from qm.local.delivery import deliver_once, queued_handlers
+from tests.integration.prometheus_server import serve_prometheus
 
 STAGE = "test"
 MOTO_CONFIG: Any = {
@@ -60,3 +61,10 @@ def deliver_all() -> int:
         if not round_handled:
             return handled
         handled += round_handled
+
+
+@pytest.fixture(scope="session")
+def prometheus_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus server with known samples (tests/integration/prometheus_server.py),
+    started once for the session."""
+    yield from serve_prometheus(tmp_path_factory.mktemp("prometheus"))

@@ -16,7 +16,7 @@ from chalicelib.errors import Conflict
 from chalicelib.services.approvals.decisions import decide
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from tests.integration.api_helpers import Api
+from tests.integration.api_helpers import Api, b64
 from tests.integration.conftest import STAGE
 from tests.integration.sequencing_harness import Harness
 
@@ -31,7 +31,8 @@ spec:
       sequences:
         - name: gated
           tasks:
-            - name: evaluation
+            # A tool's gate, standing in for the lighthouse so the test picks the result.
+            - name: quality-check
             - name: approval
               properties:
                 pass: automatic
@@ -99,7 +100,7 @@ def of_type(flow: Harness, context: str, suffix: str) -> list[dict[str, Any]]:
 
 def test_an_automatic_approval_passes_on_pass(flow: Harness) -> None:
     context = flow.trigger("dev", "gated")
-    flow.answer(flow.wait_task(context, "evaluation"))
+    flow.answer(flow.wait_task(context, "quality-check"))
     assert flow.wait_task(context, "deployment")
     started = of_type(flow, context, "approval.started")
     assert started[0]["data"]["message"] == "Approval strategy for result 'pass': automatic"
@@ -110,7 +111,7 @@ def test_a_warning_waits_for_a_human_with_a_notification(flow: Harness) -> None:
         "dev", "gated", data={"configurationChange": {"values": {"image": "cart:9"}}}
     )
     flow.answer(
-        flow.wait_task(context, "evaluation"),
+        flow.wait_task(context, "quality-check"),
         result="warning",
         data={"evaluation": {"result": "warning", "score": 80}},
     )
@@ -296,3 +297,87 @@ def test_every_cell_of_the_approval_matrix(
     started = of_type(flow, context, "approval.started")[0]["data"]["message"]
     if expected:
         assert started == f"Approval strategy for result '{result}': automatic"
+
+
+def put_cart_file(flow: Harness, uri: str, text: str) -> str:
+    """Write one of cart's files in dev; the commit id it made."""
+    path = f"/v1/project/shop/stage/dev/service/cart/resource/{uri}"
+    status, body = flow.api.call("PUT", path, {"resourceContent": b64(text)})
+    assert status == 200, body
+    return str(body["commitID"])
+
+
+def waiting_of(flow: Harness, context: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = flow.pump(lambda: of_type(flow, context, "approval.waiting"))
+    return found[0]
+
+
+def deliver_approved(flow: Harness, context: str) -> None:
+    """Approve the waiting approval of `context` and deploy successfully."""
+    approval = flow.wait_task(context, "approval")
+    waiting_of(flow, context)
+    assert decision(flow, approval, {"decision": "approve"})[0] == 200
+    flow.answer(flow.wait_task(context, "deployment"))
+    assert flow.wait_finished(context, "dev", "manual")["data"]["result"] == "pass"
+
+
+def test_the_first_approval_shows_every_file_as_added(flow: Harness) -> None:
+    commit = put_cart_file(flow, "values.yaml", "image: cart:1\nreplicas: 1\n")
+    context = flow.trigger("dev", "manual")
+    waiting = waiting_of(flow, context)
+    diff = waiting["data"]["configurationDiff"]
+    assert (diff["fromCommit"], diff["toCommit"], diff["truncated"]) == (None, commit, False)
+    assert diff["files"] == [
+        {
+            "uri": "values.yaml",
+            "change": "added",
+            "diff": "--- /dev/null\n+++ b/values.yaml\n@@ -0,0 +1,2 @@\n"
+            "+image: cart:1\n+replicas: 1\n",
+        }
+    ]
+
+
+def test_an_approval_shows_the_configuration_diff_since_the_last_deployment(
+    flow: Harness,
+) -> None:
+    put_cart_file(flow, "values.yaml", "image: cart:1\nreplicas: 1\nlog: info\n")
+    deployed = put_cart_file(flow, "notes.txt", "first release\n")  # the head the run pins
+    first = flow.trigger("dev", "manual")
+    deliver_approved(flow, first)
+
+    removed = flow.api.call("DELETE", "/v1/project/shop/stage/dev/service/cart/resource/notes.txt")
+    assert removed[0] == 200, removed
+    put_cart_file(flow, "runbook.md", "# Rollback\n")
+    approved = put_cart_file(flow, "values.yaml", "image: cart:2\nreplicas: 1\nlog: info\n")
+    second = flow.trigger("dev", "manual")
+    waiting = waiting_of(flow, second)
+
+    diff = waiting["data"]["configurationDiff"]
+    assert (diff["fromCommit"], diff["toCommit"]) == (deployed, approved)
+    assert waiting["gitcommitid"] == approved
+    files = {f["uri"]: f for f in diff["files"]}
+    assert {uri: f["change"] for uri, f in files.items()} == {
+        "notes.txt": "removed",
+        "runbook.md": "added",
+        "values.yaml": "changed",
+    }
+    assert "-image: cart:1\n+image: cart:2\n replicas: 1\n" in files["values.yaml"]["diff"]
+    assert files["notes.txt"]["diff"].endswith("-first release\n")
+    assert diff["truncated"] is False
+
+
+def test_a_failed_deployment_is_not_the_baseline(flow: Harness) -> None:
+    put_cart_file(flow, "values.yaml", "image: cart:1\n")
+    first = flow.trigger("dev", "manual")
+    approval = flow.wait_task(first, "approval")
+    assert decision(flow, approval, {"decision": "approve"})[0] == 200
+    flow.answer(flow.wait_task(first, "deployment"), result="fail")
+    assert flow.wait_finished(first, "dev", "manual")["data"]["result"] == "fail"
+
+    put_cart_file(flow, "values.yaml", "image: cart:2\n")
+    second = flow.trigger("dev", "manual")
+    diff = waiting_of(flow, second)["data"]["configurationDiff"]
+    # cart:1 never reached dev: the person approves everything since nothing.
+    assert diff["fromCommit"] is None
+    assert diff["files"][0]["change"] == "added"
+    assert "+image: cart:2\n" in diff["files"][0]["diff"]

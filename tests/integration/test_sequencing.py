@@ -33,7 +33,8 @@ spec:
               properties:
                 deploymentstrategy: direct
             - name: test
-            - name: evaluation
+            # Not `evaluation`: the lighthouse answers that one (tests/integration/test_lighthouse).
+            - name: smoke
         - name: delayed
           tasks:
             - name: deployment
@@ -109,7 +110,7 @@ def test_tasks_run_one_after_another_with_properties_and_payload(flow: Harness) 
     assert test["data"]["deployment"]["deploymentURIsLocal"] == ["http://cart"]
     assert test["data"]["result"] == "pass"
     flow.answer(test)
-    flow.answer(flow.wait_task(context, "evaluation"), result="warning")
+    flow.answer(flow.wait_task(context, "smoke"), result="warning")
     finished = flow.wait_finished(context, "dev", "delivery")
     assert (finished["data"]["result"], finished["data"]["status"]) == ("warning", "succeeded")
     assert finished["triggeredid"] == flow.events(context)[0]["id"]
@@ -123,7 +124,7 @@ def test_a_failed_task_stops_the_sequence_and_a_warning_does_not(flow: Harness) 
     finished = flow.wait_finished(context, "dev", "delivery")
     assert finished["data"]["result"] == "fail"
     flow.settle()
-    assert flow.triggered(context, "evaluation") == []
+    assert flow.triggered(context, "smoke") == []
 
 
 def test_an_errored_task_ends_the_sequence_errored(flow: Harness) -> None:
@@ -167,7 +168,7 @@ def test_duplicate_answers_and_triggers_change_nothing(flow: Harness) -> None:
 
 def test_chaining_fans_out_and_selectors_use_the_failed_alias(flow: Harness) -> None:
     context = flow.trigger("dev", "delivery")
-    for task in ("deployment", "test", "evaluation"):
+    for task in ("deployment", "test", "smoke"):
         flow.answer(flow.wait_task(context, task))
     flow.wait_finished(context, "dev", "delivery")
     staging = flow.wait_task(context, "deployment", stage="staging")
@@ -179,7 +180,7 @@ def test_chaining_fans_out_and_selectors_use_the_failed_alias(flow: Harness) -> 
     assert flow.triggered(context, "rollback") == []
     # A second run whose staging deployment fails: rollback (selector `failed`), no production.
     other = flow.trigger("dev", "delivery")
-    for task in ("deployment", "test", "evaluation"):
+    for task in ("deployment", "test", "smoke"):
         flow.answer(flow.wait_task(other, task, stage="dev"))
     flow.answer(flow.wait_task(other, "deployment", stage="staging"), result="fail")
     assert flow.wait_task(other, "rollback")
@@ -271,10 +272,17 @@ def test_invalid_triggers_end_with_keptns_message(
 
 
 def test_the_builtin_evaluation_sequence_exists_in_every_stage(flow: Harness) -> None:
-    context = flow.trigger("staging", "evaluation")
+    context = flow.trigger("staging", "evaluation", data={"evaluation": {"timeframe": "5m"}})
     evaluation = flow.wait_task(context, "evaluation")
-    flow.answer(evaluation)
+    assert evaluation["data"]["evaluation"] == {"timeframe": "5m"}
+    # The lighthouse answers it (no SLI provider configured: the gate passes unmeasured).
     assert flow.wait_finished(context, "staging", "evaluation")["data"]["result"] == "pass"
+    sources = {
+        e["source"]
+        for e in flow.events(context)
+        if e["type"].startswith("sh.keptn.event.evaluation.")
+    }
+    assert sources == {"shipyard-controller", "lighthouse-service"}
 
 
 def test_tools_can_poll_open_tasks_over_http(flow: Harness) -> None:
@@ -308,7 +316,7 @@ def test_the_sequence_view_follows_a_run_across_stages(flow: Harness) -> None:
     running = flow.pump(lambda: states().get(context))
     assert (running["name"], running["state"]) == ("delivery", "started")
     assert flow.pump(lambda: states().get(queued))["state"] == "waiting"
-    for task in ("deployment", "test", "evaluation"):
+    for task in ("deployment", "test", "smoke"):
         flow.answer(flow.wait_task(context, task, stage="dev"))
     flow.wait_task(context, "deployment", stage="staging")
     view = flow.pump(lambda: (lambda s: s if len(s["stages"]) == 2 else None)(states()[context]))

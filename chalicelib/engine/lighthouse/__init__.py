@@ -21,6 +21,7 @@ from chalicelib.engine.lighthouse.evaluate import (
     no_sli_provider,
     no_slo_file,
     not_evaluated,
+    provider_failure,
     slo_unreadable,
 )
 from chalicelib.engine.lighthouse.gonum import format_go_float, parse_go_float
@@ -94,6 +95,7 @@ __all__ = [
     "parse_go_float",
     "parse_timestamp",
     "percentile",
+    "provider_failure",
     "resolve_window",
     "select_previous",
     "slo_unreadable",

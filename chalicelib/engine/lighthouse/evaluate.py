@@ -45,14 +45,9 @@ def evaluate(
     """
     sli = get_sli or GetSliResult()
     content = base64.b64encode(slo_file_content).decode("ascii")
-    if sli.status == "aborted":
-        return errored("evaluation performed by lighthouse was aborted", time_start, time_end)
-    if sli.status == "errored":
-        return errored(
-            f"evaluation performed by lighthouse received an unexpected error: {sli.message}",
-            time_start,
-            time_end,
-        )
+    failure = provider_failure(sli, time_start, time_end)
+    if failure is not None:
+        return failure
     outcome = _evaluate_objectives(slo, sli_values, previous, time_start, time_end, content)
     if outcome.status == "succeeded" and sli.result == "fail":
         # QUIRK kept from Keptn (its test E2E-05): the event fails, the evaluation keeps its
@@ -64,6 +59,21 @@ def evaluate(
             }
         )
     return outcome
+
+
+def provider_failure(
+    get_sli: GetSliResult, time_start: str = "", time_end: str = ""
+) -> EvaluationOutcome | None:
+    """The errored evaluation for a get-sli.finished that is errored or aborted, else None."""
+    if get_sli.status == "aborted":
+        return errored("evaluation performed by lighthouse was aborted", time_start, time_end)
+    if get_sli.status == "errored":
+        return errored(
+            f"evaluation performed by lighthouse received an unexpected error: {get_sli.message}",
+            time_start,
+            time_end,
+        )
+    return None
 
 
 def _evaluate_objectives(

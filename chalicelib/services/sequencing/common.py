@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import ResourceScope
@@ -54,8 +54,17 @@ def stable_id(*parts: str) -> str:
     return str(uuid.uuid5(RUN_NAMESPACE, "/".join(parts)))
 
 
+class Publishing(Protocol):
+    """What sending an event needs: the bus and the clock (SequencingDeps has both)."""
+
+    @property
+    def bus(self) -> EventBus: ...
+
+    def now(self) -> str: ...
+
+
 def publish(
-    deps: SequencingDeps,
+    deps: Publishing,
     *,
     event_id: str,
     event_type: str,

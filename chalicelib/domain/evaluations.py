@@ -1,0 +1,127 @@
+"""Stored quality-gate evaluations, the get-sli requests awaiting an answer, and per-project
+monitoring settings (which SLI provider answers a project's get-sli.triggered)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from chalicelib.domain.names import entity_name_problem
+
+LIGHTHOUSE_SOURCE = "lighthouse-service"  # Keptn's name; tools filter evaluations on it
+BUILT_IN_PROVIDERS = ("cloudwatch", "prometheus")
+
+
+class BaselineFilter(StrEnum):
+    """`comparison.include_result_with_score`: which earlier evaluations count as baselines."""
+
+    PASS = "pass"
+    PASS_OR_WARN = "pass_or_warn"
+    ALL = "all"
+
+
+class EvaluationRecord(BaseModel):
+    """One `evaluation.finished` the lighthouse sent, kept for history and baselines.
+
+    `data` is the event's whole `data` (result, score, indicatorResults, sloFileContent,
+    comparedEvents, labels), so history is drawn without re-evaluating.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    evaluation_id: str  # the evaluation.triggered id: evaluation.finished's triggeredid
+    event_id: str  # the evaluation.finished id: what later evaluations list in comparedEvents
+    keptn_context: str
+    project: str
+    stage: str
+    service: str
+    time: str
+    gitcommitid: str = ""
+    result: str
+    status: str
+    data: dict[str, Any]
+    invalidated: bool = False
+
+    @property
+    def score(self) -> float:
+        evaluation = self.data.get("evaluation") or {}
+        return float(evaluation.get("score") or 0.0)
+
+    def counts_for(self, include: BaselineFilter) -> bool:
+        """Whether a later evaluation may compare with this one (reference 4.4)."""
+        if self.invalidated:
+            return False
+        if include is BaselineFilter.PASS:
+            return self.result == "pass"
+        if include is BaselineFilter.PASS_OR_WARN:
+            return self.result in ("pass", "warning")
+        return True
+
+    def as_event(self) -> dict[str, Any]:
+        """The id and data of the stored evaluation.finished, as baselines read it."""
+        return {"id": self.event_id, "data": self.data}
+
+
+class PendingEvaluation(BaseModel):
+    """An evaluation waiting for its get-sli.finished: what the lighthouse decided before
+    asking, so the answer is evaluated against the same SLO file and window."""
+
+    model_config = ConfigDict(frozen=True)
+
+    get_sli_id: str
+    triggered: dict[str, Any]  # the evaluation.triggered event, as on the wire
+    slo: str | None  # slo.yaml at the run's commit; None when the service has none
+    start: str
+    end: str
+
+
+class MonitoringSettings(BaseModel):
+    """Which SLI provider a project's evaluations ask (Keptn's `sli-provider` setting).
+
+    `cloudwatch` and `prometheus` are answered by Quartermaster itself; any other name is a tool
+    of yours that subscribes to get-sli.triggered with that `sliProvider`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: str = Field(
+        description="cloudwatch, prometheus, or the name your own SLI provider answers to"
+    )
+    url: str | None = Field(
+        default=None, description="Prometheus only: the server's base URL, e.g. http://prom:9090"
+    )
+    secret: str | None = Field(
+        default=None,
+        description="Prometheus only: a secret (qm create secret) holding `user` and "
+        "`password`, or `token`, to authenticate to the server",
+    )
+
+    @field_validator("provider")
+    @classmethod
+    def _provider_name(cls, value: str) -> str:
+        problem = entity_name_problem(value)
+        if problem:
+            raise ValueError(f"provider name {problem}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"url {value!r} must start with http:// or https:// "
+                "(e.g. http://prometheus.example.com:9090)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _fits_provider(self) -> MonitoringSettings:
+        if self.provider == "prometheus" and not self.url:
+            raise ValueError("provider prometheus needs url, the Prometheus server's base URL")
+        if self.provider != "prometheus" and (self.url or self.secret):
+            raise ValueError(
+                f"url and secret are Prometheus settings; provider {self.provider} takes neither"
+            )
+        return self

@@ -1,0 +1,126 @@
+"""evaluation.triggered: window, SLO file at the run's commit, then ask the SLI provider
+(reference 4.1 steps 1-5, 4.2). Every way this can end early is an evaluation.finished."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.domain.evaluations import PendingEvaluation
+from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.projects import ResourceScope
+from chalicelib.domain.slo import SloFile
+from chalicelib.domain.yamldoc import parse_document
+from chalicelib.engine.lighthouse import (
+    WindowError,
+    effective_objectives,
+    errored,
+    no_sli_provider,
+    resolve_window,
+    slo_unreadable,
+)
+from chalicelib.errors import QuartermasterError
+from chalicelib.services.lighthouse.common import (
+    LighthouseDeps,
+    answer,
+    finish,
+    get_sli_id,
+    get_sli_type,
+    scope_of,
+)
+from chalicelib.services.resources import check_scope
+from chalicelib.services.sequencing.common import publish
+
+SLO_FILE = "slo.yaml"
+
+
+def on_evaluation_triggered(event: KeptnEvent, deps: LighthouseDeps) -> None:
+    answer(event, "started", {**scope_of(event), "status": "succeeded"}, deps)
+    data = event.data
+    try:
+        start, end = resolve_window(_block(data, "evaluation"), _block(data, "test"), deps.clock())
+    except WindowError as error:
+        finish(event, errored(error.message), deps)
+        return
+    try:
+        slo_text = read_slo(event, deps)
+        slo = parse_document(slo_text, SloFile, SLO_FILE) if slo_text is not None else None
+    except QuartermasterError as error:
+        finish(event, slo_unreadable(error.message), deps)
+        return
+    project = str(data.get("project"))
+    monitoring = deps.evaluations.get_monitoring(project)
+    if monitoring is None:
+        finish(event, no_sli_provider(project), deps)
+        return
+    request_id = get_sli_id(event)
+    # Kept before asking, so the answer always finds it, however fast the provider is.
+    deps.evaluations.put_pending(
+        PendingEvaluation(
+            get_sli_id=request_id,
+            triggered=event.to_wire(),
+            slo=slo_text,
+            start=start,
+            end=end,
+        )
+    )
+    publish(
+        deps,
+        event_id=request_id,
+        event_type=get_sli_type("triggered"),
+        context=event.shkeptncontext,
+        gitcommitid=event.gitcommitid,
+        data={
+            **scope_of(event),
+            "deployment": _deployment(data),
+            "get-sli": {
+                "sliProvider": monitoring.provider,
+                "start": start,
+                "end": end,
+                "indicators": [objective.sli for objective in effective_objectives(slo)]
+                if slo is not None
+                else [],
+                "customFilters": [
+                    {"key": key, "value": value} for key, value in (slo.filter or {}).items()
+                ]
+                if slo is not None
+                else [],
+            },
+        },
+    )
+
+
+def read_slo(event: KeptnEvent, deps: LighthouseDeps) -> str | None:
+    """slo.yaml of the event's service and stage at the run's commit; None when there is none.
+    A missing project, stage or service raises NotFound (an errored evaluation in Keptn)."""
+    scope = ResourceScope(
+        project=str(event.data.get("project") or ""),
+        stage=str(event.data.get("stage") or ""),
+        service=str(event.data.get("service") or ""),
+    )
+    resource = deps.config.get_resource(scope, SLO_FILE, event.gitcommitid or None)
+    if resource is None:
+        check_scope(scope, deps.config)
+        return None
+    try:
+        return resource.content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise SloNotText(f"{SLO_FILE} is not UTF-8 text ({error.reason})") from error
+
+
+class SloNotText(QuartermasterError):
+    """The stored slo.yaml cannot be decoded."""
+
+
+def _block(data: dict[str, Any], key: str) -> dict[str, Any] | None:
+    value = data.get(key)
+    return value if isinstance(value, dict) else None
+
+
+def _deployment(data: dict[str, Any]) -> str:
+    """The first deploymentNames entry of the run's deployment, as Keptn sends it."""
+    deployment = data.get("deployment")
+    if isinstance(deployment, dict):
+        names = deployment.get("deploymentNames")
+        if isinstance(names, list) and names and isinstance(names[0], str):
+            return names[0]
+    return ""
