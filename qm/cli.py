@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "approvals",
     "validate",
     "evaluate",
+    "evaluations",
     "local",
 )
 

@@ -16,7 +16,7 @@ CLI_SOURCE = "https://github.com/keptn/keptn/cli#configuration-change"
 WATCH_HELP = "Follow the run until it ends; exit 0 on pass/warning, 1 on fail"
 
 
-def _pairs(values: list[str], option: str) -> dict[str, str]:
+def key_values(values: list[str], option: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for value in values:
         key, sep, item = value.partition("=")
@@ -68,10 +68,10 @@ def trigger_delivery(
         if service not in services:
             raise CliError(f"service '{service}' does not exist in project '{project}'")
         data: dict[str, Any] = {
-            "configurationChange": {"values": {**_pairs(values, "--values"), "image": image}}
+            "configurationChange": {"values": {**key_values(values, "--values"), "image": image}}
         }
         if labels:
-            data["labels"] = _pairs(labels, "--labels")
+            data["labels"] = key_values(labels, "--labels")
         context = _send_trigger(client, project, chosen, sequence, service, data)
         _finish(client, project, context, follow, timeout)
 
@@ -89,7 +89,7 @@ def trigger_sequence(
     """Start any sequence of the shipyard: sends <stage>.<sequence>.triggered."""
     with cli_errors():
         client = connect()
-        data: dict[str, Any] = {"labels": _pairs(labels, "--labels")} if labels else {}
+        data: dict[str, Any] = {"labels": key_values(labels, "--labels")} if labels else {}
         context = _send_trigger(client, project, stage, sequence, service, data)
         _finish(client, project, context, follow, timeout)
 

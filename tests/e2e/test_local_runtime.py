@@ -8,8 +8,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import httpx
 import pytest
 
@@ -200,3 +202,195 @@ def test_a_failing_test_fails_the_watch_and_rolls_back(qm_env: dict[str, str]) -
     assert "dev.delivery.finished" in watched.stdout
     assert "sequence finished: failed" in watched.stdout
     assert "staging" not in watched.stdout
+
+
+GATE_SHIPYARD = """\
+apiVersion: spec.keptn.sh/0.2.3
+kind: Shipyard
+metadata: {name: gate}
+spec:
+  stages:
+    - name: dev
+      sequences:
+        - name: delivery
+          tasks:
+            - name: deployment
+"""
+GATE_SLO = """\
+spec_version: "1.0"
+comparison: {compare_with: single_result, include_result_with_score: pass}
+objectives:
+  - sli: latency
+    displayName: Latency
+    pass:
+      - criteria: ["<=+10%", "<500"]
+  - sli: requests
+total_score: {pass: "90%", warning: "75%"}
+"""
+GATE_SLI = """\
+indicators:
+  latency: |
+    namespace: Shop
+    metric: Latency
+    dimensions: {Service: $SERVICE}
+    stat: Maximum
+  requests: |
+    namespace: Shop
+    metric: Requests
+    dimensions: {Service: $SERVICE}
+    stat: Sum
+"""
+
+
+def test_a_quality_gate_measures_cloudwatch_and_keeps_history(
+    qm_env: dict[str, str], tmp_path: Path
+) -> None:
+    for name, content in (("shipyard.yaml", GATE_SHIPYARD), ("slo.yaml", GATE_SLO)):
+        (tmp_path / name).write_text(content)
+    (tmp_path / "sli.yaml").write_text(GATE_SLI)
+    assert (
+        qm(
+            qm_env, "create", "project", "gate", "--shipyard", str(tmp_path / "shipyard.yaml")
+        ).returncode
+        == 0
+    )
+    assert qm(qm_env, "create", "service", "cart", "--project", "gate").returncode == 0
+    for path, uri in (
+        (tmp_path / "slo.yaml", "slo.yaml"),
+        (tmp_path / "sli.yaml", "cloudwatch/sli.yaml"),
+    ):
+        added = qm(
+            qm_env,
+            "add-resource",
+            "-p",
+            "gate",
+            "--stage",
+            "dev",
+            "--service",
+            "cart",
+            "--resource",
+            str(path),
+            "--resourceUri",
+            uri,
+        )
+        assert added.returncode == 0, added.stderr
+    configured = qm(qm_env, "configure", "monitoring", "cloudwatch", "--project", "gate")
+    assert configured.returncode == 0, configured.stderr
+
+    state = json.loads((Path(qm_env["QM_HOME"]) / "local" / "state.json").read_text())
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=state["aws_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    now = datetime.now(UTC)
+
+    def measure(latency: float, minutes_ago: int) -> None:
+        at = now - timedelta(minutes=minutes_ago)
+        dimensions = [{"Name": "Service", "Value": "cart"}]
+        cloudwatch.put_metric_data(
+            Namespace="Shop",
+            MetricData=[
+                {
+                    "MetricName": "Latency",
+                    "Dimensions": dimensions,
+                    "Timestamp": at,
+                    "Value": latency,
+                },
+                {"MetricName": "Requests", "Dimensions": dimensions, "Timestamp": at, "Value": 10},
+            ],
+        )
+
+    def gate(start_minutes_ago: int) -> subprocess.CompletedProcess[str]:
+        start = (now - timedelta(minutes=start_minutes_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return qm(
+            qm_env,
+            "trigger",
+            "evaluation",
+            "-p",
+            "gate",
+            "-s",
+            "dev",
+            "--service",
+            "cart",
+            "--start",
+            start,
+            "--timeframe",
+            "10m",
+            "--watch",
+            "--timeout",
+            "50",
+        )
+
+    measure(300, 25)  # first window: 30 to 20 minutes ago
+    measure(400, 5)  # second window: 10 minutes ago to now
+    first = gate(30)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "pass score 100.00" in first.stdout
+    assert "Latency" in first.stdout
+    # 400 > 300 + 10 %: the second run fails against the first.
+    second = gate(10)
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "fail score 0.00" in second.stdout
+
+    history = json.loads(
+        qm(
+            qm_env,
+            "get",
+            "evaluations",
+            "-p",
+            "gate",
+            "-s",
+            "dev",
+            "--service",
+            "cart",
+            "-o",
+            "json",
+        ).stdout
+    )["evaluations"]
+    assert [run["result"] for run in history] == ["fail", "pass"]
+    assert history[0]["evaluation"]["comparedEvents"] == [history[1]["eventId"]]
+    table = qm(qm_env, "get", "evaluations", "-p", "gate", "-s", "dev", "--service", "cart")
+    for shown in ("Latency", "300", "400"):
+        assert shown in table.stdout
+
+    invalidated = qm(
+        qm_env,
+        "invalidate",
+        "evaluation",
+        "--id",
+        history[1]["id"][:8],
+        "-p",
+        "gate",
+        "-s",
+        "dev",
+        "--service",
+        "cart",
+    )
+    assert invalidated.returncode == 0, invalidated.stderr
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        listed = json.loads(
+            qm(
+                qm_env,
+                "get",
+                "evaluations",
+                "-p",
+                "gate",
+                "-s",
+                "dev",
+                "--service",
+                "cart",
+                "-o",
+                "json",
+            ).stdout
+        )["evaluations"]
+        if listed[1]["invalidated"]:
+            break
+        time.sleep(0.3)
+    assert listed[1]["invalidated"]
+    # Nothing to compare with any more: 400 < 500 passes.
+    third = gate(10)
+    assert third.returncode == 0, third.stdout + third.stderr
