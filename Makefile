@@ -62,6 +62,7 @@ bench: install
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/hop.py
 	$(BIN)/python bench/evaluation.py
+	$(BIN)/python bench/evaluation_e2e.py
 	$(BIN)/python bench/package_size.py --rebuild
 
 clean:
