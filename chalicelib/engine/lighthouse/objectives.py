@@ -7,6 +7,7 @@ raw baseline for relative criteria, and SLIs nobody asked for are named in a mes
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -58,8 +59,7 @@ def evaluate_objectives(
     objectives: Sequence[Objective], sli_values: Sequence[IndicatorValue], baselines: Baselines
 ) -> ObjectivesEvaluation:
     """Evaluate every objective in file order; raise CriterionParseError on a bad pass criterion."""
-    remaining = list(sli_values)
-    remaining_metrics = [value.metric for value in remaining]
+    remaining = _Remaining(sli_values)
     # Results are built as plain wire dicts and validated in one pass at the end: several
     # times faster than constructing hundreds of small models one by one.
     results: list[WireResult] = []
@@ -68,7 +68,7 @@ def evaluate_objectives(
     for objective in objectives:
         if objective.pass_sets:
             maximum_score += float(objective.weight)
-        value = _take(remaining, remaining_metrics, objective.sli)
+        value = remaining.take(objective.sli)
         if objective.is_informational:
             results.append(_informational(objective, value, baselines))
             continue
@@ -86,7 +86,7 @@ def evaluate_objectives(
         indicator_results=_RESULTS.validate_python(results),
         maximum_score=maximum_score,
         key_sli_failure=key_sli_failure,
-        additional_slis_message=additional_slis_message(remaining),
+        additional_slis_message=additional_slis_message(remaining.values),
     )
 
 
@@ -105,21 +105,36 @@ def additional_slis_message(leftover: Sequence[IndicatorValue]) -> str:
     )
 
 
-def _take(
-    remaining: list[IndicatorValue], remaining_metrics: list[str], sli: str
-) -> IndicatorValue | None:
-    # Keptn removes the value it hands out by moving the last element into its place; the
-    # order of what is left shows in the "additional SLIs" message, so do exactly the same.
-    try:
-        index = remaining_metrics.index(sli)
-    except ValueError:
-        return None
-    found = remaining[index]
-    remaining[index] = remaining[-1]
-    remaining_metrics[index] = remaining_metrics[-1]
-    remaining.pop()
-    remaining_metrics.pop()
-    return found
+class _Remaining:
+    """The SLI values not handed out yet, in Keptn's order, with O(1) look-ups by metric.
+
+    Keptn hands out the first value whose metric matches and removes it by moving the last
+    element into its place; the order of what is left shows in the "additional SLIs" message,
+    so the same moves are made here. Positions per metric (ascending) replace a linear scan,
+    so a gate of 1,000 objectives costs 10x one of 100, not 100x.
+    """
+
+    def __init__(self, values: Sequence[IndicatorValue]) -> None:
+        self.values = list(values)
+        self._positions: dict[str, list[int]] = {}
+        for position, value in enumerate(self.values):
+            self._positions.setdefault(value.metric, []).append(position)
+
+    def take(self, sli: str) -> IndicatorValue | None:
+        positions = self._positions.get(sli)
+        if not positions:
+            return None
+        index = positions.pop(0)
+        found = self.values[index]
+        last = len(self.values) - 1
+        if index != last:
+            moved = self.values[last]
+            self.values[index] = moved
+            moved_positions = self._positions[moved.metric]
+            moved_positions.remove(last)
+            insort(moved_positions, index)
+        self.values.pop()
+        return found
 
 
 def _informational(
