@@ -10,6 +10,7 @@ import json
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rich.console import Console
@@ -17,6 +18,7 @@ from rich.console import Console
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT_ROOT / "examples" / "delivery"
 DEMO_SHIPYARD = Path(__file__).resolve().parent / "demo_files" / "shipyard.yaml"
+DEMO_SLI = Path(__file__).resolve().parent / "demo_files" / "sli.yaml"
 QM = str(Path(sys.executable).with_name("qm"))
 console = Console()
 
@@ -48,6 +50,44 @@ def wait_for_approval(timeout_s: float = 120) -> None:
             return
         time.sleep(0.5)
     raise SystemExit(f"no approval opened within {timeout_s:.0f} s")
+
+
+def put_staging_metrics() -> None:
+    """What carts in staging would report to CloudWatch, put into the emulator's CloudWatch."""
+    import boto3
+
+    from qm.local.control import read_state
+
+    state = read_state()
+    if state is None:
+        raise SystemExit("the local runtime stopped")
+    console.print(
+        "\n[bold cyan]# carts reports its metrics to CloudWatch (here: the emulator)[/bold cyan]"
+    )
+    cloudwatch = boto3.client(
+        "cloudwatch",
+        endpoint_url=state["aws_endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+    dimensions = [{"Name": "Service", "Value": "carts"}, {"Name": "Stage", "Value": "staging"}]
+    now = datetime.now(UTC)
+    samples = {"ResponseTime": (310.0, 420.0, 380.0), "ErrorRate": (0.2, 0.4, 0.3)}
+    samples["Requests"] = (120.0, 135.0, 128.0)
+    cloudwatch.put_metric_data(
+        Namespace="Sockshop",
+        MetricData=[
+            {
+                "MetricName": name,
+                "Dimensions": dimensions,
+                "Timestamp": now - timedelta(minutes=minutes_ago),
+                "Value": value,
+            }
+            for name, values in samples.items()
+            for minutes_ago, value in zip((4, 3, 2), values, strict=True)
+        ],
+    )
 
 
 def start_sample_tool() -> subprocess.Popen[str]:
@@ -82,20 +122,22 @@ def main() -> None:
     run("create", "project", "sockshop", "--shipyard", str(DEMO_SHIPYARD))
     run("create", "service", "carts", "--project", "sockshop")
     run("get", "stage", "--project", "sockshop")
-    for stage in ("staging", "production"):
+    for resource, uri in ((EXAMPLE / "slo.yaml", "slo.yaml"), (DEMO_SLI, "cloudwatch/sli.yaml")):
         run(
             "add-resource",
             "--project",
             "sockshop",
             "--stage",
-            stage,
+            "staging",
             "--service",
             "carts",
             "--resource",
-            str(EXAMPLE / "slo.yaml"),
+            str(resource),
             "--resourceUri",
-            "slo.yaml",
+            uri,
         )
+    run("configure", "monitoring", "cloudwatch", "--project", "sockshop")
+    put_staging_metrics()
     tool = start_sample_tool()
     try:
         sent = run(
@@ -136,11 +178,13 @@ def main() -> None:
     finally:
         tool.terminate()
     run("get", "sequences", "--project", "sockshop")
+    run("get", "evaluations", "--project", "sockshop", "--stage", "staging", "--service", "carts")
     console.rule("Done")
     console.print(
         "A delivery ran through dev, staging and, once approved, production: each task went "
         "out as a Keptn CloudEvent on the bus, the sample tool answered through the API, the "
-        "approval waited for a person, and Step Functions moved each stage on. The runtime keeps "
+        "lighthouse gated staging on its CloudWatch metrics, the approval waited for a person, "
+        "and Step Functions moved each stage on. The runtime keeps "
         "running: try `qm get event --project sockshop`. Stop it with `qm local down`."
     )
 
