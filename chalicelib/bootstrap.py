@@ -47,6 +47,9 @@ class Container:
     known_projects: KnownProjects
     cloudwatch: Callable[[], Any]  # a CloudWatch client, created on first call
     clock: Callable[[], datetime] = utc_now
+    # Handler name -> its Powertools idempotency persistence layer (chalicelib/idempotency.py);
+    # None runs handlers without one (containers of fakes).
+    idempotency: Callable[[str], Any] | None = None
 
 
 _container: Container | None = None
@@ -62,6 +65,7 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
     from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore
     from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
+    from chalicelib.adapters.idempotency_records import IdempotencyRecords
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
     from chalicelib.adapters.step_functions import StepFunctionsWorkflows
     from chalicelib.services.auth import TokenVerifier
@@ -83,6 +87,7 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         workflows=StepFunctionsWorkflows(clients, settings.states_role),
         known_projects=KnownProjects(config),
         cloudwatch=lambda: clients.cloudwatch,
+        idempotency=IdempotencyRecords(clients, settings.idempotency_table).layer,
     )
 
 

@@ -1,7 +1,8 @@
 """Structured logs and metrics (Powertools), created on first use so cold starts stay short.
 
 Every handler invocation logs JSON with the project, stage, service, keptn context and event id
-of what it handles, and counts `EventsHandled` / `HandlerErrors` per handler (CloudWatch EMF).
+of what it handles, counts `EventsHandled` / `HandlerErrors` per handler (CloudWatch EMF), and
+acts once per delivery (chalicelib/idempotency.py). docs/operations.md lists the metrics.
 """
 
 from __future__ import annotations
@@ -27,22 +28,36 @@ def logger() -> Any:
     return Logger(service=LOG_SERVICE)
 
 
-@lru_cache(maxsize=1)
-def metrics() -> Any:
-    from aws_lambda_powertools import Metrics
-
-    return Metrics(namespace=NAMESPACE, service=SERVICE)
-
-
 def count(name: str, value: float = 1, **dimensions: str) -> None:
-    """Add to a metric; dimensions (e.g. result) become a separate metric set."""
+    """Add to a counter (e.g. `count("SequencesFinished", result="pass")`)."""
     from aws_lambda_powertools.metrics import MetricUnit
 
-    if dimensions:
-        single = metrics()
+    _emit(name, MetricUnit.Count, value, dimensions)
+
+
+def duration_ms(name: str, milliseconds: float, **dimensions: str) -> None:
+    """Record a duration in milliseconds (e.g. TaskDuration, dispatch to completion)."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    _emit(name, MetricUnit.Milliseconds, milliseconds, dimensions)
+
+
+def _emit(name: str, unit: Any, value: float, dimensions: dict[str, str]) -> None:
+    """Write one metric at once, as its own EMF line (Powertools' single_metric), with the
+    `service` dimension and its own. A shared Metrics object would give its dimensions to every
+    metric flushed with it (EventsHandled got `result`), lose what an API route added (nothing
+    flushes there), and mix the metrics of the local runtime's concurrent handler threads."""
+    from aws_lambda_powertools.metrics import single_metric
+
+    with single_metric(
+        name=name,
+        unit=unit,
+        value=value,
+        namespace=NAMESPACE,
+        default_dimensions={"service": SERVICE},
+    ) as metric:
         for key, dimension in dimensions.items():
-            single.add_dimension(name=key, value=dimension)
-    metrics().add_metric(name=name, unit=MetricUnit.Count, value=value)
+            metric.add_dimension(name=key, value=dimension)
 
 
 def event_keys(event: dict[str, Any]) -> dict[str, str]:
@@ -71,16 +86,19 @@ def event_keys(event: dict[str, Any]) -> dict[str, str]:
 
 
 def observed(handler_name: str) -> Callable[[F], F]:
-    """Wrap a Lambda handler: keyed logs, counted outcomes, metrics flushed per invocation."""
+    """Wrap a Lambda handler: keyed logs, counted outcomes, and one action per delivery
+    (`chalicelib.idempotency.once`)."""
 
     def wrap(handler: F) -> F:
         @functools.wraps(handler)
         def run(event: dict[str, Any], context: Any) -> Any:
+            from chalicelib.idempotency import once
+
             log = logger()
             keys = event_keys(event)
             log.append_keys(handler=handler_name, **keys)
             try:
-                result = handler(event, context)
+                result = once(handler_name, handler, event, context)
             except Exception:
                 log.exception("handler failed; the delivery will be retried")
                 count("HandlerErrors", handler=handler_name)
@@ -89,7 +107,6 @@ def observed(handler_name: str) -> Callable[[F], F]:
                 count("EventsHandled", handler=handler_name)
                 return result
             finally:
-                metrics().flush_metrics()
                 log.remove_keys(["handler", *keys])
 
         return run  # type: ignore[return-value]

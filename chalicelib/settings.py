@@ -23,6 +23,8 @@ class Settings(BaseModel):
     config_table: str = ""
     runs_table: str = ""
     evaluations_table: str = ""
+    # Powertools idempotency records: one per delivery a handler took (chalicelib/idempotency.py).
+    idempotency_table: str = ""
     states_role: str = ""
     # Keptn's TASK_STARTED_WAIT_DURATION: a task with no .started/.finished by then times out.
     task_wait_seconds: int = Field(default=600, ge=1)
@@ -41,6 +43,7 @@ class Settings(BaseModel):
             "config_table": f"{prefix}-config",
             "runs_table": f"{prefix}-runs",
             "evaluations_table": f"{prefix}-evaluations",
+            "idempotency_table": f"{prefix}-idempotency",
             "states_role": f"{prefix}-states",
             "secrets_prefix": f"quartermaster/{self.stage}",
         }

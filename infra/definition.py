@@ -1,34 +1,52 @@
-"""Build the CloudFormation template of Quartermaster's AWS resources.
+"""Build the CloudFormation templates of Quartermaster's AWS resources.
 
-One function, two targets: `lambda` wires each handler to its Chalice function (merged into the
-template `chalice package` writes), `sqs` wires each to a queue that the local runtime's
-dispatcher drains into the same handler code. Everything else is identical, except what only a
-deployment has: function log groups, on-failure destinations, alarms and the dashboard, and the
-checkov findings that do not apply (each suppressed on its resource, with the reason).
+One definition, four templates (`TemplateMode`):
+
+- `lambda`: merged into the template `chalice package` writes (`--merge-template`): everything,
+  the handlers wired to the Chalice functions by logical id;
+- `bootstrap`: the `chalice deploy` route's first stack (`qm aws bootstrap`): what the functions
+  need and `chalice deploy` does not create (bus, tables, queues, log groups, the states role,
+  alarms, dashboard), before any function exists;
+- `wiring`: that route's second stack (`qm aws wire`), after `chalice deploy`: rules, schedule,
+  queue mappings and on-failure destinations, naming the deployed functions by ARN;
+- `sqs`: the local runtime and the tests: each handler fed from a queue that the local
+  dispatcher drains into the same handler code; nothing of a deployment.
+
+The checkov findings that do not apply are suppressed on their resources, with the reason.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Literal
 
 from infra.handlers import HANDLERS, queue_name
 from infra.monitoring import alarms, dashboard
-from infra.tables import config_table, evaluations_table, events_table, runs_table
-from infra.wiring import (
-    API_HANDLER,
-    ASYNC_RETRIES,
-    TargetMode,
-    function_id,
-    function_settings,
-    handler_triggers,
-    internal_queues,
-    is_asynchronous,
-    logical_id,
-    states_role,
+from infra.naming import API_HANDLER, ASYNC_RETRIES, function_id, is_asynchronous, logical_id
+from infra.resources import failure_queues, internal_queues, log_groups, states_role
+from infra.tables import (
+    config_table,
+    evaluations_table,
+    events_table,
+    idempotency_table,
+    runs_table,
 )
+from infra.wiring import function_overlays, handler_triggers, invoke_configs
 
-__all__ = ["TargetMode", "build_template", "logical_id", "names", "queue_names", "template_json"]
+__all__ = [
+    "TEMPLATE_MODES",
+    "TemplateMode",
+    "build_template",
+    "logical_id",
+    "names",
+    "queue_names",
+    "stack_name",
+    "template_json",
+]
+
+TemplateMode = Literal["lambda", "sqs", "bootstrap", "wiring"]
+TEMPLATE_MODES: tuple[TemplateMode, ...] = ("lambda", "sqs", "bootstrap", "wiring")
+TABLES = ("events", "config", "runs", "evaluations", "idempotency")
 
 
 def names(stage: str) -> dict[str, str]:
@@ -36,41 +54,82 @@ def names(stage: str) -> dict[str, str]:
     prefix = f"quartermaster-{stage}"
     return {
         "bus": prefix,
-        "events_table": f"{prefix}-events",
-        "config_table": f"{prefix}-config",
-        "runs_table": f"{prefix}-runs",
-        "evaluations_table": f"{prefix}-evaluations",
+        **{f"{table}_table": f"{prefix}-{table}" for table in TABLES},
         "states_role": f"{prefix}-states",
     }
 
 
-def build_template(stage: str, mode: TargetMode) -> dict[str, Any]:
-    """The CloudFormation template (as a dict) for `stage`, handlers wired for `mode`."""
+def stack_name(stage: str, mode: TemplateMode = "bootstrap") -> str:
+    """`quartermaster-<stage>` (the packaged or the bootstrap stack: one route per stage), and
+    `quartermaster-<stage>-wiring` for the wiring stack."""
+    return f"quartermaster-{stage}-wiring" if mode == "wiring" else f"quartermaster-{stage}"
+
+
+def _state(stage: str) -> dict[str, Any]:
+    """The bus, the tables, the internal queues and the states role: every mode but `wiring`."""
     physical = names(stage)
-    resources: dict[str, Any] = {
+    return {
         "EventBus": {"Type": "AWS::Events::EventBus", "Properties": {"Name": physical["bus"]}},
         "EventsTable": events_table(physical["events_table"]),
         "ConfigTable": config_table(physical["config_table"]),
         "RunsTable": runs_table(physical["runs_table"]),
         "EvaluationsTable": evaluations_table(physical["evaluations_table"]),
+        "IdempotencyTable": idempotency_table(physical["idempotency_table"]),
         **internal_queues(stage),
         **states_role(physical["states_role"], stage),
-        **handler_triggers(stage, physical["bus"], mode),
     }
-    if mode == "lambda":
-        functions = function_names()
-        tables = [
-            physical[f"{table}_table"] for table in ("events", "config", "runs", "evaluations")
-        ]
-        resources.update(function_settings(stage, functions))
-        resources.update(alarms(stage, functions))
-        resources.update(dashboard(stage, functions, tables))
+
+
+def _watching(stage: str) -> dict[str, Any]:
+    """Log groups, on-failure queues, alarms and the dashboard of a deployment."""
+    physical = names(stage)
+    functions = function_names()
+    tables = [physical[f"{table}_table"] for table in TABLES]
+    return {
+        **log_groups(stage, functions),
+        **failure_queues(stage),
+        **alarms(stage, functions),
+        **dashboard(stage, functions, tables),
+    }
+
+
+def build_template(stage: str, mode: TemplateMode) -> dict[str, Any]:
+    """The CloudFormation template (as a dict) for `stage` in `mode`."""
+    bus = names(stage)["bus"]
+    resources: dict[str, Any] = {}
+    if mode == "sqs":
+        resources.update({**_state(stage), **handler_triggers(stage, bus, "sqs")})
+    elif mode == "bootstrap":
+        resources.update({**_state(stage), **_watching(stage)})
         _suppress_checks(resources)
+    elif mode == "wiring":
+        resources.update({**handler_triggers(stage, bus, "arn"), **invoke_configs(stage, "arn")})
+    else:
+        resources.update(
+            {
+                **_state(stage),
+                **_watching(stage),
+                **handler_triggers(stage, bus, "lambda"),
+                **invoke_configs(stage, "lambda"),
+                **function_overlays(stage, function_names()),
+            }
+        )
+        _suppress_checks(resources, chalice=True)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": f"Quartermaster ({stage}): event bus, tables, queues, handler triggers",
+        "Description": DESCRIPTIONS[mode].format(stage=stage),
         "Resources": resources,
     }
+
+
+DESCRIPTIONS: dict[TemplateMode, str] = {
+    "lambda": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
+    "sqs": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
+    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups, "
+    "alarms (qm aws bootstrap)",
+    "wiring": "Quartermaster ({stage}) for chalice deploy: rules, schedule and queue mappings to "
+    "the deployed functions (qm aws wire)",
+}
 
 
 def function_names() -> list[str]:
@@ -155,9 +214,11 @@ def _skip(resource: dict[str, Any], *checks: tuple[str, str]) -> None:
     skips.extend({"id": check, "comment": reason} for check, reason in checks)
 
 
-def _suppress_checks(resources: dict[str, Any]) -> None:
+def _suppress_checks(resources: dict[str, Any], chalice: bool = False) -> None:
     for resource in resources.values():
         _skip(resource, *BY_TYPE.get(resource.get("Type", ""), ()))
+    if not chalice:
+        return
     # The functions and the API are generated by `chalice package`; these entries are merged
     # into them.
     _skip(resources[function_id(API_HANDLER)], NO_VPC, PLAIN_ENVIRONMENT, API_SYNCHRONOUS)
@@ -179,17 +240,18 @@ def queue_names(stage: str) -> dict[str, str]:
     return found
 
 
-def template_json(stage: str, mode: TargetMode) -> str:
+def template_json(stage: str, mode: TemplateMode) -> str:
     return json.dumps(build_template(stage, mode), indent=2, sort_keys=True)
 
 
 def main() -> None:
-    """`python -m infra.definition --stage prod [--mode lambda|sqs]` prints the template."""
+    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|wiring]` prints
+    the template."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Print Quartermaster's CloudFormation template.")
     parser.add_argument("--stage", default="dev")
-    parser.add_argument("--mode", choices=("lambda", "sqs"), default="lambda")
+    parser.add_argument("--mode", choices=TEMPLATE_MODES, default="lambda")
     arguments = parser.parse_args()
     print(template_json(arguments.stage, arguments.mode))
 

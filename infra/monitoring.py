@@ -1,8 +1,10 @@
-"""Alarms and a dashboard for a deployment (`lambda` mode only: they watch real functions).
+"""Alarms and a dashboard for a deployment (the packaged template and the bootstrap stack; the
+local runtime has neither).
 
 Alarms cost $0.10 a month each at rest; they have no actions: their state changes reach the
 default EventBridge bus ("CloudWatch Alarm State Change"), where an operator can route them
-(docs/operations.md). The dashboard is free within the account's first three.
+(docs/operations.md). The dashboard is free within the account's first three. Quartermaster's own
+metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry `service`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 from typing import Any
 
 from infra.handlers import HANDLERS, INTERNAL_QUEUES, queue_name
-from infra.wiring import (
+from infra.naming import (
     APP_NAME,
     failure_queue_name,
     function_id,
@@ -19,8 +21,12 @@ from infra.wiring import (
     is_asynchronous,
     logical_id,
 )
+from infra.resources import failure_queue_id
 
 PERIOD_S = 300
+# chalicelib/observability.py: NAMESPACE, and SERVICE as the `service` dimension of every metric.
+NAMESPACE = "Quartermaster"
+SERVICE = "quartermaster"
 
 
 def dead_letter_queues(stage: str) -> dict[str, str]:
@@ -31,7 +37,7 @@ def dead_letter_queues(stage: str) -> dict[str, str]:
     }
     for spec in HANDLERS:
         if is_asynchronous(spec):
-            queues[f"{function_id(spec.name)}Failures"] = failure_queue_name(stage, spec.name)
+            queues[failure_queue_id(spec.name)] = failure_queue_name(stage, spec.name)
     return queues
 
 
@@ -52,7 +58,9 @@ def _alarm(name: str, description: str, metric: dict[str, Any]) -> dict[str, Any
 
 
 def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
-    """A dead-letter queue that holds anything, and a function that failed, are alarms."""
+    """A dead-letter queue that holds anything, a function that failed, and a sequence that
+    timed out are alarms. Functions are named by their physical names: in the bootstrap stack
+    they do not exist yet (`chalice deploy` creates them)."""
     resources: dict[str, Any] = {}
     for queue_id, queue in dead_letter_queues(stage).items():
         resources[f"{queue_id}Alarm"] = _alarm(
@@ -75,10 +83,21 @@ def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
             {
                 "Namespace": "AWS/Lambda",
                 "MetricName": "Errors",
-                "Dimensions": [{"Name": "FunctionName", "Value": {"Ref": function}}],
+                "Dimensions": [{"Name": "FunctionName", "Value": function_name(stage, name)}],
                 "Statistic": "Sum",
             },
         )
+    resources["SequencesTimedOutAlarm"] = _alarm(
+        f"{APP_NAME}-{stage}-sequences-timed-out",
+        "Sequences ended because a task got no .started or .finished in time (the watcher): "
+        "see the task's tool, its uniform entry, and the run in the Bridge.",
+        {
+            "Namespace": NAMESPACE,
+            "MetricName": "SequencesTimedOut",
+            "Dimensions": [{"Name": "service", "Value": SERVICE}],
+            "Statistic": "Sum",
+        },
+    )
     return resources
 
 
@@ -102,9 +121,54 @@ def _metrics_widget(
     }
 
 
+def _own(metric: str, dimension: str, stat: str = "Sum") -> str:
+    """A SEARCH over one of Quartermaster's metrics, a line per value of `dimension`."""
+    schema = ",".join(sorted((NAMESPACE, dimension, "service")))
+    return f"SEARCH('{{{schema}}} MetricName=\"{metric}\"', '{stat}', {PERIOD_S})"
+
+
+def _own_widgets(y: int) -> list[dict[str, Any]]:
+    """Quartermaster's metrics: sequences, evaluations, task durations, handler deliveries."""
+    service = ["service", SERVICE]
+    return [
+        _metrics_widget(
+            "Sequences: started, finished by result, timed out",
+            [
+                [NAMESPACE, "SequencesStarted", *service],
+                [{"expression": _own("SequencesFinished", "result"), "id": "finished"}],
+                [NAMESPACE, "SequencesTimedOut", *service],
+            ],
+            0,
+            y,
+        ),
+        _metrics_widget(
+            "Evaluations finished by result",
+            [[{"expression": _own("EvaluationsFinished", "result"), "id": "evaluations"}]],
+            12,
+            y,
+        ),
+        _metrics_widget(
+            "Task duration by task (p99, ms: dispatched to completed)",
+            [[{"expression": _own("TaskDuration", "task", "p99"), "id": "tasks"}]],
+            0,
+            y + 6,
+            stat="p99",
+        ),
+        _metrics_widget(
+            "Deliveries handled and failed, by handler",
+            [
+                [{"expression": _own("EventsHandled", "handler"), "id": "handled"}],
+                [{"expression": _own("HandlerErrors", "handler"), "id": "failed"}],
+            ],
+            12,
+            y + 6,
+        ),
+    ]
+
+
 def dashboard(stage: str, functions: list[str], tables: list[str]) -> dict[str, Any]:
     """One page: functions (invocations, errors, throttles, duration), dead-letter queues,
-    tables, state machine outcomes and the API."""
+    state machine outcomes, tables, the API, then Quartermaster's own metrics."""
     names = [function_name(stage, name) for name in functions]
 
     def per_function(metric: str) -> list[list[Any]]:
@@ -166,6 +230,7 @@ def dashboard(stage: str, functions: list[str], tables: list[str]) -> dict[str, 
             12,
             18,
         ),
+        *_own_widgets(24),
     ]
     body = json.dumps({"widgets": widgets}, separators=(",", ":"))
     return {

@@ -10,7 +10,9 @@ deployment's tables, indexes, bus, queues, state machines, secrets and its own l
 regenerates `.chalice/policy-<stage>-<function>.json` and the `lambda_functions` entries of
 `.chalice/config.json` (policy file, memory, timeout, reserved concurrency) for every stage
 there; tests/infra checks that the committed files are what it generates. A new handler needs an
-entry in `ACCESS` (and its HandlerSpec): generating fails until it has one.
+entry in `ACCESS` (and its HandlerSpec): generating fails until it has one. What follows from the
+HandlerSpec is added without an entry: its queue, its on-failure queue, and the idempotency
+table for every handler that keeps idempotency records.
 """
 
 from __future__ import annotations
@@ -23,19 +25,21 @@ from typing import Any
 
 from infra.definition import function_names, names
 from infra.handlers import HANDLERS, INTERNAL_QUEUES, HandlerSpec, queue_name
-from infra.tables import EVALUATION_INDEXES, EVENT_INDEXES, RUN_INDEXES
-from infra.wiring import (
+from infra.naming import (
     API_HANDLER,
     failure_queue_name,
     is_asynchronous,
+    is_deduplicated,
     log_group_name,
 )
+from infra.tables import EVALUATION_INDEXES, EVENT_INDEXES, RUN_INDEXES
 
 TABLE_INDEXES: dict[str, Any] = {
     "events": EVENT_INDEXES,
     "config": {},
     "runs": RUN_INDEXES,
     "evaluations": EVALUATION_INDEXES,
+    "idempotency": {},
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_DIR = ROOT / ".chalice"
@@ -63,6 +67,9 @@ WRITE = (
     "dynamodb:ConditionCheckItem",
 )
 BATCH_WRITE = ("dynamodb:BatchWriteItem",)
+# Powertools' DynamoDBPersistenceLayer: put the in-progress record (conditional), read it when
+# the condition failed, mark it completed, delete it when the handler raised.
+IDEMPOTENCY = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 
 
 @dataclass(frozen=True)
@@ -249,6 +256,8 @@ def policy(stage: str, name: str) -> dict[str, Any]:
                     [f"{tables[grant.table]}/index/{index}" for index in grant.indexes],
                 )
             )
+    if spec is not None and is_deduplicated(spec):
+        statements.append(_statement("IdempotencyTable", IDEMPOTENCY, [tables["idempotency"]]))
     if spec is not None and spec.queue is not None:
         statements.append(
             _statement(

@@ -136,3 +136,27 @@ def evaluations_table(table_name: str) -> dict[str, Any]:
             "SSESpecification": {"SSEEnabled": True},
         },
     }
+
+
+# Powertools' DynamoDBPersistenceLayer defaults (chalicelib/adapters/idempotency_records.py).
+IDEMPOTENCY_KEY = "id"
+IDEMPOTENCY_EXPIRY = "expiration"
+
+
+def idempotency_table(table_name: str) -> dict[str, Any]:
+    """One record per delivery a handler took (chalicelib/idempotency.py), expired by TTL after a
+    day. Nothing here is worth keeping, so unlike the other tables it goes with its stack."""
+    return {
+        "Type": "AWS::DynamoDB::Table",
+        "DeletionPolicy": "Delete",
+        "UpdateReplacePolicy": "Delete",
+        "Properties": {
+            "TableName": table_name,
+            "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [{"AttributeName": IDEMPOTENCY_KEY, "AttributeType": "S"}],
+            "KeySchema": [{"AttributeName": IDEMPOTENCY_KEY, "KeyType": "HASH"}],
+            "TimeToLiveSpecification": {"AttributeName": IDEMPOTENCY_EXPIRY, "Enabled": True},
+            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
+            "SSESpecification": {"SSEEnabled": True},
+        },
+    }

@@ -1,103 +1,60 @@
 """How each handler is triggered: EventBridge rules, internal queues, schedules.
 
-In `lambda` mode the triggers invoke the Chalice functions (`chalice package` names a function
-`get-sli` as logical id `GetSli`). In `sqs` mode, for the local runtime, each bus rule delivers to
-a queue of its own, internal queues are left for the local dispatcher to drain, and schedules
-are run by the local runtime's clock.
+Three target modes:
 
-`lambda` mode also overlays each Chalice function (its physical name, so policies and log groups
-can name it; its log group, created first with a retention) and gives every asynchronously
-invoked function an on-failure destination: a dead-letter queue after two retries.
+- `lambda`: the triggers invoke the Chalice functions of the packaged template, by logical id
+  (`chalice package` names a function `get-sli` as `GetSli`);
+- `arn`: they invoke the functions `chalice deploy` created, by physical name and ARN, from a
+  stack of their own (the wiring stack); the queues are the bootstrap stack's, named by ARN;
+- `sqs`: for the local runtime, each bus rule delivers to a queue of its own, internal queues are
+  left for the local dispatcher to drain, and schedules are run by the local runtime's clock.
+
+Every asynchronously invoked function also gets an on-failure destination (`invoke_configs`): a
+dead-letter queue after two retries.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
-from infra.handlers import HANDLERS, INTERNAL_QUEUES, HandlerSpec, queue_name
+from infra.handlers import HANDLERS, HandlerSpec, queue_name
+from infra.naming import (
+    ASYNC_RETRIES,
+    arn_of,
+    failure_queue_name,
+    function_id,
+    function_name,
+    is_asynchronous,
+    logical_id,
+)
+from infra.resources import failure_queue_id, internal_queue_id, log_group_id, queue
 
-TargetMode = Literal["lambda", "sqs"]
-RETENTION_14_DAYS = 1209600
-LOG_RETENTION_DAYS = 30
-ASYNC_RETRIES = 2  # Lambda's retries of a failed asynchronous invocation, then the destination
-APP_NAME = "quartermaster"  # .chalice/config.json app_name: Chalice names functions after it
-API_HANDLER = "api_handler"  # Chalice's name for the REST API's function
-
-
-def logical_id(name: str) -> str:
-    """CloudFormation logical ids are alphanumeric: `get-sli` -> `GetSli`."""
-    return "".join(part.capitalize() for part in re.split(r"[^A-Za-z0-9]", name) if part)
-
-
-def function_name(stage: str, name: str) -> str:
-    """The physical name `chalice deploy` gives a function; the packaged template sets the same."""
-    if name == API_HANDLER:
-        return f"{APP_NAME}-{stage}"
-    return f"{APP_NAME}-{stage}-{name}"
+TargetMode = Literal["lambda", "sqs", "arn"]
 
 
-def function_id(name: str) -> str:
-    """The logical id `chalice package` gives a function (`task-events` -> `TaskEvents`)."""
-    return "APIHandler" if name == API_HANDLER else logical_id(name)
+def _function(stage: str, name: str, mode: TargetMode) -> Any:
+    """What a `FunctionName` property holds: a Ref in the packaged template, else the name."""
+    return {"Ref": function_id(name)} if mode == "lambda" else function_name(stage, name)
 
 
-def log_group_name(stage: str, name: str) -> str:
-    return f"/aws/lambda/{function_name(stage, name)}"
+def _function_arn(stage: str, name: str, mode: TargetMode) -> Any:
+    if mode == "lambda":
+        return {"Fn::GetAtt": [function_id(name), "Arn"]}
+    return arn_of("lambda", f"function:{function_name(stage, name)}")
 
 
-def is_asynchronous(spec: HandlerSpec) -> bool:
-    """Invoked asynchronously (by a bus rule or a schedule), so Lambda retries and then hands
-    the event to an on-failure destination; queue-fed handlers are polled synchronously."""
-    return spec.pattern is not None or spec.schedule_seconds is not None
+def _queue_arn(queue_id: str, name: str, mode: TargetMode) -> Any:
+    """A queue's ARN: from this template, or (`arn`) from the bootstrap stack, by name."""
+    return arn_of("sqs", name) if mode == "arn" else {"Fn::GetAtt": [queue_id, "Arn"]}
 
 
-def failure_queue_name(stage: str, name: str) -> str:
-    """Where an asynchronous handler's events go after its retries failed."""
-    return f"{queue_name(stage, name)}-failed"
-
-
-def _queue(name: str, visibility_s: int) -> dict[str, Any]:
-    """A queue and its dead-letter queue: a message that fails three times is kept, visibly."""
-    queue_id = f"{logical_id(name)}Queue"
-    return {
-        f"{queue_id}DeadLetters": {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {
-                "QueueName": f"{name}-dlq",
-                "MessageRetentionPeriod": RETENTION_14_DAYS,
-                "SqsManagedSseEnabled": True,
-            },
-        },
-        queue_id: {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {
-                "QueueName": name,
-                "VisibilityTimeout": visibility_s,
-                "SqsManagedSseEnabled": True,
-                "RedrivePolicy": {
-                    "deadLetterTargetArn": {"Fn::GetAtt": [f"{queue_id}DeadLetters", "Arn"]},
-                    "maxReceiveCount": 3,
-                },
-            },
-        },
-    }
-
-
-def internal_queues(stage: str) -> dict[str, Any]:
-    resources: dict[str, Any] = {}
-    for queue in INTERNAL_QUEUES:
-        resources.update(_queue(queue_name(stage, queue), visibility_s=180))
-    return resources
-
-
-def _invoke_permission(function_id: str, principal: str, source_arn: Any) -> dict[str, Any]:
+def _invoke_permission(function: Any, source_arn: Any) -> dict[str, Any]:
     return {
         "Type": "AWS::Lambda::Permission",
         "Properties": {
             "Action": "lambda:InvokeFunction",
-            "FunctionName": {"Ref": function_id},
-            "Principal": principal,
+            "FunctionName": function,
+            "Principal": "events.amazonaws.com",
             "SourceArn": source_arn,
         },
     }
@@ -108,39 +65,41 @@ def _bus_rule(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict
     resources: dict[str, Any] = {}
     if mode == "sqs":
         own_queue = queue_name(stage, spec.name)
-        resources.update(_queue(own_queue, visibility_s=spec.timeout_s * 6))
+        resources.update(queue(own_queue, visibility_s=spec.timeout_s * 6))
         target_arn: Any = {"Fn::GetAtt": [f"{logical_id(own_queue)}Queue", "Arn"]}
     else:
-        function_id = logical_id(spec.name)
-        target_arn = {"Fn::GetAtt": [function_id, "Arn"]}
-        resources[f"{function_id}InvokePermission"] = _invoke_permission(
-            function_id, "events.amazonaws.com", {"Fn::GetAtt": [rule_id, "Arn"]}
+        target_arn = _function_arn(stage, spec.name, mode)
+        resources[f"{function_id(spec.name)}InvokePermission"] = _invoke_permission(
+            _function(stage, spec.name, mode), {"Fn::GetAtt": [rule_id, "Arn"]}
         )
     resources[rule_id] = {
         "Type": "AWS::Events::Rule",
-        "DependsOn": ["EventBus"],
         "Properties": {
             "Name": f"{bus}-{spec.name}",
             "Description": spec.description,
-            # A literal bus name, not a Ref: moto's CloudFormation cannot resolve a Ref here.
+            # A literal bus name, not a Ref: moto's CloudFormation cannot resolve a Ref here,
+            # and in `arn` mode the bus belongs to the bootstrap stack.
             "EventBusName": bus,
             "EventPattern": spec.pattern,
             "State": "ENABLED",
             "Targets": [{"Id": spec.name, "Arn": target_arn}],
         },
     }
+    if mode != "arn":
+        resources[rule_id]["DependsOn"] = ["EventBus"]
     return resources
 
 
-def _queue_source(spec: HandlerSpec, stage: str) -> dict[str, Any]:
+def _queue_source(spec: HandlerSpec, stage: str, mode: TargetMode) -> dict[str, Any]:
     assert spec.queue is not None
-    queue_id = f"{logical_id(queue_name(stage, spec.queue))}Queue"
     return {
         f"{logical_id(spec.name)}QueueSource": {
             "Type": "AWS::Lambda::EventSourceMapping",
             "Properties": {
-                "FunctionName": {"Ref": logical_id(spec.name)},
-                "EventSourceArn": {"Fn::GetAtt": [queue_id, "Arn"]},
+                "FunctionName": _function(stage, spec.name, mode),
+                "EventSourceArn": _queue_arn(
+                    internal_queue_id(stage, spec.queue), queue_name(stage, spec.queue), mode
+                ),
                 "BatchSize": 1,
                 # At most as many pollers as the function may run: more would be throttled and
                 # push messages toward the dead-letter queue for nothing.
@@ -150,10 +109,9 @@ def _queue_source(spec: HandlerSpec, stage: str) -> dict[str, Any]:
     }
 
 
-def _schedule(spec: HandlerSpec, bus: str) -> dict[str, Any]:
+def _schedule(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict[str, Any]:
     assert spec.schedule_seconds is not None
-    function_id = logical_id(spec.name)
-    rule_id = f"{function_id}Schedule"
+    rule_id = f"{logical_id(spec.name)}Schedule"
     minutes = max(1, spec.schedule_seconds // 60)
     return {
         rule_id: {
@@ -163,64 +121,13 @@ def _schedule(spec: HandlerSpec, bus: str) -> dict[str, Any]:
                 "Description": spec.description,
                 "ScheduleExpression": f"rate({minutes} minute{'s' if minutes > 1 else ''})",
                 "State": "ENABLED",
-                "Targets": [{"Id": spec.name, "Arn": {"Fn::GetAtt": [function_id, "Arn"]}}],
+                "Targets": [{"Id": spec.name, "Arn": _function_arn(stage, spec.name, mode)}],
             },
         },
-        f"{function_id}SchedulePermission": _invoke_permission(
-            function_id, "events.amazonaws.com", {"Fn::GetAtt": [rule_id, "Arn"]}
+        f"{logical_id(spec.name)}SchedulePermission": _invoke_permission(
+            _function(stage, spec.name, mode), {"Fn::GetAtt": [rule_id, "Arn"]}
         ),
     }
-
-
-def _on_failure(spec: HandlerSpec, stage: str) -> dict[str, Any]:
-    """Two retries, then the event goes to the handler's dead-letter queue (with the error)."""
-    function = function_id(spec.name)
-    queue_id = f"{function}Failures"
-    return {
-        queue_id: {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {
-                "QueueName": failure_queue_name(stage, spec.name),
-                "MessageRetentionPeriod": RETENTION_14_DAYS,
-                "SqsManagedSseEnabled": True,
-            },
-        },
-        f"{function}InvokeConfig": {
-            "Type": "AWS::Lambda::EventInvokeConfig",
-            "Properties": {
-                "FunctionName": {"Ref": function},
-                "Qualifier": "$LATEST",
-                "MaximumRetryAttempts": ASYNC_RETRIES,
-                "DestinationConfig": {
-                    "OnFailure": {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}
-                },
-            },
-        },
-    }
-
-
-def function_settings(stage: str, names: list[str]) -> dict[str, Any]:
-    """`lambda` mode: per function, a log group with a retention, created before the function
-    (so Lambda never creates one without retention), and the function's physical name."""
-    resources: dict[str, Any] = {}
-    for name in names:
-        function = function_id(name)
-        resources[f"{function}LogGroup"] = {
-            "Type": "AWS::Logs::LogGroup",
-            "Properties": {
-                "LogGroupName": log_group_name(stage, name),
-                "RetentionInDays": LOG_RETENTION_DAYS,
-            },
-        }
-        # Merged into the resource `chalice package` generates (its Type and the rest stay).
-        resources[function] = {
-            "DependsOn": [f"{function}LogGroup"],
-            "Properties": {"FunctionName": function_name(stage, name)},
-        }
-    for spec in HANDLERS:
-        if is_asynchronous(spec):
-            resources.update(_on_failure(spec, stage))
-    return resources
 
 
 def handler_triggers(stage: str, bus: str, mode: TargetMode) -> dict[str, Any]:
@@ -228,49 +135,41 @@ def handler_triggers(stage: str, bus: str, mode: TargetMode) -> dict[str, Any]:
     for spec in HANDLERS:
         if spec.pattern is not None:
             resources.update(_bus_rule(spec, stage, bus, mode))
-        elif spec.queue is not None and mode == "lambda":
-            resources.update(_queue_source(spec, stage))
-        elif spec.schedule_seconds is not None and mode == "lambda":
-            resources.update(_schedule(spec, bus))
+        elif spec.queue is not None and mode != "sqs":
+            resources.update(_queue_source(spec, stage, mode))
+        elif spec.schedule_seconds is not None and mode != "sqs":
+            resources.update(_schedule(spec, stage, bus, mode))
     return resources
 
 
-def states_role(role_name: str, stage: str) -> dict[str, Any]:
-    """The role state machines run as: they may only write to the internal queues."""
-    queue_arns = [
-        {"Fn::GetAtt": [f"{logical_id(queue_name(stage, queue))}Queue", "Arn"]}
-        for queue in INTERNAL_QUEUES
-    ]
-    return {
-        "StatesRole": {
-            "Type": "AWS::IAM::Role",
+def invoke_configs(stage: str, mode: TargetMode) -> dict[str, Any]:
+    """Two retries, then an asynchronous handler's event goes to its on-failure queue (with the
+    error); the queues are `infra.resources.failure_queues`."""
+    resources: dict[str, Any] = {}
+    for spec in HANDLERS:
+        if not is_asynchronous(spec):
+            continue
+        queue_id = failure_queue_id(spec.name)
+        destination = _queue_arn(queue_id, failure_queue_name(stage, spec.name), mode)
+        resources[f"{function_id(spec.name)}InvokeConfig"] = {
+            "Type": "AWS::Lambda::EventInvokeConfig",
             "Properties": {
-                "RoleName": role_name,
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "states.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                },
-                "Policies": [
-                    {
-                        "PolicyName": "internal-queues",
-                        "PolicyDocument": {
-                            "Version": "2012-10-17",
-                            "Statement": [
-                                {
-                                    "Effect": "Allow",
-                                    "Action": "sqs:SendMessage",
-                                    "Resource": queue_arns,
-                                }
-                            ],
-                        },
-                    }
-                ],
+                "FunctionName": _function(stage, spec.name, mode),
+                "Qualifier": "$LATEST",
+                "MaximumRetryAttempts": ASYNC_RETRIES,
+                "DestinationConfig": {"OnFailure": {"Destination": destination}},
             },
         }
+    return resources
+
+
+def function_overlays(stage: str, names: list[str]) -> dict[str, Any]:
+    """`lambda` mode: merged into each function `chalice package` generates (its Type and the
+    rest stay): its physical name, and its log group first (`infra.resources.log_groups`)."""
+    return {
+        function_id(name): {
+            "DependsOn": [log_group_id(name)],
+            "Properties": {"FunctionName": function_name(stage, name)},
+        }
+        for name in names
     }

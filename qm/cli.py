@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "evaluate",
     "evaluations",
     "local",
+    "aws",
 )
 
 

@@ -1,5 +1,7 @@
 """The deployment definition, offline: every handler the app registers is triggered once, has a
-policy of its own and an on-failure path, and the local (`sqs`) mode keeps every queue."""
+policy of its own and an on-failure path, the local (`sqs`) mode keeps every queue, and the
+`chalice deploy` route's two stacks hold exactly what the packaged template holds besides
+Chalice's own resources."""
 
 from __future__ import annotations
 
@@ -12,8 +14,7 @@ import app
 from infra.definition import build_template, function_names, queue_names
 from infra.handlers import HANDLERS, HandlerSpec
 from infra.monitoring import dead_letter_queues
-from infra.policies import CHALICE_DIR, policy_file
-from infra.wiring import (
+from infra.naming import (
     ASYNC_RETRIES,
     failure_queue_name,
     function_id,
@@ -21,6 +22,7 @@ from infra.wiring import (
     is_asynchronous,
     logical_id,
 )
+from infra.policies import CHALICE_DIR, policy_file
 
 STAGE = "prod"
 CHALICE_TYPES = {"AWS::Serverless::Function", "AWS::Serverless::Api"}
@@ -115,7 +117,11 @@ def test_every_dead_letter_queue_and_function_has_an_alarm(template: dict[str, A
     for queue_id in dead_letter_queues(STAGE):
         assert str({"Fn::GetAtt": [queue_id, "QueueName"]}) in watched
     for name in function_names():
-        assert str({"Ref": function_id(name)}) in watched
+        assert function_name(STAGE, name) in watched
+    # The watcher's timeouts (chalicelib/observability.py metrics carry `service`).
+    timed_out = _of_type(template, "AWS::CloudWatch::Alarm")["SequencesTimedOutAlarm"]
+    assert timed_out["Properties"]["Namespace"] == "Quartermaster"
+    assert timed_out["Properties"]["MetricName"] == "SequencesTimedOut"
 
 
 def test_each_function_is_named_and_logs_to_a_group_with_retention(

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from infra.definition import function_names
+from infra.handlers import HANDLERS
+from infra.naming import is_deduplicated
 from infra.policies import ACCESS, CHALICE_DIR, UNSCOPED_ACTIONS, generated, policy
 
 STAGES = sorted(json.loads((CHALICE_DIR / "config.json").read_text())["stages"])
@@ -77,9 +79,11 @@ def test_handlers_only_get_what_they_use() -> None:
     """Spot checks of the table in infra/policies.py against what the handlers call."""
 
     def actions(name: str) -> set[str]:
+        """Its actions besides the idempotency records' (next test)."""
         return {
             action
             for statement in _statements(policy("prod", name))
+            if statement["Sid"] != "IdempotencyTable"
             for action in _listed(statement["Action"])
         }
 
@@ -107,3 +111,25 @@ def test_handlers_only_get_what_they_use() -> None:
             assert "secretsmanager:GetSecretValue" not in actions(name), name
         if name != "api_handler":
             assert "dynamodb:BatchWriteItem" not in actions(name), name
+
+
+def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> None:
+    """Powertools' DynamoDBPersistenceLayer: conditional put, get, update, delete; only on the
+    idempotency table, and only for the handlers chalicelib/idempotency.py keys (not the
+    schedule's watcher, not the API)."""
+    deduplicated = {spec.name for spec in HANDLERS if is_deduplicated(spec)}
+    by_design = {"recorder", "task-events", "dispatcher"}  # their own conditional writes
+    assert deduplicated == {spec.name for spec in HANDLERS} - {"watcher"} - by_design
+    for name in function_names():
+        grants = [s for s in _statements(policy("prod", name)) if s["Sid"] == "IdempotencyTable"]
+        if name not in deduplicated:
+            assert grants == [], name
+            continue
+        (grant,) = grants
+        assert set(_listed(grant["Action"])) == {
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+        }
+        assert grant["Resource"] == "arn:aws:dynamodb:*:*:table/quartermaster-prod-idempotency"

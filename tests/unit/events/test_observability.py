@@ -1,4 +1,6 @@
-"""Handler logs carry the Keptn keys of what they handle; failures are logged and re-raised."""
+"""Handler logs carry the Keptn keys of what they handle; failures are logged and re-raised;
+metrics with dimensions stay apart from the invocation's shared set; deliveries are keyed by
+what feeds the handler."""
 
 from __future__ import annotations
 
@@ -6,11 +8,15 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from chalicelib.observability import event_keys, logger, observed
+from chalicelib.bootstrap import build_aws_container, use_container
+from chalicelib.idempotency import BUS_KEY, QUEUE_KEY, delivery_key
+from chalicelib.observability import count, duration_ms, event_keys, logger, observed
+from chalicelib.settings import Settings
 
 ENVELOPE = {
     "detail": {
@@ -20,6 +26,19 @@ ENVELOPE = {
         "data": {"project": "shop", "stage": "dev", "service": "cart"},
     }
 }
+
+
+@pytest.fixture(autouse=True)
+def no_idempotency_table() -> Iterator[None]:
+    """Unit tests have no AWS: handlers run without idempotency records (tests/integration
+    covers them on moto). Building the AWS container makes no call."""
+    use_container(replace(build_aws_container(Settings(stage="unit")), idempotency=None))
+    yield
+    use_container(None)
+
+
+def _emitted(out: str) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.splitlines() if '"_aws"' in line]
 
 
 def test_keys_come_from_bus_envelopes_and_queue_records() -> None:
@@ -105,3 +124,47 @@ def test_handlers_log_beside_a_configured_chalice_app_logger() -> None:
     finally:
         chalice_logger.removeHandler(plain)
         logger.cache_clear()
+
+
+def test_a_dimensioned_metric_does_not_lend_its_dimensions_to_the_others(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    @observed("lighthouse")
+    def handler(event: dict[str, Any], context: Any) -> None:
+        count("EvaluationsFinished", result="pass")
+        count("SequencesTimedOut", 2)
+        duration_ms("TaskDuration", 1500.0, task="deployment")
+
+    handler(ENVELOPE, None)
+    by_metric = {
+        entry["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"]: entry
+        for entry in _emitted(capsys.readouterr().out)
+    }
+
+    def dimensions(name: str) -> list[list[str]]:
+        found: list[list[str]] = by_metric[name]["_aws"]["CloudWatchMetrics"][0]["Dimensions"]
+        return found
+
+    assert dimensions("EvaluationsFinished") == [["service", "result"]]
+    assert dimensions("EventsHandled") == [["service", "handler"]]
+    assert dimensions("SequencesTimedOut") == [["service"]]
+    assert by_metric["SequencesTimedOut"]["SequencesTimedOut"] == [2.0]
+    assert "result" not in by_metric["EventsHandled"]
+    task = by_metric["TaskDuration"]
+    assert task["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Unit"] == "Milliseconds"
+    assert (task["TaskDuration"], task["task"]) == ([1500.0], "deployment")
+
+
+def test_a_metric_outside_a_handler_is_written_at_once(capsys: pytest.CaptureFixture[str]) -> None:
+    count("SequencesStarted")  # e.g. an API route resuming a run starts the next one
+    (entry,) = _emitted(capsys.readouterr().out)
+    assert entry["SequencesStarted"] == [1.0]
+    assert entry["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Quartermaster"
+
+
+def test_deliveries_are_keyed_by_what_feeds_the_handler() -> None:
+    assert delivery_key(ENVELOPE) == BUS_KEY
+    assert delivery_key({"Records": [{"messageId": "m1", "body": "{}"}]}) == QUEUE_KEY
+    schedule = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+    assert delivery_key(schedule) is None
+    assert delivery_key({}) is None
