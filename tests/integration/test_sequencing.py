@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -402,3 +403,31 @@ def test_the_answer_deadline_is_set_per_project(flow: Harness) -> None:
     flow.settle(1.5)  # past the deployment's one-second default
     assert watcher({}, None)["timedOut"] == 0
     assert flow.finished(context, "dev", "delivery") is None
+
+
+def metrics_written(output: str) -> list[dict[str, Any]]:
+    """The CloudWatch embedded-metric-format lines the handlers printed."""
+    return [json.loads(line) for line in output.splitlines() if line.startswith('{"_aws"')]
+
+
+def test_runs_and_tasks_are_measured(flow: Harness, capsys: pytest.CaptureFixture[str]) -> None:
+    context = flow.trigger("dev", "delivery")
+    flow.answer(flow.wait_task(context, "deployment"), result="warning")
+    flow.answer(flow.wait_task(context, "test"), result="fail")
+    flow.wait_finished(context, "dev", "delivery")
+    written = metrics_written(capsys.readouterr().out)
+
+    def named(name: str) -> list[dict[str, Any]]:
+        return [metric for metric in written if name in metric]
+
+    assert [metric["SequencesStarted"] for metric in named("SequencesStarted")] == [[1.0]]
+    (finished,) = named("SequencesFinished")
+    assert finished["result"] == "fail"
+    assert sorted(
+        finished["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]
+    ) == ["result", "service"]
+    durations = {metric["task"]: metric["TaskDuration"][0] for metric in named("TaskDuration")}
+    assert set(durations) == {"deployment", "test"}
+    assert all(0 <= duration < 60_000 for duration in durations.values())
+    # Each metric set holds its own dimensions only.
+    assert all("result" not in metric for metric in named("EventsHandled"))

@@ -7,10 +7,13 @@ nothing here. Exactly one handler wins the close and resumes the state machine.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.runs import CompletedTask
 from chalicelib.engine.completion import complete_task, is_task_complete
+from chalicelib.observability import duration_ms
 from chalicelib.services.sequencing.common import SequencingDeps
 
 
@@ -44,4 +47,13 @@ def on_task_answer(event: KeptnEvent, deps: SequencingDeps) -> CompletedTask | N
     deps.workflows.complete_task(
         task.token, {"result": completed.result, "status": completed.status}
     )
+    duration_ms("TaskDuration", _elapsed_ms(task.dispatched, deps.clock()), task=task.name)
     return completed
+
+
+def _elapsed_ms(since: str, now: datetime) -> float:
+    """Milliseconds from a stored timestamp (Keptn's format, UTC) to `now`."""
+    start = datetime.fromisoformat(since.replace("Z", "+00:00"))
+    if now.tzinfo is None:  # a test's naive clock is UTC too
+        now = now.replace(tzinfo=UTC)
+    return (now - start).total_seconds() * 1000

@@ -14,6 +14,7 @@ from chalicelib.domain.event_types import Phase, sequence_event_type, task_event
 from chalicelib.domain.runs import Run, RunState, TaskRecord
 from chalicelib.engine.chaining import follow_ups
 from chalicelib.engine.payload import CompletedTask, next_stage_data
+from chalicelib.observability import count
 from chalicelib.services.sequencing.common import (
     SequencingDeps,
     publish,
@@ -71,6 +72,8 @@ def on_watch(deps: SequencingDeps) -> int:
             ended += 1
             if run.execution_arn:
                 deps.workflows.stop(run.execution_arn, "timed out")
+    if ended:  # a metric costs by the hour it is written; the alarm reads no data as fine
+        count("SequencesTimedOut", ended)
     return ended
 
 
@@ -81,6 +84,8 @@ def end_run(
     False when the run had already ended (aborted meanwhile, or a redelivered message)."""
     if not deps.runs.set_state(run.id, state, result=result, status=status):
         return False
+    # Aborted runs end with result "pass" (Keptn's value): count them by their state instead.
+    count("SequencesFinished", result=result if state is RunState.FINISHED else str(state))
     data = {**scope_data(run), "result": result, "status": status}
     if message:
         data["message"] = message

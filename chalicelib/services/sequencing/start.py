@@ -13,6 +13,7 @@ from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.runs import Run, RunState, Scope, run_id_for
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.observability import count
 from chalicelib.services.sequencing.common import (
     SequencingDeps,
     machine_name,
@@ -121,4 +122,5 @@ def start_next(scope: Scope, deps: SequencingDeps, known: Run | None = None) -> 
         deploy_state_machines(scope.project, shipyard_at(deps.config, scope.project, None), deps)
         execution = deps.workflows.start(name, run.id, {"id": run.id})
     deps.runs.mark_started(run.id, execution)
+    count("SequencesStarted")
     return run
