@@ -14,8 +14,9 @@ EVENT_INDEXES = {
 }
 
 
-def events_table(table_name: str) -> dict[str, Any]:
-    attributes = ["pk", "ts", *EVENT_INDEXES.values()]
+def _indexed_table(table_name: str, indexes: dict[str, str], sort_key: str) -> dict[str, Any]:
+    """A table keyed by `pk` whose indexes (name -> partition key) all sort on `sort_key`."""
+    attributes = ["pk", sort_key, *indexes.values()]
     return {
         "Type": "AWS::DynamoDB::Table",
         "DeletionPolicy": "Retain",
@@ -32,16 +33,20 @@ def events_table(table_name: str) -> dict[str, Any]:
                     "IndexName": index,
                     "KeySchema": [
                         {"AttributeName": attribute, "KeyType": "HASH"},
-                        {"AttributeName": "ts", "KeyType": "RANGE"},
+                        {"AttributeName": sort_key, "KeyType": "RANGE"},
                     ],
                     "Projection": {"ProjectionType": "ALL"},
                 }
-                for index, attribute in EVENT_INDEXES.items()
+                for index, attribute in indexes.items()
             ],
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
         },
     }
+
+
+def events_table(table_name: str) -> dict[str, Any]:
+    return _indexed_table(table_name, EVENT_INDEXES, "ts")
 
 
 def config_table(table_name: str) -> dict[str, Any]:
@@ -107,35 +112,10 @@ EVALUATION_INDEXES = {
 
 
 def evaluations_table(table_name: str) -> dict[str, Any]:
-    attributes = ["pk", "sortKey", *EVALUATION_INDEXES.values()]
-    return {
-        "Type": "AWS::DynamoDB::Table",
-        "DeletionPolicy": "Retain",
-        "UpdateReplacePolicy": "Retain",
-        "Properties": {
-            "TableName": table_name,
-            "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [
-                {"AttributeName": name, "AttributeType": "S"} for name in attributes
-            ],
-            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
-            "GlobalSecondaryIndexes": [
-                {
-                    "IndexName": index,
-                    "KeySchema": [
-                        {"AttributeName": attribute, "KeyType": "HASH"},
-                        {"AttributeName": "sortKey", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-                for index, attribute in EVALUATION_INDEXES.items()
-            ],
-            # Pending get-sli requests nobody answered expire.
-            "TimeToLiveSpecification": {"AttributeName": "expires", "Enabled": True},
-            "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
-            "SSESpecification": {"SSEEnabled": True},
-        },
-    }
+    table = _indexed_table(table_name, EVALUATION_INDEXES, "sortKey")
+    # Pending get-sli requests nobody answered expire.
+    table["Properties"]["TimeToLiveSpecification"] = {"AttributeName": "expires", "Enabled": True}
+    return table
 
 
 # Powertools' DynamoDBPersistenceLayer defaults (chalicelib/adapters/idempotency_records.py).
