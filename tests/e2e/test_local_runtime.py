@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import boto3
 import httpx
@@ -324,19 +325,8 @@ def test_a_quality_gate_measures_cloudwatch_and_keeps_history(
             "50",
         )
 
-    measure(300, 25)  # first window: 30 to 20 minutes ago
-    measure(400, 5)  # second window: 10 minutes ago to now
-    first = gate(30)
-    assert first.returncode == 0, first.stdout + first.stderr
-    assert "pass score 100.00" in first.stdout
-    assert "Latency" in first.stdout
-    # 400 > 300 + 10 %: the second run fails against the first.
-    second = gate(10)
-    assert second.returncode == 1, second.stdout + second.stderr
-    assert "fail score 0.00" in second.stdout
-
-    history = json.loads(
-        qm(
+    def history_of_cart() -> list[dict[str, Any]]:
+        listed = qm(
             qm_env,
             "get",
             "evaluations",
@@ -348,8 +338,22 @@ def test_a_quality_gate_measures_cloudwatch_and_keeps_history(
             "cart",
             "-o",
             "json",
-        ).stdout
-    )["evaluations"]
+        )
+        evaluations: list[dict[str, Any]] = json.loads(listed.stdout)["evaluations"]
+        return evaluations
+
+    measure(300, 25)  # first window: 30 to 20 minutes ago
+    measure(400, 5)  # second window: 10 minutes ago to now
+    first = gate(30)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "pass score 100.00" in first.stdout
+    assert "Latency" in first.stdout
+    # 400 > 300 + 10 %: the second run fails against the first.
+    second = gate(10)
+    assert second.returncode == 1, second.stdout + second.stderr
+    assert "fail score 0.00" in second.stdout
+
+    history = history_of_cart()
     assert [run["result"] for run in history] == ["fail", "pass"]
     assert history[0]["evaluation"]["comparedEvents"] == [history[1]["eventId"]]
     table = qm(qm_env, "get", "evaluations", "-p", "gate", "-s", "dev", "--service", "cart")
@@ -372,21 +376,7 @@ def test_a_quality_gate_measures_cloudwatch_and_keeps_history(
     assert invalidated.returncode == 0, invalidated.stderr
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        listed = json.loads(
-            qm(
-                qm_env,
-                "get",
-                "evaluations",
-                "-p",
-                "gate",
-                "-s",
-                "dev",
-                "--service",
-                "cart",
-                "-o",
-                "json",
-            ).stdout
-        )["evaluations"]
+        listed = history_of_cart()
         if listed[1]["invalidated"]:
             break
         time.sleep(0.3)
