@@ -4,7 +4,8 @@
    through the bus answers a 10-task sequence; for each task, the time from its `.finished`
    being accepted by the API to the next task's `.triggered` reaching the tool, as a ratio to a
    bare EventBridge -> SQS round trip measured on the same emulator in the same run
-   (target: at most 3).
+   (target: at most 3). The tool and the round trip receive alike: long polling, as the
+   sample tool and Lambda's event source mappings do.
 2. Work per task, in-process on moto with every boto3 call counted (botocore `before-call`):
    Step Functions state transitions per task from the execution history (target: at most 3)
    and AWS API calls per task, by who makes them (target: at most 8), then the AWS list-price
@@ -46,21 +47,24 @@ SHIPYARD = "\n".join(
         *[f"            - name: {task}" for task in TASKS],
     ]
 )
-POLL_S = 0.005
+WAIT_S = 1  # long polling: the emulator answers a waiting receive as soon as a message lands
 
 
 # -- 1. latency on the embedded runtime ----------------------------------------------------
 
 
 def _receive(sqs: Any, url: str, timeout_s: float = 30.0) -> dict[str, Any]:
+    """The next message of `url`, deleted. The tool and the bare round trip both receive
+    with this, so the ratio compares like with like."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=1).get("Messages", [])
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=1, WaitTimeSeconds=WAIT_S
+        ).get("Messages", [])
         if messages:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=messages[0]["ReceiptHandle"])
             body: dict[str, Any] = json.loads(messages[0]["Body"])
             return body
-        time.sleep(POLL_S)
     raise TimeoutError("nothing arrived within 30 s")
 
 
