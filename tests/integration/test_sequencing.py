@@ -423,9 +423,10 @@ def test_runs_and_tasks_are_measured(flow: Harness, capsys: pytest.CaptureFixtur
     assert [metric["SequencesStarted"] for metric in named("SequencesStarted")] == [[1.0]]
     (finished,) = named("SequencesFinished")
     assert finished["result"] == "fail"
-    assert sorted(
-        finished["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]
-    ) == ["result", "service"]
+    assert sorted(finished["_aws"]["CloudWatchMetrics"][0]["Dimensions"][0]) == [
+        "result",
+        "service",
+    ]
     durations = {metric["task"]: metric["TaskDuration"][0] for metric in named("TaskDuration")}
     assert set(durations) == {"deployment", "test"}
     assert all(0 <= duration < 60_000 for duration in durations.values())
