@@ -42,7 +42,6 @@ FORBIDDEN = {
     "botocore": "provided by the Lambda runtime (about 80 MB)",
     "typer": "qm CLI dependency",
     "rich": "qm CLI dependency",
-    "httpx": "qm CLI dependency",
     "pytest": "test runner",
     "_pytest": "test runner",
     "qm": "the client side: never shipped to Lambda",
