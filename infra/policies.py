@@ -1,9 +1,9 @@
 """Least-privilege IAM policies, one per Lambda function, and the Chalice settings that use them.
 
 Chalice's automatic policy only scans app.py, so `autogen_policy` is off and each function gets a
-policy written from `ACCESS` below: what its code really calls (read from
-chalicelib/entrypoints and the services and adapters they reach), scoped by ARN to this
-deployment's tables, indexes, bus, queues, state machines, secrets and its own log group.
+policy written from its entry in `ACCESS` (infra/access.py: what its code really calls), scoped
+by ARN to this deployment's tables, indexes, bus, queues, state machines, secrets and its own log
+group.
 
     python -m infra.policies --write
 
@@ -18,11 +18,11 @@ table for every handler that keeps idempotency records.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from infra.access import ACCESS, IDEMPOTENCY, Can
 from infra.definition import function_names, names
 from infra.handlers import HANDLERS, INTERNAL_QUEUES, HandlerSpec, queue_name
 from infra.naming import (
@@ -57,132 +57,6 @@ class FunctionSettings:
 # The API handler: 512 MB (a cold start imports pydantic and the routes; more memory is more
 # CPU, and a person or a CI job waits for the answer); 29 s, API Gateway's own limit.
 API_SETTINGS = FunctionSettings(memory_mb=512, timeout_s=29, reserved_concurrency=20)
-
-READ = ("dynamodb:GetItem", "dynamodb:Query")
-WRITE = (
-    "dynamodb:PutItem",
-    "dynamodb:UpdateItem",
-    "dynamodb:DeleteItem",
-    # TransactWriteItems has no IAM action of its own: each item needs its own action.
-    "dynamodb:ConditionCheckItem",
-)
-BATCH_WRITE = ("dynamodb:BatchWriteItem",)
-# Powertools' DynamoDBPersistenceLayer: put the in-progress record (conditional), read it when
-# the condition failed, mark it completed, delete it when the handler raised.
-IDEMPOTENCY = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
-
-
-@dataclass(frozen=True)
-class TableAccess:
-    """Actions on one table (`events`, `config` or `runs`) and the indexes it queries."""
-
-    table: str
-    actions: tuple[str, ...]
-    indexes: tuple[str, ...] = ()
-
-
-class Can(StrEnum):
-    """What a function does beyond its tables, each a set of scoped statements."""
-
-    PUBLISH = "publish"  # events:PutEvents on the deployment's bus
-    START_RUNS = "start-runs"  # states:StartExecution on qm-<stage>-* state machines
-    STOP_RUNS = "stop-runs"  # states:StopExecution on their executions
-    RESUME_TASKS = "resume-tasks"  # states:SendTaskSuccess with a task token
-    # Create/update state machines from a shipyard: states:Create/UpdateStateMachine,
-    # iam:PassRole for the states role only, sqs:GetQueueUrl of the internal queues (the
-    # machines send to them).
-    DEPLOY_MACHINES = "deploy-machines"
-    MANAGE_SECRETS = "manage-secrets"  # Secrets Manager under quartermaster/<stage>/
-    READ_SECRETS = "read-secrets"  # secretsmanager:GetSecretValue under quartermaster/<stage>/
-    # The CloudWatch SLI provider (chalicelib/adapters/sli_cloudwatch.py): GetMetricData.
-    READ_METRICS = "read-metrics"
-
-
-@dataclass(frozen=True)
-class Access:
-    tables: tuple[TableAccess, ...] = ()
-    can: frozenset[Can] = field(default_factory=frozenset)
-
-
-def _can(*abilities: Can) -> frozenset[Can]:
-    return frozenset(abilities)
-
-
-# What each function touches. Queue-fed handlers also get their queue, asynchronous ones their
-# on-failure queue, and every function its log group: those follow from the HandlerSpec.
-ACCESS: dict[str, Access] = {
-    # Every route: events are queried (never written: the recorder stores them), projects,
-    # resources and tokens read and written (resources in batches), runs read and controlled
-    # (pause/resume/abort, approval decisions), shipyards compiled to state machines, secrets.
-    API_HANDLER: Access(
-        tables=(
-            TableAccess("events", READ, tuple(EVENT_INDEXES)),
-            TableAccess("config", READ + WRITE + BATCH_WRITE),
-            TableAccess("runs", READ + WRITE, ("by-context", "by-project", "open-tasks")),
-            # Evaluation history; monitoring settings read and written.
-            TableAccess("evaluations", (*READ, "dynamodb:PutItem"), ("history",)),
-        ),
-        can=_can(
-            Can.PUBLISH,
-            Can.START_RUNS,
-            Can.STOP_RUNS,
-            Can.RESUME_TASKS,
-            Can.DEPLOY_MACHINES,
-            Can.MANAGE_SECRETS,
-        ),
-    ),
-    # Stores each event once (a conditional put).
-    "recorder": Access(tables=(TableAccess("events", ("dynamodb:PutItem",)),)),
-    # Reads the shipyard, creates, queues and starts runs (creating missing state machines),
-    # refuses with a .finished event.
-    "sequencer": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES),
-    ),
-    # Counts answers and resumes the state machine when a task completes.
-    "task-events": Access(
-        tables=(TableAccess("runs", READ + WRITE),),
-        can=_can(Can.RESUME_TASKS),
-    ),
-    # Stores the task token, sends <task>.triggered; stops a machine whose run already ended.
-    "dispatcher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.STOP_RUNS),
-    ),
-    # Ends runs, sends .finished, starts the next queued run, chains to the next stage.
-    "finisher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES),
-    ),
-    # Answers approval.triggered; for a manual one, finds the last deployment's commit in the
-    # events and diffs the service's files between it and the run's commit.
-    "approval": Access(
-        tables=(
-            TableAccess("events", READ, ("by-scope-type", "by-id")),
-            TableAccess("config", READ),
-        ),
-        can=_can(Can.PUBLISH),
-    ),
-    # Answers evaluation.triggered: reads slo.yaml, stores pending requests, evaluations and
-    # monitoring settings, queries earlier evaluations through the baseline indexes.
-    "lighthouse": Access(
-        tables=(
-            TableAccess("config", READ),
-            TableAccess("evaluations", READ + WRITE, tuple(EVALUATION_INDEXES)),
-        ),
-        can=_can(Can.PUBLISH),
-    ),
-    # Reads sli.yaml and the project's Prometheus settings (and their secret), measures.
-    "sli-provider": Access(
-        tables=(TableAccess("config", READ), TableAccess("evaluations", ("dynamodb:GetItem",))),
-        can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
-    ),
-    # Finds unanswered tasks past their deadline, ends and stops their runs, starts the next.
-    "watcher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE, ("unanswered",))),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.STOP_RUNS, Can.DEPLOY_MACHINES),
-    ),
-}
 
 # Actions IAM cannot scope to a resource: they are granted on "*", and nothing else is.
 UNSCOPED_ACTIONS = {
@@ -225,7 +99,7 @@ def policy(stage: str, name: str) -> dict[str, Any]:
     """The IAM policy document of function `name` in `stage`."""
     if name not in ACCESS:
         raise KeyError(
-            f"function '{name}' has no entry in infra/policies.py ACCESS: say which tables, "
+            f"function '{name}' has no entry in infra/access.py ACCESS: say which tables, "
             "indexes, bus, state machines and secrets it touches, then run "
             "`python -m infra.policies --write`"
         )

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from infra.access import ACCESS
 from infra.definition import function_names
 from infra.handlers import HANDLERS
 from infra.naming import is_deduplicated
-from infra.policies import ACCESS, CHALICE_DIR, UNSCOPED_ACTIONS, generated, policy
+from infra.policies import CHALICE_DIR, UNSCOPED_ACTIONS, generated, policy
 
 STAGES = sorted(json.loads((CHALICE_DIR / "config.json").read_text())["stages"])
 
@@ -76,7 +77,7 @@ def test_every_resource_belongs_to_the_stage(
 
 
 def test_handlers_only_get_what_they_use() -> None:
-    """Spot checks of the table in infra/policies.py against what the handlers call."""
+    """Spot checks of the table in infra/access.py against what the handlers call."""
 
     def actions(name: str) -> set[str]:
         """Its actions besides the idempotency records' (next test)."""
