@@ -1,7 +1,8 @@
-"""Each delivery acts once: Powertools idempotency around every asynchronous handler.
+"""Each delivery acts once: Powertools idempotency around the asynchronous handlers.
 
 EventBridge, Lambda's asynchronous retries and SQS all deliver at least once. `observed` runs
-every handler through `once`, which keeps a record per delivery (Powertools'
+every handler through `once`, which (except for handlers idempotent by design, listed below)
+keeps a record per delivery (Powertools'
 DynamoDBPersistenceLayer on the idempotency table): a delivery seen before returns the stored
 result without running the handler again; one still running makes the duplicate fail, so it is
 retried later; a handler that raises leaves no record, so its retry runs. What identifies a
