@@ -19,7 +19,7 @@ from chalicelib.domain.sli import SliFile
 from chalicelib.domain.sli_queries import SliRequest
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.lighthouse import IndicatorValue
-from chalicelib.errors import QuartermasterError
+from chalicelib.errors import NotFound, QuartermasterError
 from chalicelib.ports import ConfigStore, EvaluationStore, EventBus, SecretStore
 from chalicelib.services.lighthouse.common import get_sli_type, scope_of
 from chalicelib.services.sequencing.common import publish, stable_id
@@ -126,7 +126,7 @@ def _prometheus(project: str, deps: ProviderDeps) -> PrometheusSliProvider:
 
     settings = deps.evaluations.get_monitoring(project)
     if settings is None or settings.provider != "prometheus" or not settings.url:
-        raise QuartermasterError(
+        raise NotFound(
             f"project '{project}' has no Prometheus URL; set one with qm configure monitoring "
             f"prometheus --project {project} --url http://..."
         )
@@ -134,7 +134,7 @@ def _prometheus(project: str, deps: ProviderDeps) -> PrometheusSliProvider:
     if settings.secret:
         secret = deps.secrets.read(settings.secret, DEFAULT_SCOPE)
         if secret is None:
-            raise QuartermasterError(
+            raise NotFound(
                 f"secret '{settings.secret}' (Prometheus credentials of project '{project}') "
                 "does not exist"
             )

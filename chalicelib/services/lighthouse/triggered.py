@@ -18,7 +18,7 @@ from chalicelib.engine.lighthouse import (
     resolve_window,
     slo_unreadable,
 )
-from chalicelib.errors import QuartermasterError
+from chalicelib.errors import InvalidInput, QuartermasterError
 from chalicelib.services.lighthouse.common import (
     LighthouseDeps,
     answer,
@@ -107,7 +107,7 @@ def read_slo(event: KeptnEvent, deps: LighthouseDeps) -> str | None:
         raise SloNotText(f"{SLO_FILE} is not UTF-8 text ({error.reason})") from error
 
 
-class SloNotText(QuartermasterError):
+class SloNotText(InvalidInput):
     """The stored slo.yaml cannot be decoded."""
 
 
