@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
+from chalicelib.domain.durations import parse_go_duration_as_go
 from chalicelib.errors import InvalidInput
 
 DEFAULT_TIMEFRAME = "5m"
@@ -25,20 +26,6 @@ _TIMESTAMP = re.compile(
 _FORMATS_HINT = (
     "use 2006-01-02T15:04:05.000Z, RFC 3339 (2006-01-02T15:04:05+02:00) or 2006-01-02T15:04:05"
 )
-_DURATION_UNITS_IN_MICROSECONDS = {
-    "ns": 0.001,
-    "us": 1.0,
-    "µs": 1.0,  # U+00B5 micro sign
-    "μs": 1.0,  # U+03BC Greek mu
-    "ms": 1_000.0,
-    "s": 1_000_000.0,
-    "m": 60_000_000.0,
-    "h": 3_600_000_000.0,
-}
-# A number (digits, optional fraction) followed by a unit that runs to the next digit or '.'.
-_DURATION_PART = re.compile(r"(\d*)(?:\.(\d*))?([^\d.]*)")
-# Go durations are int64 nanoseconds (about 292 years).
-_MAX_GO_DURATION_MICROSECONDS = (2**63 - 1) / 1000
 
 
 class WindowError(InvalidInput):
@@ -126,32 +113,10 @@ def format_timestamp(moment: datetime) -> str:
 
 def _parse_go_duration(text: str) -> timedelta:
     """Go's time.ParseDuration, with Go's error messages (`time: invalid duration "5x"`)."""
-    quoted = '"' + text + '"'
-    rest = text
-    negative = False
-    if rest[:1] in ("-", "+"):
-        negative = rest[0] == "-"
-        rest = rest[1:]
-    if rest == "0":
-        return timedelta(0)
-    if not rest:
-        raise WindowError(f"time: invalid duration {quoted}")
-    microseconds = 0.0
-    while rest:
-        match = _DURATION_PART.match(rest)
-        if match is None or not (match.group(1) or match.group(2)):
-            raise WindowError(f"time: invalid duration {quoted}")
-        whole, fraction, unit = match.groups()
-        if not unit:
-            raise WindowError(f"time: missing unit in duration {quoted}")
-        if unit not in _DURATION_UNITS_IN_MICROSECONDS:
-            raise WindowError(f'time: unknown unit "{unit}" in duration {quoted}')
-        number = float(f"{whole or '0'}.{fraction or '0'}")
-        microseconds += number * _DURATION_UNITS_IN_MICROSECONDS[unit]
-        rest = rest[match.end() :]
-    if microseconds > _MAX_GO_DURATION_MICROSECONDS:
-        raise WindowError(f"time: invalid duration {quoted}")
-    return timedelta(microseconds=-microseconds if negative else microseconds)
+    try:
+        return timedelta(seconds=parse_go_duration_as_go(text))
+    except ValueError as error:
+        raise WindowError(str(error)) from error
 
 
 def _text(fields: Mapping[str, object] | None, key: str, block: str) -> str:
