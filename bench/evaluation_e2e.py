@@ -84,7 +84,6 @@ def main() -> None:
     parser.add_argument("--slis", type=int, default=90)
     options = parser.parse_args()
 
-    import boto3
     import httpx
 
     os.environ["QM_HOME"] = tempfile.mkdtemp(prefix="qm-bench-")
@@ -92,13 +91,7 @@ def main() -> None:
 
     state = control.up()
     try:
-        cloudwatch = boto3.client(
-            "cloudwatch",
-            endpoint_url=state["aws_endpoint"],
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
+        cloudwatch = control.emulator_client(state, "cloudwatch")
         api = httpx.Client(
             base_url=state["endpoint"], headers={"x-token": state["token"]}, timeout=30
         )

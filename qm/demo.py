@@ -54,9 +54,7 @@ def wait_for_approval(timeout_s: float = 120) -> None:
 
 def put_staging_metrics() -> None:
     """What carts in staging would report to CloudWatch, put into the emulator's CloudWatch."""
-    import boto3
-
-    from qm.local.control import read_state
+    from qm.local.control import emulator_client, read_state
 
     state = read_state()
     if state is None:
@@ -64,13 +62,7 @@ def put_staging_metrics() -> None:
     console.print(
         "\n[bold cyan]# carts reports its metrics to CloudWatch (here: the emulator)[/bold cyan]"
     )
-    cloudwatch = boto3.client(
-        "cloudwatch",
-        endpoint_url=state["aws_endpoint"],
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    cloudwatch = emulator_client(state, "cloudwatch")
     dimensions = [{"Name": "Service", "Value": "carts"}, {"Name": "Stage", "Value": "staging"}]
     now = datetime.now(UTC)
     samples = {"ResponseTime": (310.0, 420.0, 380.0), "ErrorRate": (0.2, 0.4, 0.3)}

@@ -90,3 +90,19 @@ def down() -> bool:
         os.killpg(pid, signal.SIGKILL)
     (state_dir() / "state.json").unlink(missing_ok=True)
     return True
+
+
+def emulator_client(state: dict[str, Any], service: str) -> Any:
+    """A boto3 client of the running local runtime's AWS emulator (`state` from `up()` or
+    `read_state()`), for what stands in for the outside world: a service's metrics, a tool."""
+    import boto3
+
+    from qm.local.runtime import REGION
+
+    return boto3.client(
+        service,
+        endpoint_url=state["aws_endpoint"],
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )

@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import boto3
 import httpx
 import pytest
+
+from qm.local.control import emulator_client
 
 ROOT = Path(__file__).resolve().parents[2]
 QM = str(Path(sys.executable).with_name("qm"))
@@ -279,13 +280,7 @@ def test_a_quality_gate_measures_cloudwatch_and_keeps_history(
     assert configured.returncode == 0, configured.stderr
 
     state = json.loads((Path(qm_env["QM_HOME"]) / "local" / "state.json").read_text())
-    cloudwatch = boto3.client(
-        "cloudwatch",
-        endpoint_url=state["aws_endpoint"],
-        region_name="us-east-1",
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    cloudwatch = emulator_client(state, "cloudwatch")
     now = datetime.now(UTC)
 
     def measure(latency: float, minutes_ago: int) -> None:
