@@ -15,9 +15,11 @@ from chalicelib.engine.lighthouse.baseline import Baselines, select_previous
 from chalicelib.engine.lighthouse.models import (
     EvaluationDetails,
     EvaluationOutcome,
+    EventStatus,
     GetSliResult,
     IndicatorValue,
     PreviousEvaluation,
+    ResultName,
 )
 from chalicelib.engine.lighthouse.objectives import CriterionParseError, evaluate_objectives
 from chalicelib.engine.lighthouse.scoring import ScoreTargetError, decide
@@ -125,44 +127,38 @@ def errored(
     message: str, time_start: str = "", time_end: str = "", slo_file_content: str = ""
 ) -> EvaluationOutcome:
     """Keptn's errored evaluation.finished: status errored, result fail, no indicator results."""
-    return EvaluationOutcome(
-        result="fail",
-        status="errored",
-        message=message,
-        evaluation=EvaluationDetails(
-            time_start=time_start,
-            time_end=time_end,
-            result="fail",
-            score=0.0,
-            slo_file_content=slo_file_content,
-        ),
-    )
+    return _unscored("fail", "errored", message, time_start, time_end, slo_file_content)
 
 
 def _failed(message: str, time_start: str, time_end: str, content: str) -> EvaluationOutcome:
     # A completed evaluation that fails without scoring (no objectives, a bad pass criterion).
-    return EvaluationOutcome(
-        result="fail",
-        status="succeeded",
-        message=message,
-        evaluation=EvaluationDetails(
-            time_start=time_start,
-            time_end=time_end,
-            result="fail",
-            score=0.0,
-            slo_file_content=content,
-        ),
-    )
+    return _unscored("fail", "succeeded", message, time_start, time_end, content)
 
 
 def not_evaluated(message: str, time_start: str = "", time_end: str = "") -> EvaluationOutcome:
     """A gate Keptn lets pass without evaluating (no SLO file, no SLI provider)."""
+    return _unscored("pass", "succeeded", message, time_start, time_end, "")
+
+
+def _unscored(
+    result: ResultName,
+    status: EventStatus,
+    message: str,
+    time_start: str,
+    time_end: str,
+    slo_file_content: str,
+) -> EvaluationOutcome:
+    """An outcome with score 0 and no indicator results."""
     return EvaluationOutcome(
-        result="pass",
-        status="succeeded",
+        result=result,
+        status=status,
         message=message,
         evaluation=EvaluationDetails(
-            time_start=time_start, time_end=time_end, result="pass", score=0.0
+            time_start=time_start,
+            time_end=time_end,
+            result=result,
+            score=0.0,
+            slo_file_content=slo_file_content,
         ),
     )
 
