@@ -21,8 +21,8 @@ from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.lighthouse import IndicatorValue
 from chalicelib.errors import NotFound, QuartermasterError
 from chalicelib.ports import ConfigStore, EvaluationStore, EventBus, SecretStore
-from chalicelib.services.lighthouse.common import get_sli_type, scope_of
-from chalicelib.services.sequencing.common import publish, stable_id
+from chalicelib.services.lighthouse.common import GET_SLI, scope_of
+from chalicelib.services.sequencing.common import answer_task
 
 if TYPE_CHECKING:
     from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
@@ -155,13 +155,4 @@ def _finish_errored(event: KeptnEvent, message: str, source: str, deps: Provider
 def _answer(
     event: KeptnEvent, phase: str, data: dict[str, Any], source: str, deps: ProviderDeps
 ) -> None:
-    publish(
-        deps,
-        event_id=stable_id(event.id, source, phase),
-        event_type=get_sli_type(phase),
-        context=event.shkeptncontext,
-        data=data,
-        triggeredid=event.id,
-        gitcommitid=event.gitcommitid,
-        source=source,
-    )
+    answer_task(deps, event, GET_SLI, phase, data, source)

@@ -16,7 +16,12 @@ from chalicelib.domain.events import KeptnEvent
 from chalicelib.engine.approval import Verdict, decide_triggered
 from chalicelib.ports import EventStore
 from chalicelib.services.approvals.config_diff import waiting_diff
-from chalicelib.services.sequencing.common import SequencingDeps, publish, stable_id
+from chalicelib.services.sequencing.common import (
+    SequencingDeps,
+    answer_task,
+    publish,
+    stable_id,
+)
 
 APPROVAL = "approval"
 APPROVAL_SOURCE = "approval-service"
@@ -72,16 +77,7 @@ def answer(
     triggered: KeptnEvent, phase: str, data: dict[str, Any], deps: SequencingDeps
 ) -> KeptnEvent:
     """The approval service's `approval.<phase>` for `triggered`."""
-    return publish(
-        deps,
-        event_id=stable_id(triggered.id, APPROVAL_SOURCE, phase),
-        event_type=task_event_type(APPROVAL, phase),
-        context=triggered.shkeptncontext,
-        data=data,
-        triggeredid=triggered.id,
-        gitcommitid=triggered.gitcommitid,
-        source=APPROVAL_SOURCE,
-    )
+    return answer_task(deps, triggered, APPROVAL, phase, data, APPROVAL_SOURCE)
 
 
 def waiting_details(data: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.engine.lighthouse import EvaluationOutcome
 from chalicelib.observability import count
 from chalicelib.ports import ConfigStore, EvaluationStore, EventBus, SecretStore
-from chalicelib.services.sequencing.common import publish, stable_id
+from chalicelib.services.sequencing.common import answer_task, stable_id
 
 EVALUATION = "evaluation"
 GET_SLI = "get-sli"
@@ -43,17 +43,8 @@ def scope_of(event: KeptnEvent) -> dict[str, Any]:
 def answer(
     triggered: KeptnEvent, phase: str, data: dict[str, Any], deps: LighthouseDeps
 ) -> KeptnEvent:
-    """The lighthouse's `evaluation.<phase>` for `triggered` (a retry re-sends the same id)."""
-    return publish(
-        deps,
-        event_id=stable_id(triggered.id, LIGHTHOUSE_SOURCE, phase),
-        event_type=task_event_type(EVALUATION, phase),
-        context=triggered.shkeptncontext,
-        data=data,
-        triggeredid=triggered.id,
-        gitcommitid=triggered.gitcommitid,
-        source=LIGHTHOUSE_SOURCE,
-    )
+    """The lighthouse's `evaluation.<phase>` for `triggered`."""
+    return answer_task(deps, triggered, EVALUATION, phase, data, LIGHTHOUSE_SOURCE)
 
 
 def finish(

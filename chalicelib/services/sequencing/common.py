@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from chalicelib.domain.event_types import task_event_type
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.runs import RUN_NAMESPACE, Run, Scope
@@ -86,6 +87,28 @@ def publish(
     )
     deps.bus.publish(event)
     return event
+
+
+def answer_task(
+    deps: Publishing,
+    triggered: KeptnEvent,
+    task: str,
+    phase: str,
+    data: dict[str, Any],
+    source: str,
+) -> KeptnEvent:
+    """A service's `<task>.<phase>` answering `triggered` (its id derives from the triggered
+    event's, so a retried step re-sends the same event)."""
+    return publish(
+        deps,
+        event_id=stable_id(triggered.id, source, phase),
+        event_type=task_event_type(task, phase),
+        context=triggered.shkeptncontext,
+        data=data,
+        triggeredid=triggered.id,
+        gitcommitid=triggered.gitcommitid,
+        source=source,
+    )
 
 
 def scope_data(run: Run) -> dict[str, Any]:
