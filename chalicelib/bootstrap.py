@@ -17,13 +17,14 @@ if TYPE_CHECKING:
         EvaluationStore,
         EventBus,
         EventStore,
-        RunStore,
         SecretStore,
+        SequencingStore,
         TokenStore,
         Workflows,
     )
     from chalicelib.services.auth import TokenVerifier
     from chalicelib.services.known_projects import KnownProjects
+    from chalicelib.services.sequencing.common import SequencingDeps
 
 
 def utc_now() -> datetime:
@@ -41,7 +42,7 @@ class Container:
     tokens: TokenStore
     verifier: TokenVerifier
     secrets: SecretStore
-    runs: RunStore
+    runs: SequencingStore
     evaluations: EvaluationStore
     workflows: Workflows
     known_projects: KnownProjects
@@ -97,6 +98,28 @@ def container() -> Container:
     if _container is None:
         _container = build_aws_container(get_settings())
     return _container
+
+
+def sequencing_deps(built: Container | None = None) -> SequencingDeps:
+    """What the sequencing services need, from `built` (default: the process's container)."""
+    from chalicelib.services.sequencing.common import SequencingDeps
+
+    deps = built or container()
+    settings = deps.settings
+    return SequencingDeps(
+        runs=deps.runs,
+        queues=deps.runs,
+        pauses=deps.runs,
+        tasks=deps.runs,
+        config=deps.config,
+        bus=deps.bus,
+        workflows=deps.workflows,
+        clock=deps.clock,
+        deployment=settings.stage,
+        dispatch_queue=settings.queue_name("dispatch"),
+        control_queue=settings.queue_name("control"),
+        task_wait_seconds=settings.task_wait_seconds,
+    )
 
 
 def use_container(replacement: Container | None) -> None:

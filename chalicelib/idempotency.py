@@ -36,6 +36,10 @@ IDEMPOTENT_BY_DESIGN = {
     "recorder": "stores each event with a conditional put on its id",
     "task-events": "counts an answer once per source + id with a conditional update",
     "dispatcher": "stores a task's token with a conditional put on the triggered id",
+    # Resumable: a redelivery finds the run or its end written and carries out what is left
+    # (chalicelib/domain/effects.py); a stored result would stop it from doing so.
+    "sequencer": "creates a run once per trigger (its id derives from the trigger)",
+    "finisher": "ends a run once with a conditional update; its outbox holds what follows",
 }
 
 

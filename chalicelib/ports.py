@@ -7,6 +7,7 @@ from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from chalicelib.domain.effects import Effect
 from chalicelib.domain.evaluations import (
     BaselineFilter,
     EvaluationRecord,
@@ -123,10 +124,12 @@ class SecretStore(Protocol):
 
 
 class RunStore(Protocol):
-    """Sequence executions, their queue and lock per scope, and their dispatched tasks."""
+    """Sequence executions ("runs"), with each decision's effects kept in the run's outbox
+    (chalicelib/domain/effects.py) until they are carried out."""
 
     def create_run(self, run: Run) -> bool:
-        """False when a run with this id exists (a duplicate trigger)."""
+        """Store the run and queue it in its scope, in one write; False when a run with this id
+        exists (a duplicate trigger, or this trigger's own earlier attempt)."""
         ...
 
     def get_run(self, run_id: str) -> Run | None: ...
@@ -137,59 +140,75 @@ class RunStore(Protocol):
         """Newest first."""
         ...
 
-    def set_state(
-        self, run_id: str, state: RunState, result: str | None = None, status: str | None = None
+    def end_run(
+        self,
+        run_id: str,
+        state: RunState,
+        result: str,
+        status: str,
+        effects: list[Effect],
+        stamp: str,
     ) -> bool:
-        """False when the run already ended (final states never change)."""
+        """Move the run to a final state with the effects that follow; False when it had ended
+        already (final states never change)."""
         ...
 
     def mark_started(self, run_id: str, execution_arn: str) -> bool:
         """Record the execution and move a queued run to `started`; False if it ended."""
         ...
 
-    def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool: ...
+    def set_paused(self, run_id: str, paused: bool) -> bool:
+        """Pause or resume a run; False when it ended or already was so."""
+        ...
 
-    def enqueue(self, run: Run) -> None: ...
+    def clear_run_effects(self, run_id: str, names: list[str]) -> None:
+        """Remove carried-out entries from the run's outbox."""
+        ...
+
+
+class ScopeQueues(Protocol):
+    """One run at a time per (project, stage, service): a lock and a queue in trigger order."""
+
+    def lock_holder(self, scope: Scope) -> str | None: ...
 
     def claim_next(self, scope: Scope) -> str | None:
         """Take the lock of `scope` for its oldest queued run and return that run's id;
-        None when the lock is held or nothing waits."""
+        None when the lock is held or nothing waits. Raises DependencyFailure when the write
+        was cancelled for any other reason than its condition (try again)."""
         ...
 
     def release(self, scope: Scope, run_id: str) -> None:
         """Free the lock if `run_id` holds it, else remove the run from the queue if it waits."""
         ...
 
-    def create_task(
-        self,
-        task: TaskRecord,
-        project: str,
-        answer_deadline: str | None,
-        current: tuple[CurrentTask, RunState] | None = None,
-    ) -> bool:
-        """False when it exists (a redelivered dispatch) or its run ended. With `current`, the
-        task also becomes its run's current task, in the same write. A held task (no
-        `answer_deadline`) has no answer deadline until it is released."""
-        ...
 
-    def record_decision(self, triggered_id: str, decision: dict[str, str]) -> bool:
-        """Write a human decision on an open task that has none yet; True for exactly one
-        caller. The task itself completes when the decision's `.finished` is counted."""
-        ...
-
-    def release_task(self, triggered_id: str, answer_deadline: str) -> TaskRecord | None:
-        """Un-hold a held task and start its answer deadline; None if it was not held."""
-        ...
-
-    def set_paused(self, run_id: str, paused: bool) -> bool:
-        """Pause or resume a run; False when it ended or already was so."""
-        ...
+class PauseFlags(Protocol):
+    """Contexts paused by a user: runs of theirs that start meanwhile start paused."""
 
     def set_context_pause(self, keptn_context: str, stage: str | None, paused: bool) -> None:
         """Remember that runs of this context (in `stage`, or all stages) start paused."""
         ...
 
     def context_paused(self, keptn_context: str, stage: str) -> bool: ...
+
+
+class TaskStore(Protocol):
+    """Dispatched tasks: the private token, answers counted once, and each task decision's
+    effects in the task's outbox."""
+
+    def create_task(
+        self,
+        task: TaskRecord,
+        project: str,
+        answer_deadline: str | None,
+        current: tuple[CurrentTask, RunState],
+        effects: list[Effect],
+        stamp: str,
+    ) -> bool:
+        """Store the task, make it its run's current task and keep `effects`, in one write.
+        False when it exists (a redelivered dispatch) or its run ended. A held task (no
+        `answer_deadline`) has no answer deadline until it is released."""
+        ...
 
     def get_task(self, triggered_id: str) -> TaskRecord | None: ...
 
@@ -212,21 +231,44 @@ class RunStore(Protocol):
         started: int,
         finished: int,
         completed: tuple[str, CompletedTask] | None = None,
+        effects: list[Effect] | None = None,
+        stamp: str = "",
     ) -> bool:
         """Close the task if its counts are still these; True for exactly one caller.
         With `completed` = (run id, task), the task joins that run's completed tasks in the
         same write."""
         ...
 
-    def abandon_task(self, triggered_id: str) -> bool:
+    def abandon_task(
+        self, triggered_id: str, effects: list[Effect] | None = None, stamp: str = ""
+    ) -> bool:
         """Close the task whatever its counts (timed out, aborted); True if it was open."""
         ...
+
+    def record_decision(
+        self, triggered_id: str, decision: dict[str, str], effects: list[Effect], stamp: str
+    ) -> bool:
+        """Write a human decision on an open task that has none yet; True for exactly one
+        caller. The task itself completes when the decision's `.finished` is counted."""
+        ...
+
+    def release_task(
+        self, triggered_id: str, answer_deadline: str, effects: list[Effect], stamp: str
+    ) -> TaskRecord | None:
+        """Un-hold a held task and start its answer deadline; None if it was not held."""
+        ...
+
+    def clear_task_effects(self, triggered_id: str, names: list[str]) -> None: ...
 
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]: ...
 
     def unanswered_before(self, deadline: str) -> list[TaskRecord]:
         """Open tasks that got no `.started` or `.finished` and whose answer deadline passed."""
         ...
+
+
+class SequencingStore(RunStore, ScopeQueues, PauseFlags, TaskStore, Protocol):
+    """All four on one table (the DynamoDB adapter implements them together)."""
 
 
 class Workflows(Protocol):

@@ -11,6 +11,14 @@ import json
 from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.adapters.dynamodb_writes import (
+    clear_outbox,
+    outbox_item,
+    outbox_of,
+    outbox_set,
+    succeeded,
+)
+from chalicelib.domain.effects import Effect
 from chalicelib.domain.runs import CompletedTask, CurrentTask, RunState, TaskRecord
 
 SEP = "\x1f"
@@ -38,37 +46,54 @@ class DynamoDbTaskStore:
     ) -> list[dict[str, Any]]:
         raise NotImplementedError
 
-    def record_decision(self, triggered_id: str, decision: dict[str, str]) -> bool:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression="SET decision = :decision",
-                ConditionExpression=(
-                    "isOpen = :true AND attribute_not_exists(decision) AND finished = :zero"
-                ),
-                ExpressionAttributeValues={
-                    ":decision": {"S": json.dumps(decision)},
-                    ":true": {"BOOL": True},
-                    ":zero": {"N": "0"},
-                },
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    def _task_key(self, triggered_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}}
 
-    def release_task(self, triggered_id: str, answer_deadline: str) -> TaskRecord | None:
+    def record_decision(
+        self, triggered_id: str, decision: dict[str, str], effects: list[Effect], stamp: str
+    ) -> bool:
+        clauses, names, values = outbox_set(effects, stamp)
+        return succeeded(
+            self._db,
+            self._db.update_item,
+            TableName=self._table,
+            Key=self._task_key(triggered_id),
+            UpdateExpression="SET " + ", ".join(["decision = :decision", *clauses]),
+            ConditionExpression=(
+                "isOpen = :true AND attribute_not_exists(decision) AND finished = :zero"
+            ),
+            **_names(names),
+            ExpressionAttributeValues={
+                ":decision": {"S": json.dumps(decision)},
+                ":true": {"BOOL": True},
+                ":zero": {"N": "0"},
+                **values,
+            },
+        )
+
+    def clear_task_effects(self, triggered_id: str, names: list[str]) -> None:
+        clear_outbox(self._db, self._table, self._task_key(triggered_id), names)
+
+    def release_task(
+        self, triggered_id: str, answer_deadline: str, effects: list[Effect], stamp: str
+    ) -> TaskRecord | None:
+        clauses, names, values = outbox_set(effects, stamp)
         try:
             response = self._db.update_item(
                 TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression="SET held = :false, awaitShard = :shard, deadline = :deadline",
+                Key=self._task_key(triggered_id),
+                UpdateExpression="SET "
+                + ", ".join(
+                    ["held = :false", "awaitShard = :shard", "deadline = :deadline", *clauses]
+                ),
                 ConditionExpression="isOpen = :true AND held = :true",
+                **_names(names),
                 ExpressionAttributeValues={
                     ":false": {"BOOL": False},
                     ":true": {"BOOL": True},
                     ":shard": {"S": UNANSWERED_SHARD},
                     ":deadline": {"S": f"{answer_deadline}#{triggered_id}"},
+                    **values,
                 },
                 ReturnValues="ALL_NEW",
             )
@@ -81,11 +106,12 @@ class DynamoDbTaskStore:
         task: TaskRecord,
         project: str,
         answer_deadline: str | None,
-        current: tuple[CurrentTask, RunState] | None = None,
+        current: tuple[CurrentTask, RunState],
+        effects: list[Effect],
+        stamp: str,
     ) -> bool:
         item: dict[str, Any] = {
-            "pk": {"S": f"TASK#{task.triggered_id}"},
-            "sk": {"S": "TASK"},
+            **self._task_key(task.triggered_id),
             "record": {
                 "S": task.model_dump_json(
                     include={
@@ -109,6 +135,7 @@ class DynamoDbTaskStore:
             "openKey": {"S": f"{project}{SEP}{task.event_type}"},
             "dispatched": {"S": task.dispatched},
             "held": {"BOOL": answer_deadline is None},
+            "outbox": outbox_item(effects, stamp),
         }
         if answer_deadline is not None:
             item["awaitShard"] = {"S": UNANSWERED_SHARD}
@@ -118,18 +145,12 @@ class DynamoDbTaskStore:
             "Item": item,
             "ConditionExpression": "attribute_not_exists(pk)",
         }
-        try:
-            if current is None:
-                self._db.put_item(**put)
-                return True
-            run_update = self._open_run_update(task.run_id, **current_update(*current))
-            self._db.transact_write_items(TransactItems=[{"Put": put}, {"Update": run_update}])
-        except (
-            self._db.exceptions.ConditionalCheckFailedException,
-            self._db.exceptions.TransactionCanceledException,
-        ):
-            return False
-        return True
+        run_update = self._open_run_update(task.run_id, **current_update(*current))
+        return succeeded(
+            self._db,
+            self._db.transact_write_items,
+            TransactItems=[{"Put": put}, {"Update": run_update}],
+        )
 
     def get_task(self, triggered_id: str) -> TaskRecord | None:
         item = self._db.get_item(
@@ -182,58 +203,67 @@ class DynamoDbTaskStore:
         started: int,
         finished: int,
         completed: tuple[str, CompletedTask] | None = None,
+        effects: list[Effect] | None = None,
+        stamp: str = "",
     ) -> bool:
+        clauses, names, values = outbox_set(effects or [], stamp)
         close = {
             "TableName": self._table,
-            "Key": {"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-            "UpdateExpression": "SET isOpen = :false REMOVE openKey, awaitShard",
+            "Key": self._task_key(triggered_id),
+            "UpdateExpression": "SET "
+            + ", ".join(["isOpen = :false", *clauses])
+            + " REMOVE openKey, awaitShard",
             "ConditionExpression": "isOpen = :true AND started = :s AND finished = :f",
+            **_names(names),
             "ExpressionAttributeValues": {
                 ":false": {"BOOL": False},
                 ":true": {"BOOL": True},
                 ":s": {"N": str(started)},
                 ":f": {"N": str(finished)},
+                **values,
             },
         }
-        try:
-            if completed is None:
-                self._db.update_item(**close)
-                return True
-            run_id, task = completed
-            self._db.transact_write_items(
-                TransactItems=[
-                    {"Update": close},
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
-                            "UpdateExpression": "SET completed = list_append(completed, :task)",
-                            "ExpressionAttributeValues": {
-                                ":task": {"L": [{"S": task.model_dump_json()}]}
-                            },
-                        }
-                    },
-                ]
-            )
-        except (
-            self._db.exceptions.ConditionalCheckFailedException,
-            self._db.exceptions.TransactionCanceledException,
-        ):
-            return False
-        return True
+        if completed is None:
+            return succeeded(self._db, self._db.update_item, **close)
+        run_id, task = completed
+        return succeeded(
+            self._db,
+            self._db.transact_write_items,
+            TransactItems=[
+                {"Update": close},
+                {
+                    "Update": {
+                        "TableName": self._table,
+                        "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
+                        "UpdateExpression": "SET completed = list_append(completed, :task)",
+                        "ExpressionAttributeValues": {
+                            ":task": {"L": [{"S": task.model_dump_json()}]}
+                        },
+                    }
+                },
+            ],
+        )
 
-    def abandon_task(self, triggered_id: str) -> bool:
-        try:
-            self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression="SET isOpen = :false REMOVE openKey, awaitShard",
-                ConditionExpression="isOpen = :true",
-                ExpressionAttributeValues={":false": {"BOOL": False}, ":true": {"BOOL": True}},
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+    def abandon_task(
+        self, triggered_id: str, effects: list[Effect] | None = None, stamp: str = ""
+    ) -> bool:
+        clauses, names, values = outbox_set(effects or [], stamp)
+        return succeeded(
+            self._db,
+            self._db.update_item,
+            TableName=self._table,
+            Key=self._task_key(triggered_id),
+            UpdateExpression="SET "
+            + ", ".join(["isOpen = :false", *clauses])
+            + " REMOVE openKey, awaitShard",
+            ConditionExpression="isOpen = :true",
+            **_names(names),
+            ExpressionAttributeValues={
+                ":false": {"BOOL": False},
+                ":true": {"BOOL": True},
+                **values,
+            },
+        )
 
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]:
         items = self._query_index(
@@ -289,5 +319,12 @@ def _task_from_item(item: dict[str, Any]) -> TaskRecord:
             "open": item["isOpen"]["BOOL"],
             "held": item.get("held", {}).get("BOOL", False),
             "decision": json.loads(item["decision"]["S"]) if "decision" in item else None,
+            "seen": [entry["S"] for entry in item.get("seen", {}).get("L", [])],
+            "outbox": outbox_of(item),
         }
     )
+
+
+def _names(names: dict[str, str]) -> dict[str, Any]:
+    """ExpressionAttributeNames, left out when empty (DynamoDB refuses an empty map)."""
+    return {"ExpressionAttributeNames": names} if names else {}

@@ -18,14 +18,25 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.adapters.dynamodb_run_tasks import DynamoDbTaskStore, current_update
+from chalicelib.adapters.dynamodb_run_tasks import DynamoDbTaskStore
+from chalicelib.adapters.dynamodb_writes import (
+    ConditionFailed,
+    clear_outbox,
+    conditional,
+    outbox_item,
+    outbox_of,
+    outbox_set,
+    succeeded,
+)
+from chalicelib.domain.effects import Effect
+from chalicelib.domain.events import canonical_time
 from chalicelib.domain.runs import (
     FINAL_STATES,
-    CurrentTask,
     Run,
     RunState,
     Scope,
 )
+from chalicelib.errors import InvalidInput
 
 _FINAL = [state.value for state in FINAL_STATES]
 ALL_STAGES = "*"
@@ -35,6 +46,7 @@ class DynamoDbRunStore(DynamoDbTaskStore):
     # -- runs --------------------------------------------------------------------------------
 
     def create_run(self, run: Run) -> bool:
+        """The run and its place in its scope's queue, in one write."""
         fixed = run.model_dump(
             mode="json",
             exclude={
@@ -45,6 +57,7 @@ class DynamoDbRunStore(DynamoDbTaskStore):
                 "result",
                 "status",
                 "paused",
+                "outbox",
             },
         )
         item = {
@@ -57,14 +70,27 @@ class DynamoDbRunStore(DynamoDbTaskStore):
             "project": {"S": run.scope.project},
             "created": {"S": f"{run.created}#{run.id}"},
             "paused": {"BOOL": run.paused},
+            "outbox": outbox_item([], ""),
         }
-        try:
-            self._db.put_item(
-                TableName=self._table, Item=item, ConditionExpression="attribute_not_exists(pk)"
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        place = {
+            "pk": {"S": f"SCOPE#{run.scope.key}"},
+            "sk": {"S": f"Q#{queue_time(run.created)}#{run.id}"},
+            "run": {"S": run.id},
+        }
+        return succeeded(
+            self._db,
+            self._db.transact_write_items,
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(pk)",
+                    }
+                },
+                {"Put": {"TableName": self._table, "Item": place}},
+            ],
+        )
 
     def get_run(self, run_id: str) -> Run | None:
         item = self._db.get_item(
@@ -82,18 +108,33 @@ class DynamoDbRunStore(DynamoDbTaskStore):
         items = self._query_index("by-project", "project", project, forward=False, limit=limit)
         return [_run_from_item(item) for item in items]
 
-    def set_state(
-        self, run_id: str, state: RunState, result: str | None = None, status: str | None = None
+    def end_run(
+        self,
+        run_id: str,
+        state: RunState,
+        result: str,
+        status: str,
+        effects: list[Effect],
+        stamp: str,
     ) -> bool:
-        names = {"#state": "state"}
-        values: dict[str, Any] = {":state": {"S": state.value}}
-        assignments = ["#state = :state"]
-        for attribute, value in (("result", result), ("status", status)):
-            if value is not None:
-                names[f"#{attribute}"] = attribute
-                values[f":{attribute}"] = {"S": value}
-                assignments.append(f"#{attribute} = :{attribute}")
-        return self._update_open_run(run_id, "SET " + ", ".join(assignments), names, values)
+        clauses, names, values = outbox_set(effects, stamp)
+        return self._update_open_run(
+            run_id,
+            "SET "
+            + ", ".join(["#state = :state", "#result = :result", "#status = :status", *clauses]),
+            {"#state": "state", "#result": "result", "#status": "status", **names},
+            {
+                ":state": {"S": state.value},
+                ":result": {"S": result},
+                ":status": {"S": status},
+                **values,
+            },
+        )
+
+    def clear_run_effects(self, run_id: str, names: list[str]) -> None:
+        clear_outbox(
+            self._db, self._table, {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}}, names
+        )
 
     def mark_started(self, run_id: str, execution_arn: str) -> bool:
         return self._update_open_run(
@@ -102,9 +143,6 @@ class DynamoDbRunStore(DynamoDbTaskStore):
             {"#state": "state"},
             {":arn": {"S": execution_arn}, ":state": {"S": RunState.STARTED.value}},
         )
-
-    def set_current(self, run_id: str, current: CurrentTask, state: RunState) -> bool:
-        return self._update_open_run(run_id, **current_update(current, state))
 
     def _update_open_run(
         self,
@@ -118,11 +156,7 @@ class DynamoDbRunStore(DynamoDbTaskStore):
         if also:
             update["ConditionExpression"] += f" AND {also}"
             update["ExpressionAttributeValues"][":true"] = {"BOOL": True}
-        try:
-            self._db.update_item(**update)
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return False
-        return True
+        return succeeded(self._db, self._db.update_item, **update)
 
     def _open_run_update(
         self, run_id: str, expression: str, names: dict[str, str], values: dict[str, Any]
@@ -175,15 +209,13 @@ class DynamoDbRunStore(DynamoDbTaskStore):
 
     # -- queue and lock ------------------------------------------------------------------------
 
-    def enqueue(self, run: Run) -> None:
-        self._db.put_item(
+    def lock_holder(self, scope: Scope) -> str | None:
+        item = self._db.get_item(
             TableName=self._table,
-            Item={
-                "pk": {"S": f"SCOPE#{run.scope.key}"},
-                "sk": {"S": f"Q#{run.created}#{run.id}"},
-                "run": {"S": run.id},
-            },
-        )
+            Key={"pk": {"S": f"SCOPE#{scope.key}"}, "sk": {"S": "LOCK"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return item["run"]["S"] if item else None
 
     def claim_next(self, scope: Scope) -> str | None:
         pk = {"S": f"SCOPE#{scope.key}"}
@@ -199,41 +231,45 @@ class DynamoDbRunStore(DynamoDbTaskStore):
         run_id: str = waiting[0]["run"]["S"]
         try:
             # Taking the lock and leaving the queue is one step: no run is started twice.
-            self._db.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": {"pk": pk, "sk": {"S": "LOCK"}, "run": {"S": run_id}},
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Delete": {
-                            "TableName": self._table,
-                            "Key": {"pk": pk, "sk": waiting[0]["sk"]},
-                            "ConditionExpression": "attribute_exists(pk)",
-                        }
-                    },
-                ]
-            )
-        except self._db.exceptions.TransactionCanceledException:
-            return None
+            # A conflict with another writer is raised (the caller's delivery is retried), so
+            # a wake-up is never lost to it.
+            with conditional(self._db):
+                self._db.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": self._table,
+                                "Item": {"pk": pk, "sk": {"S": "LOCK"}, "run": {"S": run_id}},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                        {
+                            "Delete": {
+                                "TableName": self._table,
+                                "Key": {"pk": pk, "sk": waiting[0]["sk"]},
+                                "ConditionExpression": "attribute_exists(pk)",
+                            }
+                        },
+                    ]
+                )
+        except ConditionFailed:
+            return None  # held by another run, or another caller took this one
         return run_id
 
     def release(self, scope: Scope, run_id: str) -> None:
         pk = {"S": f"SCOPE#{scope.key}"}
-        try:
-            self._db.delete_item(
-                TableName=self._table,
-                Key={"pk": pk, "sk": {"S": "LOCK"}},
-                ConditionExpression="#run = :run",
-                ExpressionAttributeNames={"#run": "run"},
-                ExpressionAttributeValues={":run": {"S": run_id}},
-            )
+        freed = succeeded(
+            self._db,
+            self._db.delete_item,
+            TableName=self._table,
+            Key={"pk": pk, "sk": {"S": "LOCK"}},
+            ConditionExpression="#run = :run",
+            ExpressionAttributeNames={"#run": "run"},
+            ExpressionAttributeValues={":run": {"S": run_id}},
+        )
+        if freed:
             return  # the holder left the queue when it took the lock
-        except self._db.exceptions.ConditionalCheckFailedException:
-            pass  # not the holder: it may still wait in the queue (aborted while queued)
+        # Not the holder: it may still wait in the queue (aborted while queued).
         queued = self._db.query(
             TableName=self._table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
@@ -279,4 +315,14 @@ def _run_from_item(item: dict[str, Any]) -> Run:
     for attribute in ("execution_arn", "result", "status"):
         if attribute in item:
             record[attribute] = item[attribute]["S"]
+    record["outbox"] = outbox_of(item)
     return Run.model_validate(record)
+
+
+def queue_time(created: str) -> str:
+    """Trigger times in one format (UTC, milliseconds), so the queue sorts in trigger order
+    whatever offset or precision a tool wrote."""
+    try:
+        return canonical_time(created)
+    except InvalidInput:
+        return created

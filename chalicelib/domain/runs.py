@@ -82,6 +82,8 @@ class Run(BaseModel):
     paused: bool = False
     # The project's answer deadline when the run started; None: the deployment's default.
     task_wait_seconds: int | None = None
+    # Effects of the run's last decision not yet carried out (chalicelib/domain/effects.py).
+    outbox: dict[str, str] = Field(default_factory=dict)
 
 
 class TaskRecord(BaseModel):
@@ -104,6 +106,10 @@ class TaskRecord(BaseModel):
     held: bool = False
     # A person's decision on an approval: {decision, decidedBy, decidedAt, comment}.
     decision: dict[str, str] | None = None
+    # Keys (source + id) of the answers counted.
+    seen: list[str] = Field(default_factory=list)
+    # Effects of the task's last decision not yet carried out (chalicelib/domain/effects.py).
+    outbox: dict[str, str] = Field(default_factory=dict)
 
 
 def run_id_for(source: str, event_id: str) -> str:

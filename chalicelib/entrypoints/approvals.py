@@ -6,9 +6,9 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import container, sequencing_deps
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
-from chalicelib.entrypoints.sequencing import bus_event, sequencing_deps
+from chalicelib.entrypoints.sequencing import bus_event
 from chalicelib.observability import observed
 
 approvals = Blueprint(__name__)

@@ -67,7 +67,7 @@ def _project_body(project: ProjectRecord) -> dict[str, Any]:
 
 def _deploy_machines(project: ProjectRecord) -> None:
     # Imported here: only project writes need the sequencing machinery.
-    from chalicelib.entrypoints.sequencing import sequencing_deps
+    from chalicelib.bootstrap import sequencing_deps
 
     machines.deploy_state_machines(
         project.name, projects.parse_shipyard(project.shipyard), sequencing_deps()

@@ -74,7 +74,7 @@ def get_open_triggered(event_type: str) -> dict[str, Any]:
 @sequences_api.route(ALIAS + "/v1/sequence/{project}/{keptn_context}/control", methods=["POST"])
 @api_view
 def control_sequence(project: str, keptn_context: str) -> dict[str, Any]:
-    from chalicelib.entrypoints.sequencing import sequencing_deps
+    from chalicelib.bootstrap import sequencing_deps
 
     body = json_object(sequences_api.current_request)
     deps = container()

@@ -12,33 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import sequencing_deps
 from chalicelib.observability import observed
 
 if TYPE_CHECKING:
     from chalicelib.domain.events import KeptnEvent
-    from chalicelib.services.sequencing.common import SequencingDeps
 
 sequencing = Blueprint(__name__)
 log = logging.getLogger("quartermaster.sequencing")
-
-
-def sequencing_deps() -> SequencingDeps:
-    from chalicelib.services.sequencing.common import SequencingDeps
-
-    deps = container()
-    settings = deps.settings
-    return SequencingDeps(
-        runs=deps.runs,
-        config=deps.config,
-        bus=deps.bus,
-        workflows=deps.workflows,
-        clock=deps.clock,
-        deployment=settings.stage,
-        dispatch_queue=settings.queue_name("dispatch"),
-        control_queue=settings.queue_name("control"),
-        task_wait_seconds=settings.task_wait_seconds,
-    )
 
 
 def bus_event(envelope: dict[str, Any]) -> KeptnEvent | None:

@@ -14,7 +14,7 @@ from chalicelib.domain.events import KeptnEvent, canonical_time
 from chalicelib.domain.runs import FINAL_STATES, Run, RunState
 from chalicelib.engine.sequence_view import SequenceStateName, SequenceStateView, build_views
 from chalicelib.errors import InvalidInput
-from chalicelib.ports import EventStore, RunStore
+from chalicelib.ports import EventStore, RunStore, TaskStore
 
 # How many runs one page may need to look through: a context holds a run per stage it reached.
 RUNS_PER_PAGE_FACTOR = 10
@@ -105,7 +105,7 @@ def open_triggered_events(
     stage: str | None,
     service: str | None,
     event_id: str | None,
-    runs: RunStore,
+    runs: TaskStore,
     events: EventStore,
 ) -> list[KeptnEvent]:
     """Task `.triggered` events still waiting for their answers, oldest first."""

@@ -10,8 +10,7 @@ import pytest
 from chalice.test import Client
 
 from app import app
-from chalicelib.bootstrap import build_aws_container, use_container
-from chalicelib.entrypoints.sequencing import sequencing_deps
+from chalicelib.bootstrap import build_aws_container, sequencing_deps, use_container
 from chalicelib.errors import Conflict
 from chalicelib.services.approvals.decisions import decide
 from chalicelib.services.auth import issue_token

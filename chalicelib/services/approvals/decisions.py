@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.effects import Effect, Publish, outbox_entries
 from chalicelib.domain.event_types import Phase, task_event_type
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.services.approvals.service import APPROVAL
-from chalicelib.services.sequencing.common import SequencingDeps, publish, stable_id
+from chalicelib.services.sequencing.common import SequencingDeps, build_event, stable_id
+from chalicelib.services.sequencing.effects import settle_task
 
 DECISIONS = {"approve": "pass", "decline": "fail"}
 DECISION_SOURCE = "quartermaster-approval"
@@ -33,7 +35,7 @@ def decide(
     if not isinstance(comment, str):
         raise InvalidInput("comment must be text")
     project, stage, service = scope
-    task = deps.runs.get_task(triggered_id)
+    task = deps.tasks.get_task(triggered_id)
     run = deps.runs.get_run(task.run_id) if task is not None else None
     if (
         task is None
@@ -52,8 +54,33 @@ def decide(
         "decidedAt": deps.now(),
         "comment": comment,
     }
-    if not deps.runs.record_decision(triggered_id, decision):
-        current = deps.runs.get_task(triggered_id)
+    data = {
+        "project": project,
+        "stage": stage,
+        "service": run.scope.service,
+        "status": "succeeded",
+        "result": DECISIONS[str(choice)],
+        "message": comment or f"{choice}d by {identity}",
+        APPROVAL: decision,
+    }
+    answer = build_event(
+        deps,
+        event_id=stable_id(triggered_id, "decision"),
+        event_type=task_event_type(APPROVAL, Phase.FINISHED),
+        context=run.keptn_context,
+        data=data,
+        triggeredid=triggered_id,
+        gitcommitid=run.git_commit or None,
+        source=DECISION_SOURCE,
+    )
+    effects: list[Effect] = [Publish(event=answer.to_wire())]
+    stamp = deps.now()
+    if not deps.tasks.record_decision(triggered_id, decision, effects, stamp):
+        current = deps.tasks.get_task(triggered_id)
+        if current is not None:
+            # The decision made first may not have been sent yet (its call failed after the
+            # write): send it now, so the run goes on whichever call the user retries.
+            settle_task(triggered_id, current.outbox, deps)
         if current is not None and (current.decision or current.finished):
             earlier = current.decision or {}
             raise Conflict(
@@ -66,23 +93,5 @@ def decide(
                 + "; a decision cannot be changed"
             )
         raise Gone(f"approval {triggered_id} is no longer open: it expired or its sequence ended")
-    data = {
-        "project": project,
-        "stage": stage,
-        "service": run.scope.service,
-        "status": "succeeded",
-        "result": DECISIONS[str(choice)],
-        "message": comment or f"{choice}d by {identity}",
-        APPROVAL: decision,
-    }
-    publish(
-        deps,
-        event_id=stable_id(triggered_id, "decision"),
-        event_type=task_event_type(APPROVAL, Phase.FINISHED),
-        context=run.keptn_context,
-        data=data,
-        triggeredid=triggered_id,
-        gitcommitid=run.git_commit or None,
-        source=DECISION_SOURCE,
-    )
+    settle_task(triggered_id, outbox_entries(effects, stamp), deps)
     return {"keptnContext": run.keptn_context, **decision}

@@ -16,7 +16,15 @@ from chalicelib.domain.shipyard import Shipyard
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.asl import state_machine_name
 from chalicelib.errors import NotFound
-from chalicelib.ports import ConfigStore, EventBus, RunStore, Workflows
+from chalicelib.ports import (
+    ConfigStore,
+    EventBus,
+    PauseFlags,
+    RunStore,
+    ScopeQueues,
+    TaskStore,
+    Workflows,
+)
 
 # Keptn's controller signs its events so; tools that look at `source` keep working.
 CONTROL_PLANE = "shipyard-controller"
@@ -24,7 +32,13 @@ CONTROL_PLANE = "shipyard-controller"
 
 @dataclass(frozen=True)
 class SequencingDeps:
+    """Built by `chalicelib.bootstrap.sequencing_deps` (on AWS, the four stores are one
+    DynamoDB table)."""
+
     runs: RunStore
+    queues: ScopeQueues
+    pauses: PauseFlags
+    tasks: TaskStore
     config: ConfigStore
     bus: EventBus
     workflows: Workflows
@@ -64,6 +78,29 @@ class Publishing(Protocol):
     def now(self) -> str: ...
 
 
+def build_event(
+    deps: Publishing,
+    *,
+    event_id: str,
+    event_type: str,
+    context: str,
+    data: dict[str, Any],
+    triggeredid: str | None = None,
+    gitcommitid: str | None = None,
+    source: str = CONTROL_PLANE,
+) -> KeptnEvent:
+    return KeptnEvent(
+        id=event_id,
+        source=source,
+        type=event_type,
+        time=deps.now(),
+        shkeptncontext=context,
+        triggeredid=triggeredid,
+        gitcommitid=gitcommitid,
+        data=data,
+    )
+
+
 def publish(
     deps: Publishing,
     *,
@@ -75,15 +112,16 @@ def publish(
     gitcommitid: str | None = None,
     source: str = CONTROL_PLANE,
 ) -> KeptnEvent:
-    event = KeptnEvent(
-        id=event_id,
-        source=source,
-        type=event_type,
-        time=deps.now(),
-        shkeptncontext=context,
+    """Build and send an event at once (for steps whose retry re-sends it by itself)."""
+    event = build_event(
+        deps,
+        event_id=event_id,
+        event_type=event_type,
+        context=context,
+        data=data,
         triggeredid=triggeredid,
         gitcommitid=gitcommitid,
-        data=data,
+        source=source,
     )
     deps.bus.publish(event)
     return event

@@ -10,11 +10,18 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from chalicelib.domain.effects import Effect, Publish, ResumeTask, outbox_entries
 from chalicelib.domain.event_types import Phase, task_event_type
 from chalicelib.domain.runs import FINAL_STATES, CompletedTask, Run, RunState
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.services.sequencing.common import SequencingDeps, publish, scope_data, stable_id
-from chalicelib.services.sequencing.dispatch import APPROVAL, answer_deadline, send_task_event
+from chalicelib.services.sequencing.common import (
+    SequencingDeps,
+    build_event,
+    scope_data,
+    stable_id,
+)
+from chalicelib.services.sequencing.dispatch import APPROVAL, answer_deadline, task_event
+from chalicelib.services.sequencing.effects import settle_task
 from chalicelib.services.sequencing.ending import end_run
 
 
@@ -56,11 +63,11 @@ def control_context(
     if not active:
         return f"nothing to {command}: every sequence of context {context} has ended"
     if command is Control.PAUSE:
-        deps.runs.set_context_pause(context, stage, True)
+        deps.pauses.set_context_pause(context, stage, True)
         paused = sum(deps.runs.set_paused(run.id, True) for run in active)
         return f"paused {paused} sequence(s); running tasks finish, the next ones wait"
     if command is Control.RESUME:
-        deps.runs.set_context_pause(context, stage, False)
+        deps.pauses.set_context_pause(context, stage, False)
         resumed = sum(_resume(run, deps) for run in active)
         return f"resumed {resumed} sequence(s)" if resumed else "nothing to resume: not paused"
     if command is Control.SKIP:
@@ -76,8 +83,11 @@ def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
     """Complete the run's waiting task as passed, recorded as its `.finished` with the reason."""
     if run.current is None or run.current.name == APPROVAL:
         return None
-    task = deps.runs.get_task(run.current.triggered_id)
-    if task is None or not task.open:
+    task = deps.tasks.get_task(run.current.triggered_id)
+    if task is None:
+        return None
+    if not task.open:
+        settle_task(task.triggered_id, task.outbox, deps)  # a retried skip: finish it
         return None
     message = f"skipped by {who or 'a user'}" + (f": {reason}" if reason else "")
     completed = CompletedTask(
@@ -87,11 +97,7 @@ def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
         status="succeeded",
         data={"message": message},
     )
-    if not deps.runs.close_task(
-        task.triggered_id, task.started, task.finished, completed=(run.id, completed)
-    ):
-        return None  # answered at this very moment
-    publish(
+    finished = build_event(
         deps,
         event_id=stable_id(task.triggered_id, "skipped"),
         event_type=task_event_type(task.name, Phase.FINISHED),
@@ -99,25 +105,48 @@ def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
         triggeredid=task.triggered_id,
         data={**scope_data(run), "result": "pass", "status": "succeeded", "message": message},
     )
-    deps.workflows.complete_task(task.token, {"result": "pass", "status": "succeeded"})
+    effects: list[Effect] = [
+        Publish(event=finished.to_wire()),
+        ResumeTask(token=task.token, output={"result": "pass", "status": "succeeded"}),
+    ]
+    stamp = deps.now()
+    if not deps.tasks.close_task(
+        task.triggered_id, task.started, task.finished, (run.id, completed), effects, stamp
+    ):
+        return None  # answered at this very moment
+    settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
     return task.name
 
 
 def _resume(run: Run, deps: SequencingDeps) -> bool:
-    if not deps.runs.set_paused(run.id, False):
-        return False
-    if run.current is not None:
-        held = deps.runs.release_task(run.current.triggered_id, answer_deadline(deps, run))
-        if held is not None:
-            send_task_event(run, held, deps)
+    resumed = deps.runs.set_paused(run.id, False)
+    # Also when the run was resumed before: that attempt may have failed before sending.
+    if run.current is None:
+        return resumed
+    task = deps.tasks.get_task(run.current.triggered_id)
+    if task is None:
+        return resumed
+    if not task.held:
+        settle_task(task.triggered_id, task.outbox, deps)
+        return resumed
+    effects: list[Effect] = [task_event(run, task, deps)]
+    stamp = deps.now()
+    released = deps.tasks.release_task(
+        task.triggered_id, answer_deadline(deps, run), effects, stamp
+    )
+    if released is not None:
+        settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
     return True
 
 
 def _abort(run: Run, deps: SequencingDeps) -> bool:
-    if not end_run(run, RunState.ABORTED, "pass", "aborted", "sequence aborted by a user", deps):
-        return False
-    if run.current is not None:
-        deps.runs.abandon_task(run.current.triggered_id)  # late answers change nothing
-    if run.execution_arn:
-        deps.workflows.stop(run.execution_arn, "aborted by a user")
-    return True
+    # Late answers change nothing: the run's end closes its open task (chalicelib/domain/effects).
+    return end_run(
+        run,
+        RunState.ABORTED,
+        "pass",
+        "aborted",
+        "sequence aborted by a user",
+        deps,
+        stop="aborted by a user",
+    )

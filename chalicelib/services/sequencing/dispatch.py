@@ -11,6 +11,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from chalicelib.domain.effects import Effect, Publish, outbox_entries
 from chalicelib.domain.event_types import Phase, task_event_type
 from chalicelib.domain.events import format_time
 from chalicelib.domain.runs import (
@@ -22,7 +23,8 @@ from chalicelib.domain.runs import (
     task_triggered_id,
 )
 from chalicelib.engine.payload import CompletedTask, task_trigger_data
-from chalicelib.services.sequencing.common import SequencingDeps, publish
+from chalicelib.services.sequencing.common import SequencingDeps, build_event
+from chalicelib.services.sequencing.effects import settle_task
 
 log = logging.getLogger("quartermaster.sequencing")
 APPROVAL = "approval"
@@ -55,17 +57,17 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
     deadline = None if run.paused else answer_deadline(deps, run)
     state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
     current = CurrentTask(index=index, name=name, triggered_id=triggered_id)
-    if not deps.runs.create_task(record, run.scope.project, deadline, current=(current, state)):
-        existing = deps.runs.get_task(triggered_id)
-        if existing is None or not existing.open or existing.started or existing.finished:
-            return triggered_id  # answered already (or the run ended): nothing to redo
-        if existing.held:
-            return triggered_id  # still held for the paused run
-        # Not answered yet: the earlier attempt may have failed before sending the event.
-        deps.runs.set_current(run.id, current, state)
-    if deadline is None:
+    effects: list[Effect] = [] if deadline is None else [task_event(run, record, deps)]
+    stamp = deps.now()
+    if deps.tasks.create_task(
+        record, run.scope.project, deadline, (current, state), effects, stamp
+    ):
+        settle_task(triggered_id, outbox_entries(effects, stamp), deps)
         return triggered_id
-    send_task_event(run, record, deps)
+    # Stored before (a redelivery, or this message's earlier attempt): send what it left unsent.
+    existing = deps.tasks.get_task(triggered_id)
+    if existing is not None:
+        settle_task(triggered_id, existing.outbox, deps)
     return triggered_id
 
 
@@ -76,9 +78,9 @@ def answer_deadline(deps: SequencingDeps, run: Run) -> str:
     return format_time(deps.clock() + timedelta(seconds=seconds))
 
 
-def send_task_event(run: Run, task: TaskRecord, deps: SequencingDeps) -> None:
-    """Publish `sh.keptn.event.<task>.triggered` with the payload Keptn would build."""
-    publish(
+def task_event(run: Run, task: TaskRecord, deps: SequencingDeps) -> Publish:
+    """Sending `sh.keptn.event.<task>.triggered` with the payload Keptn would build."""
+    event = build_event(
         deps,
         event_id=task.triggered_id,
         event_type=task.event_type,
@@ -86,6 +88,7 @@ def send_task_event(run: Run, task: TaskRecord, deps: SequencingDeps) -> None:
         gitcommitid=run.git_commit or None,
         data=_task_data(run, task.name, json.loads(task.properties)),
     )
+    return Publish(event=event.to_wire())
 
 
 def _properties(message: dict[str, Any]) -> dict[str, Any]:

@@ -10,19 +10,27 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from chalicelib.domain.effects import (
+    AbandonTask,
+    Effect,
+    FreeScope,
+    Publish,
+    StopExecution,
+    outbox_entries,
+)
 from chalicelib.domain.event_types import Phase, sequence_event_type, task_event_type
-from chalicelib.domain.runs import Run, RunState, TaskRecord
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState
 from chalicelib.engine.chaining import follow_ups
 from chalicelib.engine.payload import CompletedTask, next_stage_data
 from chalicelib.observability import count
 from chalicelib.services.sequencing.common import (
     SequencingDeps,
-    publish,
+    build_event,
     scope_data,
     shipyard_at,
     stable_id,
 )
-from chalicelib.services.sequencing.start import start_next
+from chalicelib.services.sequencing.effects import settle_run, settle_task
 
 log = logging.getLogger("quartermaster.sequencing")
 NO_ANSWER = (
@@ -38,9 +46,10 @@ def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:
     if run is None:
         return
     if message.get("kind") == "timeout":
-        task = _close_current_task(run, deps)
-        if task is not None:
-            _record_expiry(run, task, message, deps)
+        _expire_current_task(run, message, deps)
+        return
+    if run.state in FINAL_STATES:
+        settle_run(run.id, run.outbox, deps)  # a redelivery: finish what its end left undone
         return
     last = message.get("last") or {}
     result, status = str(last.get("result", "pass")), str(last.get("status", "succeeded"))
@@ -61,35 +70,59 @@ def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:
 def on_watch(deps: SequencingDeps) -> int:
     """Time out runs whose current task got no `.started` or `.finished` in time."""
     ended = 0
-    for task in deps.runs.unanswered_before(deps.now()):
+    for task in deps.tasks.unanswered_before(deps.now()):
         run = deps.runs.get_run(task.run_id)
-        deps.runs.abandon_task(task.triggered_id)
         if run is None:
+            deps.tasks.abandon_task(task.triggered_id)
             continue
-        if end_run(
-            run, RunState.TIMED_OUT, "fail", "errored", NO_ANSWER.format(type=task.event_type), deps
-        ):
+        message = NO_ANSWER.format(type=task.event_type)
+        if end_run(run, RunState.TIMED_OUT, "fail", "errored", message, deps, stop="timed out"):
             ended += 1
-            if run.execution_arn:
-                deps.workflows.stop(run.execution_arn, "timed out")
     if ended:  # a metric costs by the hour it is written; the alarm reads no data as fine
         count("SequencesTimedOut", ended)
     return ended
 
 
 def end_run(
-    run: Run, state: RunState, result: str, status: str, message: str, deps: SequencingDeps
+    run: Run,
+    state: RunState,
+    result: str,
+    status: str,
+    message: str,
+    deps: SequencingDeps,
+    stop: str | None = None,
 ) -> bool:
-    """Record the end, send `<stage>.<sequence>.finished`, free the scope, chain if finished.
-    False when the run had already ended (aborted meanwhile, or a redelivered message)."""
-    if not deps.runs.set_state(run.id, state, result=result, status=status):
+    """Record the end together with what follows from it (its `.finished`, closing its open
+    task, stopping its execution with the cause `stop`, freeing its scope so the next run
+    starts, chaining when it finished), then carry that out. False when the run had already
+    ended (aborted meanwhile, or a redelivery): whatever that end left undone is done now."""
+    effects: list[Effect] = [Publish(event=_finished_event(run, result, status, message, deps))]
+    if state is not RunState.FINISHED and run.current is not None:
+        effects.append(AbandonTask(triggered_id=run.current.triggered_id))
+    if stop and run.execution_arn:
+        effects.append(StopExecution(execution_arn=run.execution_arn, cause=stop))
+    effects.append(FreeScope(scope=run.scope, run_id=run.id))
+    if state is RunState.FINISHED:
+        effects.extend(Publish(event=event) for event in _chained_events(run, result, deps))
+    stamp = deps.now()
+    if not deps.runs.end_run(run.id, state, result, status, effects, stamp):
+        ended = deps.runs.get_run(run.id)
+        if ended is not None:
+            settle_run(ended.id, ended.outbox, deps)
         return False
     # Aborted runs end with result "pass" (Keptn's value): count them by their state instead.
     count("SequencesFinished", result=result if state is RunState.FINISHED else str(state))
+    settle_run(run.id, outbox_entries(effects, stamp), deps)
+    return True
+
+
+def _finished_event(
+    run: Run, result: str, status: str, message: str, deps: SequencingDeps
+) -> dict[str, Any]:
     data = {**scope_data(run), "result": result, "status": status}
     if message:
         data["message"] = message
-    publish(
+    return build_event(
         deps,
         event_id=stable_id(run.id, "finished"),
         event_type=sequence_event_type(run.scope.stage, run.sequence, Phase.FINISHED),
@@ -97,15 +130,10 @@ def end_run(
         triggeredid=run.triggered_id,
         gitcommitid=run.git_commit or None,
         data=data,
-    )
-    deps.runs.release(run.scope, run.id)
-    start_next(run.scope, deps)
-    if state is RunState.FINISHED:
-        _chain(run, result, deps)
-    return True
+    ).to_wire()
 
 
-def _chain(run: Run, result: str, deps: SequencingDeps) -> None:
+def _chained_events(run: Run, result: str, deps: SequencingDeps) -> list[dict[str, Any]]:
     # `run` was read after its last task completed (the finish message comes after that).
     shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
     last_task = run.completed[-1].name if run.completed else None
@@ -114,28 +142,37 @@ def _chain(run: Run, result: str, deps: SequencingDeps) -> None:
         for t in run.completed
     ]
     scope = (run.scope.project, run.scope.stage, run.scope.service)
-    for follow_up in follow_ups(shipyard, run.scope.stage, run.sequence, result, last_task):
-        publish(
+    return [
+        build_event(
             deps,
             event_id=stable_id(run.id, "chain", follow_up.stage, follow_up.sequence),
             event_type=sequence_event_type(follow_up.stage, follow_up.sequence, Phase.TRIGGERED),
             context=run.keptn_context,
             # No gitcommitid: the next stage runs with the newest configuration, as in Keptn.
             data=next_stage_data(run.input, scope, completed, follow_up.stage),
-        )
+        ).to_wire()
+        for follow_up in follow_ups(shipyard, run.scope.stage, run.sequence, result, last_task)
+    ]
 
 
-def _record_expiry(
-    run: Run, task: TaskRecord, message: dict[str, Any], deps: SequencingDeps
-) -> None:
-    """An expired task ends with its own `.finished`, saying why and what follows."""
+def _expire_current_task(run: Run, message: dict[str, Any], deps: SequencingDeps) -> None:
+    """An expired task (its `timeout` property) ends with its own `.finished`, saying why and
+    what follows, written with the task's close."""
+    if run.current is None:
+        return
+    task = deps.tasks.get_task(run.current.triggered_id)
+    if task is None:
+        return
+    if not task.open:
+        settle_task(task.triggered_id, task.outbox, deps)  # closed before: finish that
+        return
     goes_on = message.get("onTimeout") == "pass"
     seconds = message.get("timeoutSeconds")
     reason = (
         f"{task.name} expired: no answer within {seconds} s "
         f"(onTimeout: {'pass, the sequence goes on' if goes_on else 'fail, the sequence stops'})"
     )
-    publish(
+    expiry = build_event(
         deps,
         event_id=stable_id(task.triggered_id, "expired"),
         event_type=task_event_type(task.name, Phase.FINISHED),
@@ -149,17 +186,16 @@ def _record_expiry(
             "message": reason,
         },
     )
+    effects: list[Effect] = [Publish(event=expiry.to_wire())]
+    stamp = deps.now()
+    if deps.tasks.abandon_task(task.triggered_id, effects, stamp):
+        settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
+        return
+    closed = deps.tasks.get_task(task.triggered_id)
+    if closed is not None:
+        settle_task(closed.triggered_id, closed.outbox, deps)
 
 
 def _last_message(run: Run) -> str:
     message = run.completed[-1].data.get("message") if run.completed else None
     return message if isinstance(message, str) else ""
-
-
-def _close_current_task(run: Run, deps: SequencingDeps) -> TaskRecord | None:
-    if run.current is None:
-        return None
-    task = deps.runs.get_task(run.current.triggered_id)
-    if task is not None:
-        deps.runs.abandon_task(task.triggered_id)
-    return task

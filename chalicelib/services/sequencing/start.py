@@ -10,7 +10,7 @@ import logging
 
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, sequence_event_type
 from chalicelib.domain.events import KeptnEvent
-from chalicelib.domain.runs import Run, RunState, Scope, run_id_for
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState, Scope, run_id_for
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.observability import count
@@ -60,14 +60,14 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         created=event.time,
         input=event.data,
         # A stage reached while its context is paused starts paused (reference 3.6).
-        paused=deps.runs.context_paused(event.shkeptncontext, scope.stage),
+        paused=deps.pauses.context_paused(event.shkeptncontext, scope.stage),
         task_wait_seconds=project.task_wait_seconds,
     )
-    if not deps.runs.create_run(run):
-        return None  # the same trigger, delivered again
-    deps.runs.enqueue(run)
-    start_next(scope, deps, known=run)
-    return run
+    created = deps.runs.create_run(run)
+    # Also for a trigger delivered again: an attempt that crashed after queueing the run may
+    # have left it queued with a free lock, or holding the lock without an execution.
+    start_next(scope, deps, known=run if created else None)
+    return run if created else None
 
 
 def _sequence_problem(shipyard: Shipyard, stage_name: str, sequence_name: str) -> str | None:
@@ -106,21 +106,38 @@ def refuse(
 
 def start_next(scope: Scope, deps: SequencingDeps, known: Run | None = None) -> Run | None:
     """Start the oldest waiting run of `scope` if none runs; the run started, if any.
-    `known` is a run just created, which need not be read back."""
-    run_id = deps.runs.claim_next(scope)
-    if run_id is None:
-        return None
-    run = known if known is not None and known.id == run_id else deps.runs.get_run(run_id)
-    if run is None or run.state is not RunState.TRIGGERED:
-        deps.runs.release(scope, run_id)  # ended (aborted) while it waited: pass the turn on
-        return start_next(scope, deps)
-    name = machine_name(deps, scope, run.sequence)
+    `known` is a run just created, which need not be read back.
+
+    A lock held by a run that never got its execution (a crash between claiming and
+    starting) is finished here: starting is idempotent (the execution is named after the run),
+    so a second caller doing the same at once starts nothing twice."""
+    while True:
+        run_id = deps.queues.claim_next(scope)
+        claimed = run_id is not None
+        if run_id is None:
+            run_id = deps.queues.lock_holder(scope)
+            if run_id is None:
+                return None
+        run = known if claimed and known is not None and known.id == run_id else None
+        run = run or deps.runs.get_run(run_id)
+        if run is None or run.state in FINAL_STATES:
+            deps.queues.release(scope, run_id)  # ended (aborted) while it waited: pass it on
+            known = None
+            continue
+        if run.state is not RunState.TRIGGERED:
+            return None  # the holder runs: the others wait for its end
+        return _start(run, deps)
+
+
+def _start(run: Run, deps: SequencingDeps) -> Run:
+    name = machine_name(deps, run.scope, run.sequence)
     try:
         execution = deps.workflows.start(name, run.id, {"id": run.id})
     except NotFound:
         # The machines are created with the shipyard; create them now if that step was lost.
-        deploy_state_machines(scope.project, shipyard_at(deps.config, scope.project, None), deps)
+        shipyard = shipyard_at(deps.config, run.scope.project, None)
+        deploy_state_machines(run.scope.project, shipyard, deps)
         execution = deps.workflows.start(name, run.id, {"id": run.id})
-    deps.runs.mark_started(run.id, execution)
-    count("SequencesStarted")
+    if deps.runs.mark_started(run.id, execution):
+        count("SequencesStarted")
     return run

@@ -1,0 +1,60 @@
+"""Carrying out the effects a sequencing decision stored with it (chalicelib/domain/effects.py).
+
+Every handler that made a decision carries out its effects right after the write; every
+handler that finds a decision already made (a redelivery, a crash before, a user's retry)
+carries out whatever its outbox still holds. Effects are idempotent, so doing one twice is
+harmless, and entries are removed only after all of them were done.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib.domain.effects import (
+    AbandonTask,
+    Effect,
+    FreeScope,
+    Publish,
+    ResumeTask,
+    StopExecution,
+    effects_from_outbox,
+)
+from chalicelib.domain.events import KeptnEvent
+from chalicelib.services.sequencing.common import SequencingDeps
+
+log = logging.getLogger("quartermaster.sequencing")
+
+
+def carry_out(effect: Effect, deps: SequencingDeps) -> None:
+    if isinstance(effect, Publish):
+        deps.bus.publish(KeptnEvent.model_validate(effect.event))
+    elif isinstance(effect, ResumeTask):
+        if not deps.workflows.complete_task(effect.token, effect.output):
+            # Its execution no longer waits (the task's own timeout fired, or the execution
+            # ended): the timeout path or the execution's status change ends the run.
+            log.warning("the execution no longer waited for this task; its result was not used")
+    elif isinstance(effect, StopExecution):
+        deps.workflows.stop(effect.execution_arn, effect.cause)
+    elif isinstance(effect, AbandonTask):
+        deps.tasks.abandon_task(effect.triggered_id)
+    elif isinstance(effect, FreeScope):
+        from chalicelib.services.sequencing.start import start_next
+
+        deps.queues.release(effect.scope, effect.run_id)
+        start_next(effect.scope, deps)
+
+
+def settle_run(run_id: str, outbox: dict[str, str], deps: SequencingDeps) -> None:
+    """Carry out the run's outbox entries (as stored, or as just written), then remove them."""
+    entries = effects_from_outbox(outbox)
+    for _, effect in entries:
+        carry_out(effect, deps)
+    deps.runs.clear_run_effects(run_id, [name for name, _ in entries])
+
+
+def settle_task(triggered_id: str, outbox: dict[str, str], deps: SequencingDeps) -> None:
+    """Carry out the task's outbox entries, then remove them."""
+    entries = effects_from_outbox(outbox)
+    for _, effect in entries:
+        carry_out(effect, deps)
+    deps.tasks.clear_task_effects(triggered_id, [name for name, _ in entries])
