@@ -163,7 +163,7 @@ def function_names() -> list[str]:
 NO_VPC = (
     "CKV_AWS_117",
     "Calls only AWS APIs, over TLS with signed requests; inside a VPC it would need a NAT "
-    "gateway or interface endpoints, billed by the hour, and Quartermaster costs nothing idle.",
+    "gateway or interface endpoints, billed by the hour, far more than Quartermaster costs idle.",
 )
 PLAIN_ENVIRONMENT = (
     "CKV_AWS_173",

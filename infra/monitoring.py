@@ -3,8 +3,10 @@ local runtime has neither).
 
 Alarms cost $0.10 a month each at rest; they have no actions: their state changes reach the
 default EventBridge bus ("CloudWatch Alarm State Change"), where an operator can route them
-(docs/operations.md). The dashboard is free within the account's first three. Quartermaster's own
-metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry `service`.
+(docs/operations.md). The dashboard costs $3 a month (the free tier covers an account's first
+three of up to 50 metrics; this one has more). Both can be left out (`infra.definition.Watching`).
+Quartermaster's own metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry
+`service`.
 """
 
 from __future__ import annotations
