@@ -1,6 +1,6 @@
-"""docs/operations.md prices an idle installation from counts of the definition: the number of
-alarms, the dashboard's metrics, the queue mappings and the schedule it states are the
-template's."""
+"""docs/operations.md states figures of the definition: the counts an idle installation is
+priced from (alarms, the dashboard's metrics, queue mappings, the schedule), the concurrency the
+functions reserve, and the logical ids of every rule and function; they are the template's."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from infra.definition import build_template
+from infra.handlers import HANDLERS
+from infra.policies import API_SETTINGS
 
 OPERATIONS = Path(__file__).parents[2] / "docs" / "operations.md"
 
@@ -59,3 +61,18 @@ def test_every_mapping_sets_a_maximum_concurrency_as_the_polling_estimate_assume
     assert mappings
     for mapping in mappings:
         assert mapping["Properties"]["ScalingConfig"]["MaximumConcurrency"] >= 2
+
+
+def test_the_reserved_concurrency_and_the_quota_it_needs_are_the_definitions() -> None:
+    reserved = API_SETTINGS.reserved_concurrency + sum(s.reserved_concurrency for s in HANDLERS)
+    text = OPERATIONS.read_text()
+    assert f"the functions reserve {reserved} concurrent executions in all" in text
+    assert f"must be at least {reserved + 100}." in text  # Lambda keeps 100 unreserved
+
+
+def test_the_resource_table_names_every_rule_and_function() -> None:
+    text = OPERATIONS.read_text()
+    table = text[text.index("## What each resource is for") :]
+    for key, resource in _resources().items():
+        if resource.get("Type") == "AWS::Events::Rule" or "Type" not in resource:
+            assert f"`{key}`" in table, key
