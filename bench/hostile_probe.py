@@ -10,8 +10,8 @@ shape of 404/405/415, `root=true`, odd page sizes and repeated wrong tokens.
     python bench/hostile_probe.py                              # or: make probe
     python bench/hostile_probe.py --endpoint URL --token qm_... # an API that already runs
 
-Exit code 0 only when every probe was answered as expected. Every request has a timeout and the
-whole run stays under a minute.
+Exit code 0 only when every probe was answered as expected, 1 otherwise, 2 when the runtime did
+not start. Every request has a timeout and the whole run stays under a minute.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import base64
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -386,11 +387,21 @@ def only_roots(response: httpx.Response) -> bool:
 
 
 def start_runtime() -> tuple[str, str, Callable[[], Any]]:
-    os.environ["QM_HOME"] = tempfile.mkdtemp(prefix="qm-probe-")
+    """The runtime in a temporary home (the user's ~/.qm is left alone), and how to stop it."""
+    home = tempfile.mkdtemp(prefix="qm-probe-")
+    os.environ["QM_HOME"] = home
     from qm.local import control
 
-    state = control.up()
-    return str(state["endpoint"]), str(state["token"]), control.down
+    def stop() -> None:
+        control.down()
+        shutil.rmtree(home, ignore_errors=True)
+
+    try:
+        state = control.up()
+    except BaseException:
+        shutil.rmtree(home, ignore_errors=True)
+        raise
+    return str(state["endpoint"]), str(state["token"]), stop
 
 
 def main() -> int:
@@ -403,7 +414,11 @@ def main() -> int:
     if arguments.endpoint:
         endpoint, token = arguments.endpoint, arguments.token or os.environ.get("QM_TOKEN", "")
     else:
-        endpoint, token, stop = start_runtime()
+        try:
+            endpoint, token, stop = start_runtime()
+        except Exception as error:  # a CliError naming the log to read, or a timeout
+            print(f"could not start the local runtime: {getattr(error, 'message', error)}")
+            return 2
     prober = Prober(endpoint, token, began + BUDGET_S)
     try:
         run_probes(prober)
