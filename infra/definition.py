@@ -138,16 +138,22 @@ def build_template(
         _suppress_checks(resources, chalice=True)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": DESCRIPTIONS[mode].format(stage=stage),
+        "Description": DESCRIPTIONS[mode].format(stage=stage, watching=_watching_said(watching)),
         "Resources": resources,
     }
+
+
+def _watching_said(watching: Watching) -> str:
+    """`, alarms, dashboard` (or what is left of it) for the bootstrap stack's description."""
+    kept = [("alarms", watching.alarms), ("dashboard", watching.dashboard)]
+    return "".join(f", {name}" for name, included in kept if included)
 
 
 DESCRIPTIONS: dict[TemplateMode, str] = {
     "lambda": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
     "sqs": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
-    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups, "
-    "alarms (qm aws bootstrap)",
+    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups"
+    "{watching} (qm aws bootstrap)",
     "wiring": "Quartermaster ({stage}) for chalice deploy: rules, schedule and queue mappings to "
     "the deployed functions (qm aws wire)",
 }

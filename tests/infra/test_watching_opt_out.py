@@ -74,3 +74,14 @@ def test_the_command_line_takes_the_opt_outs(capsys: pytest.CaptureFixture[str])
     types = {r["Type"] for r in json.loads(capsys.readouterr().out)["Resources"].values()}
     assert ALARM in types
     assert DASHBOARD not in types
+
+
+def test_the_bootstrap_stacks_description_says_what_it_holds() -> None:
+    def described(watching: Watching) -> str:
+        return str(build_template(STAGE, "bootstrap", watching)["Description"])
+
+    assert "alarms, dashboard" in described(ALL_WATCHING)
+    assert "alarms" not in described(Watching(alarms=False))
+    assert "dashboard" in described(Watching(alarms=False))
+    assert "alarms" not in described(Watching(alarms=False, dashboard=False))
+    assert "dashboard" not in described(Watching(alarms=False, dashboard=False))
