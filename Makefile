@@ -10,7 +10,7 @@ CHECKOV       := $(CHECKOV_VENV)/bin/checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed-stamp
 SYSTEM_DEPS   := scripts/install-system-deps.sh
 
-.PHONY: install demo test lint unit bench clean down package package-check system-deps
+.PHONY: install demo test lint unit bench probe clean down package package-check system-deps
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,11 @@ bench: install
 	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/evaluation_e2e.py
 	$(BIN)/python bench/package_size.py --rebuild
+
+# Hostile requests against the embedded runtime (it starts and stops its own): one line per
+# probe, exit code 0 only when every one is answered as docs/api.md says.
+probe: install
+	$(BIN)/python bench/hostile_probe.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache out

@@ -12,12 +12,17 @@ One definition, four templates (`TemplateMode`):
 - `sqs`: the local runtime and the tests: each handler fed from a queue that the local
   dispatcher drains into the same handler code; nothing of a deployment.
 
+`Watching` opts out of the alarms and of the dashboard (`--no-alarms`, `--no-dashboard`), the
+two things of a deployment that cost money every month whether it is used or not
+(docs/operations.md, What it costs idle); the `sqs` and `wiring` modes have neither anyway.
+
 The checkov findings that do not apply are suppressed on their resources, with the reason.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from infra.handlers import HANDLERS, queue_name
@@ -36,6 +41,7 @@ from infra.wiring import function_overlays, handler_triggers, invoke_configs
 __all__ = [
     "TEMPLATE_MODES",
     "TemplateMode",
+    "Watching",
     "build_template",
     "logical_id",
     "names",
@@ -47,6 +53,18 @@ __all__ = [
 TemplateMode = Literal["lambda", "sqs", "bootstrap", "wiring"]
 TEMPLATE_MODES: tuple[TemplateMode, ...] = ("lambda", "sqs", "bootstrap", "wiring")
 TABLES = ("events", "config", "runs", "evaluations", "idempotency")
+
+
+@dataclass(frozen=True)
+class Watching:
+    """Which billed-at-rest monitoring a deployment gets: alarms ($0.10 a month each) and the
+    dashboard ($3 a month beyond an account's first three). Both by default."""
+
+    alarms: bool = True
+    dashboard: bool = True
+
+
+ALL_WATCHING = Watching()
 
 
 def names(stage: str) -> dict[str, str]:
@@ -80,27 +98,30 @@ def _state(stage: str) -> dict[str, Any]:
     }
 
 
-def _watching(stage: str) -> dict[str, Any]:
-    """Log groups, on-failure queues, alarms and the dashboard of a deployment."""
+def _watching(stage: str, watching: Watching) -> dict[str, Any]:
+    """Log groups, on-failure queues, and (unless opted out) alarms and the dashboard."""
     physical = names(stage)
     functions = function_names()
     tables = [physical[f"{table}_table"] for table in TABLES]
     return {
         **log_groups(stage, functions),
         **failure_queues(stage),
-        **alarms(stage, functions),
-        **dashboard(stage, functions, tables),
+        **(alarms(stage, functions) if watching.alarms else {}),
+        **(dashboard(stage, functions, tables) if watching.dashboard else {}),
     }
 
 
-def build_template(stage: str, mode: TemplateMode) -> dict[str, Any]:
-    """The CloudFormation template (as a dict) for `stage` in `mode`."""
+def build_template(
+    stage: str, mode: TemplateMode, watching: Watching = ALL_WATCHING
+) -> dict[str, Any]:
+    """The CloudFormation template (as a dict) for `stage` in `mode`; `watching` matters to the
+    `lambda` and `bootstrap` modes only."""
     bus = names(stage)["bus"]
     resources: dict[str, Any] = {}
     if mode == "sqs":
         resources.update({**_state(stage), **handler_triggers(stage, bus, "sqs")})
     elif mode == "bootstrap":
-        resources.update({**_state(stage), **_watching(stage)})
+        resources.update({**_state(stage), **_watching(stage, watching)})
         _suppress_checks(resources)
     elif mode == "wiring":
         resources.update({**handler_triggers(stage, bus, "arn"), **invoke_configs(stage, "arn")})
@@ -108,7 +129,7 @@ def build_template(stage: str, mode: TemplateMode) -> dict[str, Any]:
         resources.update(
             {
                 **_state(stage),
-                **_watching(stage),
+                **_watching(stage, watching),
                 **handler_triggers(stage, bus, "lambda"),
                 **invoke_configs(stage, "lambda"),
                 **function_overlays(stage, function_names()),
@@ -117,16 +138,22 @@ def build_template(stage: str, mode: TemplateMode) -> dict[str, Any]:
         _suppress_checks(resources, chalice=True)
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": DESCRIPTIONS[mode].format(stage=stage),
+        "Description": DESCRIPTIONS[mode].format(stage=stage, watching=_watching_said(watching)),
         "Resources": resources,
     }
+
+
+def _watching_said(watching: Watching) -> str:
+    """`, alarms, dashboard` (or what is left of it) for the bootstrap stack's description."""
+    kept = [("alarms", watching.alarms), ("dashboard", watching.dashboard)]
+    return "".join(f", {name}" for name, included in kept if included)
 
 
 DESCRIPTIONS: dict[TemplateMode, str] = {
     "lambda": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
     "sqs": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
-    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups, "
-    "alarms (qm aws bootstrap)",
+    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups"
+    "{watching} (qm aws bootstrap)",
     "wiring": "Quartermaster ({stage}) for chalice deploy: rules, schedule and queue mappings to "
     "the deployed functions (qm aws wire)",
 }
@@ -142,7 +169,7 @@ def function_names() -> list[str]:
 NO_VPC = (
     "CKV_AWS_117",
     "Calls only AWS APIs, over TLS with signed requests; inside a VPC it would need a NAT "
-    "gateway or interface endpoints, billed by the hour, and Quartermaster costs nothing idle.",
+    "gateway or interface endpoints, billed by the hour, far more than Quartermaster costs idle.",
 )
 PLAIN_ENVIRONMENT = (
     "CKV_AWS_173",
@@ -240,20 +267,31 @@ def queue_names(stage: str) -> dict[str, str]:
     return found
 
 
-def template_json(stage: str, mode: TemplateMode) -> str:
-    return json.dumps(build_template(stage, mode), indent=2, sort_keys=True)
+def template_json(stage: str, mode: TemplateMode, watching: Watching = ALL_WATCHING) -> str:
+    return json.dumps(build_template(stage, mode, watching), indent=2, sort_keys=True)
 
 
-def main() -> None:
-    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|wiring]` prints
-    the template."""
+def main(argv: list[str] | None = None) -> None:
+    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|wiring]
+    [--no-alarms] [--no-dashboard]` prints the template."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Print Quartermaster's CloudFormation template.")
     parser.add_argument("--stage", default="dev")
     parser.add_argument("--mode", choices=TEMPLATE_MODES, default="lambda")
-    arguments = parser.parse_args()
-    print(template_json(arguments.stage, arguments.mode))
+    parser.add_argument(
+        "--no-alarms",
+        action="store_true",
+        help="leave out the CloudWatch alarms ($0.10/month each)",
+    )
+    parser.add_argument(
+        "--no-dashboard",
+        action="store_true",
+        help="leave out the CloudWatch dashboard ($3/month beyond the account's first three)",
+    )
+    arguments = parser.parse_args(argv)
+    watching = Watching(alarms=not arguments.no_alarms, dashboard=not arguments.no_dashboard)
+    print(template_json(arguments.stage, arguments.mode, watching))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@ local runtime has neither).
 
 Alarms cost $0.10 a month each at rest; they have no actions: their state changes reach the
 default EventBridge bus ("CloudWatch Alarm State Change"), where an operator can route them
-(docs/operations.md). The dashboard is free within the account's first three. Quartermaster's own
-metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry `service`.
+(docs/operations.md). The dashboard costs $3 a month (the free tier covers an account's first
+three of up to 50 metrics; this one has more). Both can be left out (`infra.definition.Watching`).
+Quartermaster's own metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry
+`service`.
 """
 
 from __future__ import annotations
@@ -90,7 +92,7 @@ def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
     resources["SequencesTimedOutAlarm"] = _alarm(
         f"{APP_NAME}-{stage}-sequences-timed-out",
         "Sequences ended because a task got no .started or .finished in time (the watcher): "
-        "see the task's tool, its uniform entry, and the run in the Bridge.",
+        "see whether the task's tool is subscribed and running, and the run (qm get sequences).",
         {
             "Namespace": NAMESPACE,
             "MetricName": "SequencesTimedOut",

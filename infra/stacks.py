@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from infra.definition import TemplateMode, build_template, stack_name
+from infra.definition import ALL_WATCHING, TemplateMode, Watching, build_template, stack_name
 from infra.handlers import HANDLERS
 from infra.naming import function_name
 
@@ -38,9 +38,9 @@ class Outcome:
     status: str = ""
 
 
-def template_body(stage: str, mode: TemplateMode) -> str:
+def template_body(stage: str, mode: TemplateMode, watching: Watching = ALL_WATCHING) -> str:
     """The template as sent: compact JSON (indentation alone would cost a third of the limit)."""
-    return json.dumps(build_template(stage, mode), separators=(",", ":"), sort_keys=True)
+    return json.dumps(build_template(stage, mode, watching), separators=(",", ":"), sort_keys=True)
 
 
 def _client_error(error: Exception) -> tuple[str, str]:
@@ -128,12 +128,14 @@ def deploy(
     progress: Progress,
     wait_for_it: bool = True,
     poll_seconds: float = 5,
+    watching: Watching = ALL_WATCHING,
 ) -> Outcome:
-    """Create the stack of `mode` (`bootstrap` or `wiring`) for `stage`, or update it."""
+    """Create the stack of `mode` (`bootstrap` or `wiring`) for `stage`, or update it; an update
+    with alarms or the dashboard opted out (`watching`) removes them from the stack."""
     from botocore.exceptions import ClientError
 
     name = stack_name(stage, mode)
-    body = template_body(stage, mode)
+    body = template_body(stage, mode, watching)
     if len(body.encode()) > INLINE_TEMPLATE_LIMIT:
         raise StackError(
             f"the {mode} template is {len(body.encode())} bytes, over CloudFormation's "

@@ -1,6 +1,7 @@
 """`qm aws bootstrap|wire|teardown`: the two stacks around `chalice deploy` (docs/operations.md).
 
     qm aws bootstrap --stage prod   # bus, tables, queues, log groups, alarms; no function yet
+                                    # (--no-alarms, --no-dashboard: leave those out)
     chalice deploy --stage prod     # the functions and the API
     qm aws wire --stage prod        # rules, schedule, queue mappings to the deployed functions
 
@@ -129,16 +130,36 @@ def _report(outcome: Outcome) -> None:
 
 
 @aws_app.command("bootstrap")
-def bootstrap(stage: str = STAGE, region: str | None = REGION, wait: bool = WAIT) -> None:
+def bootstrap(
+    stage: str = STAGE,
+    region: str | None = REGION,
+    wait: bool = WAIT,
+    alarms: bool = typer.Option(
+        True,
+        "--alarms/--no-alarms",
+        help="CloudWatch alarms ($0.10 a month each); --no-alarms on an update removes them",
+    ),
+    dashboard: bool = typer.Option(
+        True,
+        "--dashboard/--no-dashboard",
+        help="The CloudWatch dashboard ($3 a month beyond the account's first three)",
+    ),
+) -> None:
     """Create or update quartermaster-<stage>: everything `chalice deploy` does not create."""
     from infra import stacks
+    from infra.definition import Watching
 
     with cli_errors():
         _known_stage(stage)
         cloudformation = _session(region).client("cloudformation")
         with _aws_errors(f"bootstrap {stage}") as progress:
             outcome = stacks.deploy(
-                cloudformation, stage, "bootstrap", progress=progress, wait_for_it=wait
+                cloudformation,
+                stage,
+                "bootstrap",
+                progress=progress,
+                wait_for_it=wait,
+                watching=Watching(alarms=alarms, dashboard=dashboard),
             )
     _report(outcome)
     console.print(f"Next: chalice deploy --stage {stage}, then qm aws wire --stage {stage}")

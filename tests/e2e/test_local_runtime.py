@@ -178,7 +178,11 @@ def test_a_delivery_waits_for_approval_then_runs_to_production(qm_env: dict[str,
     assert [s["state"] for s in listed["states"][0]["stages"]] == ["succeeded"] * 3
 
 
-def test_a_failing_test_fails_the_watch_and_rolls_back(qm_env: dict[str, str]) -> None:
+def test_a_failing_test_in_dev_fails_the_watch_and_staging_never_starts(
+    qm_env: dict[str, str],
+) -> None:
+    # The demo shipyard has no rollback sequence in dev (its rollback is staging's, on a failed
+    # staging delivery): a failure in dev ends the delivery there.
     demo = ROOT / "qm" / "demo_files" / "shipyard.yaml"
     qm(qm_env, "create", "project", "demo", "--shipyard", str(demo))
     qm(qm_env, "create", "service", "carts", "--project", "demo")

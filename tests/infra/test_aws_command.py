@@ -5,6 +5,7 @@ fix and exit code 2, never a traceback."""
 from __future__ import annotations
 
 import io
+import json
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -107,6 +108,30 @@ def test_bootstrap_creates_the_stack_and_a_second_run_updates_it() -> None:
     assert again.exit_code == 0, again.output
     assert f"Stack {PREFIX} updated" in again.output or "already up to date" in again.output
     assert tables <= _table_names()
+
+
+def _template_types() -> list[str]:
+    body = boto3.client("cloudformation").get_template(StackName=PREFIX)["TemplateBody"]
+    template = json.loads(body) if isinstance(body, str) else body
+    return [resource["Type"] for resource in template["Resources"].values()]
+
+
+@pytest.mark.usefixtures("aws")
+def test_bootstrap_without_alarms_and_dashboard_and_an_update_that_adds_them_back() -> None:
+    result = qm("bootstrap", "--stage", STAGE, "--no-alarms", "--no-dashboard")
+    assert result.exit_code == 0, result.output
+    assert f"Stack {PREFIX} created" in result.output
+    types = _template_types()
+    assert "AWS::CloudWatch::Alarm" not in types
+    assert "AWS::CloudWatch::Dashboard" not in types
+    assert "AWS::DynamoDB::Table" in types
+
+    again = qm("bootstrap", "--stage", STAGE, "--no-dashboard")
+    assert again.exit_code == 0, again.output
+    assert f"Stack {PREFIX} updated" in again.output
+    types = _template_types()
+    assert "AWS::CloudWatch::Alarm" in types
+    assert "AWS::CloudWatch::Dashboard" not in types
 
 
 @pytest.mark.usefixtures("aws")

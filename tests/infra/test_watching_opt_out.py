@@ -1,0 +1,87 @@
+"""Alarms and the dashboard are the deployment's fixed monthly cost: each can be left out of the
+packaged and the bootstrap templates (`--no-alarms`, `--no-dashboard`), the rest of the template
+stays as it is, the result still passes cfn-lint, and the local (`sqs`) template never had them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from cfnlint.api import lint_all  # type: ignore[import-untyped]
+
+from infra.definition import (
+    ALL_WATCHING,
+    TemplateMode,
+    Watching,
+    build_template,
+    main,
+    template_json,
+)
+
+STAGE = "prod"
+ALARM = "AWS::CloudWatch::Alarm"
+DASHBOARD = "AWS::CloudWatch::Dashboard"
+
+
+def _types(mode: TemplateMode, watching: Watching = ALL_WATCHING) -> dict[str, str]:
+    resources: dict[str, Any] = build_template(STAGE, mode, watching)["Resources"]
+    return {key: resource.get("Type", "") for key, resource in resources.items()}
+
+
+@pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
+def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) -> None:
+    types = list(_types(mode).values())
+    assert types.count(ALARM) > 10
+    assert types.count(DASHBOARD) == 1
+
+
+@pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
+@pytest.mark.parametrize(
+    ("watching", "left_out"),
+    [
+        (Watching(alarms=False), {ALARM}),
+        (Watching(dashboard=False), {DASHBOARD}),
+        (Watching(alarms=False, dashboard=False), {ALARM, DASHBOARD}),
+    ],
+)
+def test_an_opt_out_removes_exactly_what_it_names(
+    mode: TemplateMode, watching: Watching, left_out: set[str]
+) -> None:
+    full, reduced = _types(mode), _types(mode, watching)
+    assert not set(reduced.values()) & left_out
+    assert reduced == {key: kind for key, kind in full.items() if kind not in left_out}
+
+
+def test_the_local_template_has_neither_whatever_is_asked() -> None:
+    assert not {ALARM, DASHBOARD} & set(_types("sqs").values())
+    assert _types("sqs", Watching(alarms=False, dashboard=False)) == _types("sqs")
+
+
+def test_the_bootstrap_template_without_alarms_and_dashboard_passes_cfn_lint() -> None:
+    body = template_json(STAGE, "bootstrap", Watching(alarms=False, dashboard=False))
+    problems = [match for match in lint_all(body) if match.rule.id[0] in "EW"]
+    assert problems == []
+
+
+def test_the_command_line_takes_the_opt_outs(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["--stage", STAGE, "--mode", "bootstrap", "--no-alarms", "--no-dashboard"])
+    printed = json.loads(capsys.readouterr().out)["Resources"]
+    types = {resource["Type"] for resource in printed.values()}
+    assert not types & {ALARM, DASHBOARD}
+    assert "EventsTable" in printed
+    main(["--stage", STAGE, "--mode", "bootstrap", "--no-dashboard"])
+    types = {r["Type"] for r in json.loads(capsys.readouterr().out)["Resources"].values()}
+    assert ALARM in types
+    assert DASHBOARD not in types
+
+
+def test_the_bootstrap_stacks_description_says_what_it_holds() -> None:
+    def described(watching: Watching) -> str:
+        return str(build_template(STAGE, "bootstrap", watching)["Description"])
+
+    assert "alarms, dashboard" in described(ALL_WATCHING)
+    assert "alarms" not in described(Watching(alarms=False))
+    assert "dashboard" in described(Watching(alarms=False))
+    assert "alarms" not in described(Watching(alarms=False, dashboard=False))
+    assert "dashboard" not in described(Watching(alarms=False, dashboard=False))
