@@ -14,6 +14,7 @@ from chalicelib.domain.events import format_time
 from chalicelib.domain.names import PROJECT_NAME_MAX, SERVICE_NAME_MAX, entity_name_problem
 from chalicelib.domain.projects import ProjectRecord, ServiceRecord
 from chalicelib.domain.shipyard import Shipyard
+from chalicelib.domain.urls import userinfo_problem
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.ports import ConfigStore
@@ -51,6 +52,18 @@ def check_name(kind: str, field: str, value: object, max_length: int) -> str:
     return value
 
 
+def check_git_settings(git: dict[str, str | None]) -> None:
+    """The recorded git settings are served back by GET /v1/project: no credentials in them."""
+    url = git.get("gitRemoteURL")
+    problem = (
+        userinfo_problem(url, "gitRemoteURL", "give the repository URL without them")
+        if isinstance(url, str)
+        else None
+    )
+    if problem:
+        raise InvalidInput(problem)
+
+
 WAIT_FIELD = "taskStartedWaitDuration"
 
 
@@ -76,6 +89,7 @@ def create_project(
     wait: object = None,
 ) -> ProjectRecord:
     project_name = check_name("project", "name", name, PROJECT_NAME_MAX)
+    check_git_settings(git)
     text = decode_shipyard(shipyard_b64)
     shipyard = parse_shipyard(text)
     record = ProjectRecord(
@@ -101,6 +115,7 @@ def update_project(
 ) -> ProjectRecord:
     """Replace the shipyard (same stages only) and/or the recorded git settings."""
     project = get_project(check_name("project", "name", name, PROJECT_NAME_MAX), deps.config)
+    check_git_settings(git)
     updates: dict[str, object] = {
         key: value
         for key, value in (
