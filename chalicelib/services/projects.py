@@ -16,8 +16,10 @@ from chalicelib.domain.projects import ProjectRecord, ServiceRecord
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.domain.urls import userinfo_problem
 from chalicelib.domain.yamldoc import parse_document
-from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.ports import ConfigStore
+
+MAX_SHIPYARD_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -31,11 +33,19 @@ def decode_shipyard(encoded: object) -> str:
     if not isinstance(encoded, str) or not encoded:
         raise InvalidInput("field 'shipyard' is required: the base64-encoded shipyard.yaml")
     try:
-        return base64.b64decode(encoded, validate=True).decode("utf-8")
+        raw = base64.b64decode(encoded, validate=True)
+        text = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as error:
         raise InvalidInput(
             "field 'shipyard' must be base64-encoded UTF-8 text (e.g. base64 -w0 shipyard.yaml)"
         ) from error
+    if len(raw) > MAX_SHIPYARD_BYTES:
+        # The project item and its shipyard.yaml each hold the text (DynamoDB: 400 KB an item).
+        raise PayloadTooLarge(
+            f"field 'shipyard' is {len(raw)} bytes; a shipyard is limited to "
+            f"{MAX_SHIPYARD_BYTES} bytes"
+        )
+    return text
 
 
 def parse_shipyard(text: str) -> Shipyard:

@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from chalicelib.domain.documents import document_errors
-from chalicelib.domain.projects import Commit, Resource, ResourceScope
+from chalicelib.domain.projects import Commit, Resource, ResourceScope, commit_id_problem
 from chalicelib.domain.resource_uris import KNOWN_FILE_NAMES, SHIPYARD_URI, canonical_uri
 from chalicelib.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.ports import ConfigStore
@@ -125,6 +125,7 @@ def read_file(scope: ResourceScope, uri: str, version: str | None, config: Confi
 
 def _read(scope: ResourceScope, uri: str, version: str | None, config: ConfigStore) -> Resource:
     """`uri` is canonical already: decoding it a second time would let %2541 become A."""
+    _check_version(version)
     check_scope(scope, config)
     resource = config.get_resource(scope, uri, version)
     if resource is None:
@@ -134,6 +135,7 @@ def _read(scope: ResourceScope, uri: str, version: str | None, config: ConfigSto
 
 
 def list_files(scope: ResourceScope, version: str | None, config: ConfigStore) -> list[Resource]:
+    _check_version(version)
     check_scope(scope, config)
     return config.list_resources(scope, version)
 
@@ -143,3 +145,9 @@ def delete_file(scope: ResourceScope, uri: str, author: str, config: ConfigStore
     refuse_project_shipyard(scope, canonical, "deleted")
     _read(scope, canonical, None, config)
     return config.delete_resource(scope, canonical, author)
+
+
+def _check_version(version: str | None) -> None:
+    problem = commit_id_problem(version, "query parameter 'gitCommitID'") if version else None
+    if problem:
+        raise InvalidInput(problem)

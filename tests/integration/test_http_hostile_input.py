@@ -183,6 +183,42 @@ def test_one_file_twice_in_one_upload_is_a_400(api: Api) -> None:
     )
 
 
+def test_a_git_commit_id_that_names_no_commit_is_a_400(api: Api) -> None:
+    for version in ("zzz", "1" * 2000, "000000000001%1F"):
+        for path in (SERVICE, f"{SERVICE}/slo.yaml", PROJECT):
+            status, answer = api.call("GET", f"{path}?gitCommitID={version}")
+            assert status == 400, (path, version, answer)
+            assert answer["message"].startswith("query parameter 'gitCommitID' '")
+            assert "commit ids are 12 hexadecimal digits" in answer["message"]
+    assert api.call("GET", f"{PROJECT}/shipyard.yaml?gitCommitID=000000000001")[0] == 200
+
+
+# -- sizes ------------------------------------------------------------------------------------
+
+
+def test_one_upload_larger_than_a_transaction_holds_is_a_413(api: Api) -> None:
+    big = "x" * 340 * 1024
+    files = [(f"charts/part-{i}.txt", big) for i in range(6)]
+
+    status, answer = upload(api, SERVICE, *files)
+
+    assert status == 413, answer
+    assert "one request writes at most 1800000 bytes; split the upload" in str(answer["message"])
+    assert api.call("GET", SERVICE)[1]["resources"] == []
+    assert upload(api, SERVICE, *files[:3])[0] == 200
+
+
+def test_a_shipyard_larger_than_a_project_holds_is_a_413(api: Api) -> None:
+    padded = SHIPYARD + "# " + "x" * 300 * 1024 + "\n"
+
+    created = api.call("POST", "/v1/project", {"name": "big", "shipyard": b64(padded)})
+    updated = api.call("PUT", "/v1/project", {"name": "shop", "shipyard": b64(padded)})
+
+    for status, answer in (created, updated):
+        assert status == 413, answer
+        assert "a shipyard is limited to 262144 bytes" in answer["message"]
+
+
 # -- credentials in recorded URLs --------------------------------------------------------------
 
 
