@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from chalicelib.domain.names import entity_name_problem
+from chalicelib.domain.secrets import check_secret_name
 from chalicelib.domain.urls import has_credentials, userinfo_problem, without_userinfo
 
 LIGHTHOUSE_SOURCE = "lighthouse-service"  # Keptn's name; tools filter evaluations on it
@@ -142,6 +143,11 @@ class MonitoringSettings(BaseModel):
                 "(e.g. http://prometheus.example.com:9090)"
             )
         return value
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        return value if value is None else check_secret_name(value, "secret name")
 
     @model_validator(mode="after")
     def _fits_provider(self) -> MonitoringSettings:

@@ -18,7 +18,8 @@ MAX_SECRET_BYTES = 65_536
 MAX_DESCRIPTION_CHARS = 2_048
 
 
-def _check_name(value: str, what: str) -> str:
+def check_secret_name(value: str, what: str) -> str:
+    """`value` if it is a valid secret name or scope; ValueError naming the rule otherwise."""
     if not _NAME.match(value) or len(value) > 253:
         raise ValueError(
             f"{what} '{value}' must be lowercase letters, digits, '-' or '.', "
@@ -39,12 +40,12 @@ class Secret(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _check_name(value, "name")
+        return check_secret_name(value, "name")
 
     @field_validator("scope")
     @classmethod
     def _scope(cls, value: str) -> str:
-        return _check_name(value or DEFAULT_SCOPE, "scope")
+        return check_secret_name(value or DEFAULT_SCOPE, "scope")
 
     @field_validator("data")
     @classmethod

@@ -52,7 +52,9 @@ def update_secret(body: dict[str, Any], store: SecretStore) -> Secret:
 def delete_secret(name: str | None, scope: str | None, store: SecretStore) -> None:
     if not name:
         raise InvalidInput("query parameter 'name' is required: the secret to delete")
-    store.delete(name, scope or DEFAULT_SCOPE)
+    # The same rules as for creating: anything else could not name a secret (nor a valid id).
+    secret = parse_body(Secret, {"name": name, "scope": scope or DEFAULT_SCOPE})
+    store.delete(secret.name, secret.scope)
 
 
 def list_secrets(name: str | None, scope: str | None, store: SecretStore) -> list[SecretSummary]:

@@ -280,3 +280,10 @@ def test_too_many_key_names_for_the_description_are_a_400(api: Api) -> None:
     assert status == 400
     assert "data: secret 'many' has 200 keys" in answer["message"]
     assert "at most 2048 fit" in answer["message"]
+
+
+def test_deleting_a_secret_by_a_name_no_secret_can_have_is_a_400(api: Api) -> None:
+    for query in ("name=a%00b", "name=../x", "name=ok&scope=Bad%20Scope"):
+        status, answer = api.call("DELETE", f"/v1/secret?{query}")
+        assert status == 400, (query, answer)
+        assert "must be lowercase letters, digits" in answer["message"]

@@ -450,6 +450,10 @@ def test_the_keptn_alias_path_triggers_an_evaluation(gate: Gate) -> None:
             "secret: 'absent' does not exist",
         ),
         ({}, "provider: Field required"),
+        (
+            {"provider": "prometheus", "url": "http://prom:9090", "secret": "../Other Secret"},
+            "secret: secret name '../Other Secret' must be lowercase letters",
+        ),
     ],
 )
 def test_bad_monitoring_settings_are_a_400(
