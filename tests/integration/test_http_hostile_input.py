@@ -287,3 +287,13 @@ def test_deleting_a_secret_by_a_name_no_secret_can_have_is_a_400(api: Api) -> No
         status, answer = api.call("DELETE", f"/v1/secret?{query}")
         assert status == 400, (query, answer)
         assert "must be lowercase letters, digits" in answer["message"]
+
+
+def test_a_name_and_scope_longer_than_a_secrets_manager_name_are_a_400(api: Api) -> None:
+    body = {"name": "n" * 253, "scope": "s" * 253, "data": {"k": "v"}}
+
+    status, answer = api.call("POST", "/v1/secret", body)
+
+    assert status == 400
+    assert answer["message"].startswith("name and scope: together at most ")
+    assert "(506 given)" in answer["message"]
