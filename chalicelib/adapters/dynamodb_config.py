@@ -17,9 +17,8 @@ from typing import Any
 
 from chalicelib.adapters.dynamodb_resources import PROJECTS, DynamoDbResourceStore, commit_id
 from chalicelib.domain.projects import ProjectRecord, ResourceScope, ServiceRecord
+from chalicelib.domain.resource_uris import SHIPYARD_URI
 from chalicelib.errors import Conflict
-
-SHIPYARD_URI = "shipyard.yaml"
 
 
 class DynamoDbConfigStore(DynamoDbResourceStore):

@@ -13,6 +13,7 @@ from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
 from chalicelib.domain.evaluations import (
+    STORED,
     BaselineFilter,
     EvaluationRecord,
     MonitoringSettings,
@@ -115,7 +116,7 @@ class DynamoDbEvaluationStore:
         item = self._get(f"monitoring#{project}")
         if item is None:
             return None
-        return MonitoringSettings.model_validate_json(item["settings"]["S"])
+        return MonitoringSettings.model_validate_json(item["settings"]["S"], context=STORED)
 
     def put_monitoring(self, project: str, settings: MonitoringSettings) -> None:
         self._clients.dynamodb.put_item(

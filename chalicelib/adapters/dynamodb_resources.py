@@ -21,11 +21,13 @@ from typing import Any
 from chalicelib.adapters.aws_clients import AwsClients
 from chalicelib.domain.events import format_time
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge
 
 SEP = "\x1f"
 PROJECTS = "PROJECTS"
 MAX_FILES_PER_COMMIT = 30  # each file is 2 items; a transaction holds at most 100
+# A transaction holds at most 4 MB and each file's content is written twice (RES and CUR).
+MAX_BYTES_PER_COMMIT = 1_800_000
 
 
 def commit_id(counter: int) -> str:
@@ -50,6 +52,12 @@ class DynamoDbResourceStore:
             raise InvalidInput(
                 f"resources: at most {MAX_FILES_PER_COMMIT} files per request "
                 f"({len(files)} given); split the upload"
+            )
+        total = sum(len(content) for _, content in files)
+        if total > MAX_BYTES_PER_COMMIT:
+            raise PayloadTooLarge(
+                f"resources: {len(files)} files of {total} bytes together; one request writes "
+                f"at most {MAX_BYTES_PER_COMMIT} bytes; split the upload"
             )
         version = commit_id(self._next_counter(scope.project))
         writes: list[dict[str, Any]] = []

@@ -11,7 +11,10 @@ from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
 from chalicelib.domain.secrets import Secret, SecretSummary
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+
+# Secrets Manager's limit on a secret's name, which holds the prefix, the scope and the name.
+MAX_SECRET_ID_CHARS = 512
 
 
 class SecretsManagerStore:
@@ -20,15 +23,22 @@ class SecretsManagerStore:
         self._prefix = prefix.rstrip("/") + "/"
 
     def _id(self, name: str, scope: str) -> str:
-        return f"{self._prefix}{scope}/{name}"
+        secret_id = f"{self._prefix}{scope}/{name}"
+        if len(secret_id) > MAX_SECRET_ID_CHARS:
+            room = MAX_SECRET_ID_CHARS - len(self._prefix) - 1
+            raise InvalidInput(
+                f"name and scope: together at most {room} characters in this deployment "
+                f"({len(scope) + len(name)} given)"
+            )
+        return secret_id
 
     def create(self, secret: Secret) -> None:
         client = self._clients.secretsmanager
         try:
             client.create_secret(
                 Name=self._id(secret.name, secret.scope),
-                SecretString=json.dumps(secret.data),
-                Description=json.dumps({"keys": sorted(secret.data)}),
+                SecretString=secret.value_json(),
+                Description=secret.keys_json(),
             )
         except client.exceptions.ResourceExistsException as error:
             raise Conflict(
@@ -42,8 +52,8 @@ class SecretsManagerStore:
         try:
             client.update_secret(
                 SecretId=secret_id,
-                SecretString=json.dumps(secret.data),
-                Description=json.dumps({"keys": sorted(secret.data)}),
+                SecretString=secret.value_json(),
+                Description=secret.keys_json(),
             )
         except client.exceptions.ResourceNotFoundException as error:
             raise NotFound(_missing(secret.name, secret.scope)) from error

@@ -1,4 +1,8 @@
-"""SLI provider on Prometheus: one instant query per SLI at the window's end, over the HTTP API."""
+"""SLI provider on Prometheus: one instant query per SLI at the window's end, over the HTTP API.
+
+Every message it writes (the SLI's `message`, DependencyFailure) has the user-info of any URL in
+it removed: messages travel in get-sli.finished, are stored and are served by the API.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.domain.sli_queries import SliRequest
+from chalicelib.domain.urls import without_userinfo
 from chalicelib.engine.lighthouse.models import IndicatorValue
 from chalicelib.errors import DependencyFailure, InvalidInput
 
@@ -43,11 +48,11 @@ class PrometheusSliProvider:
             )
         if not base_url.startswith(("http://", "https://")):
             raise InvalidInput(
-                f"Prometheus SLI provider: base URL {base_url!r} must start with http:// or "
-                "https:// (e.g. http://prometheus.example.com:9090)"
+                f"Prometheus SLI provider: base URL {without_userinfo(base_url)!r} must start "
+                "with http:// or https:// (e.g. http://prometheus.example.com:9090)"
             )
         self._url = base_url.rstrip("/") + QUERY_PATH
-        self._base_url = base_url
+        self._shown_url = without_userinfo(base_url)  # the base URL as messages show it
         self._auth = (username or "", password or "") if username or password else None
         self._headers = {"Authorization": f"Bearer {bearer_token}"} if bearer_token else {}
         self._timeout = timeout
@@ -83,7 +88,10 @@ class PrometheusSliProvider:
                 "[$DURATION_SECONDS])))",
             )
         promql = request.render(query)
-        return _read_answer(name, promql, self._query(promql, request.end))
+        value = _read_answer(name, promql, self._query(promql, request.end))
+        if value.message:
+            return value.model_copy(update={"message": without_userinfo(value.message)})
+        return value
 
     def _query(self, promql: str, at: datetime) -> _Answer:
         import httpx
@@ -98,11 +106,19 @@ class PrometheusSliProvider:
                 auth=self._auth if self._auth is not None else httpx.USE_CLIENT_DEFAULT,
                 timeout=self._timeout,
             )
-        except httpx.TransportError as error:
+        # httpx's messages may quote the request URL, credentials included: they are masked,
+        # and the cause is not chained, so a logged traceback cannot show them either.
+        except httpx.InvalidURL as error:
+            raise InvalidInput(
+                without_userinfo(f"Prometheus base URL {self._shown_url!r} is not valid: {error}")
+            ) from None
+        except httpx.RequestError as error:
             raise DependencyFailure(
-                f"Prometheus at {self._base_url} did not answer ({type(error).__name__}: "
-                f"{error}); check that it runs and that the base URL is right"
-            ) from error
+                without_userinfo(
+                    f"Prometheus at {self._shown_url} did not answer ({type(error).__name__}: "
+                    f"{error}); check that it runs and that the base URL is right"
+                )
+            ) from None
         try:
             decoded: Any = response.json()
         except ValueError:
@@ -111,8 +127,10 @@ class PrometheusSliProvider:
             if response.status_code >= 500:
                 # A proxy's error page: the server behind it is down, not the query wrong.
                 raise DependencyFailure(
-                    f"Prometheus at {self._base_url} answered HTTP {response.status_code}: "
-                    f"{_excerpt(response.text)}"
+                    without_userinfo(
+                        f"Prometheus at {self._shown_url} answered HTTP {response.status_code}: "
+                        f"{_excerpt(response.text)}"
+                    )
                 )
             return _Answer(response.status_code, None, response.text)
         return _Answer(response.status_code, decoded, response.text)

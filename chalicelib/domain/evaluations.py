@@ -6,12 +6,23 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.domain.names import entity_name_problem
+from chalicelib.domain.secrets import check_secret_name
+from chalicelib.domain.urls import has_credentials, userinfo_problem, without_userinfo
 
 LIGHTHOUSE_SOURCE = "lighthouse-service"  # Keptn's name; tools filter evaluations on it
 BUILT_IN_PROVIDERS = ("cloudwatch", "prometheus")
+# Validation context for settings read back from storage rather than received.
+STORED = {"stored": True}
 
 
 class BaselineFilter(StrEnum):
@@ -90,7 +101,9 @@ class MonitoringSettings(BaseModel):
         description="cloudwatch, prometheus, or the name your own SLI provider answers to"
     )
     url: str | None = Field(
-        default=None, description="Prometheus only: the server's base URL, e.g. http://prom:9090"
+        default=None,
+        description="Prometheus only: the server's base URL, e.g. http://prom:9090, without "
+        "credentials (they go in `secret`)",
     )
     secret: str | None = Field(
         default=None,
@@ -108,13 +121,33 @@ class MonitoringSettings(BaseModel):
 
     @field_validator("url")
     @classmethod
-    def _url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
+    def _url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return value
+        if info.context == STORED and has_credentials(value):
+            # Saved before credentials in the URL were refused: read without them, so they are
+            # neither served nor sent; the provider then asks for the secret (HTTP 401 hint).
+            return without_userinfo(value)
+        # Checked first: the other message shows the URL, which must not show a password.
+        problem = userinfo_problem(
+            value,
+            "url",
+            "put the credentials in a secret (qm create secret prometheus-credentials "
+            "--from-literal user=... --from-literal password=...) and name it in 'secret'",
+        )
+        if problem:
+            raise ValueError(problem)
+        if not value.startswith(("http://", "https://")):
             raise ValueError(
                 f"url {value!r} must start with http:// or https:// "
                 "(e.g. http://prometheus.example.com:9090)"
             )
         return value
+
+    @field_validator("secret")
+    @classmethod
+    def _secret_name(cls, value: str | None) -> str | None:
+        return value if value is None else check_secret_name(value, "secret name")
 
     @model_validator(mode="after")
     def _fits_provider(self) -> MonitoringSettings:

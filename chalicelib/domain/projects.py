@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict
 
 PROJECT_SCOPE = ""
+# A commit id is the project's commit counter as 12 hex digits, so ids sort in commit order.
+COMMIT_ID = re.compile(r"^[0-9a-f]{12}$")
+
+
+def commit_id_problem(value: str, field: str) -> str | None:
+    """Why `value` cannot name a commit, or None when it can."""
+    if COMMIT_ID.match(value):
+        return None
+    shown = value if len(value) <= 40 and value.isprintable() else "that value"
+    return (
+        f"{field} '{shown}' is not a commit id: commit ids are 12 hexadecimal digits, "
+        "as returned in commitID (e.g. 000000000004)"
+    )
 
 
 class ProjectRecord(BaseModel):

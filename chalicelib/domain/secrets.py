@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -11,9 +12,14 @@ WELL_KNOWN_SCOPES = ("keptn-default", "keptn-webhook-service")
 # Kubernetes secret names, which Keptn's secrets were: DNS-1123 subdomain characters.
 _NAME = re.compile(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
+# AWS Secrets Manager's limits: 65,536 bytes of SecretString (the JSON of all the key/values
+# together) and 2,048 characters of description (where the key names are kept for listing).
+MAX_SECRET_BYTES = 65_536
+MAX_DESCRIPTION_CHARS = 2_048
 
 
-def _check_name(value: str, what: str) -> str:
+def check_secret_name(value: str, what: str) -> str:
+    """`value` if it is a valid secret name or scope; ValueError naming the rule otherwise."""
     if not _NAME.match(value) or len(value) > 253:
         raise ValueError(
             f"{what} '{value}' must be lowercase letters, digits, '-' or '.', "
@@ -34,12 +40,12 @@ class Secret(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _check_name(value, "name")
+        return check_secret_name(value, "name")
 
     @field_validator("scope")
     @classmethod
     def _scope(cls, value: str) -> str:
-        return _check_name(value or DEFAULT_SCOPE, "scope")
+        return check_secret_name(value or DEFAULT_SCOPE, "scope")
 
     @field_validator("data")
     @classmethod
@@ -48,6 +54,14 @@ class Secret(BaseModel):
             if not _KEY.match(key):
                 raise ValueError(f"key '{key}' may hold only letters, digits, '-', '_' and '.'")
         return value
+
+    def value_json(self) -> str:
+        """The stored value: the JSON of the key/values, as Secrets Manager's SecretString."""
+        return json.dumps(self.data)
+
+    def keys_json(self) -> str:
+        """The key names, stored beside the value so that listing never reads a value."""
+        return json.dumps({"keys": sorted(self.data)})
 
 
 class SecretSummary(BaseModel):

@@ -14,9 +14,12 @@ from chalicelib.domain.events import format_time
 from chalicelib.domain.names import PROJECT_NAME_MAX, SERVICE_NAME_MAX, entity_name_problem
 from chalicelib.domain.projects import ProjectRecord, ServiceRecord
 from chalicelib.domain.shipyard import Shipyard
+from chalicelib.domain.urls import userinfo_problem
 from chalicelib.domain.yamldoc import parse_document
-from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.ports import ConfigStore
+
+MAX_SHIPYARD_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -30,11 +33,19 @@ def decode_shipyard(encoded: object) -> str:
     if not isinstance(encoded, str) or not encoded:
         raise InvalidInput("field 'shipyard' is required: the base64-encoded shipyard.yaml")
     try:
-        return base64.b64decode(encoded, validate=True).decode("utf-8")
+        raw = base64.b64decode(encoded, validate=True)
+        text = raw.decode("utf-8")
     except (binascii.Error, UnicodeDecodeError) as error:
         raise InvalidInput(
             "field 'shipyard' must be base64-encoded UTF-8 text (e.g. base64 -w0 shipyard.yaml)"
         ) from error
+    if len(raw) > MAX_SHIPYARD_BYTES:
+        # The project item and its shipyard.yaml each hold the text (DynamoDB: 400 KB an item).
+        raise PayloadTooLarge(
+            f"field 'shipyard' is {len(raw)} bytes; a shipyard is limited to "
+            f"{MAX_SHIPYARD_BYTES} bytes"
+        )
+    return text
 
 
 def parse_shipyard(text: str) -> Shipyard:
@@ -49,6 +60,18 @@ def check_name(kind: str, field: str, value: object, max_length: int) -> str:
     if problem:
         raise InvalidInput(f"{kind} name '{value}' {problem}")
     return value
+
+
+def check_git_settings(git: dict[str, str | None]) -> None:
+    """The recorded git settings are served back by GET /v1/project: no credentials in them."""
+    url = git.get("gitRemoteURL")
+    problem = (
+        userinfo_problem(url, "gitRemoteURL", "give the repository URL without them")
+        if isinstance(url, str)
+        else None
+    )
+    if problem:
+        raise InvalidInput(problem)
 
 
 WAIT_FIELD = "taskStartedWaitDuration"
@@ -76,6 +99,7 @@ def create_project(
     wait: object = None,
 ) -> ProjectRecord:
     project_name = check_name("project", "name", name, PROJECT_NAME_MAX)
+    check_git_settings(git)
     text = decode_shipyard(shipyard_b64)
     shipyard = parse_shipyard(text)
     record = ProjectRecord(
@@ -101,6 +125,7 @@ def update_project(
 ) -> ProjectRecord:
     """Replace the shipyard (same stages only) and/or the recorded git settings."""
     project = get_project(check_name("project", "name", name, PROJECT_NAME_MAX), deps.config)
+    check_git_settings(git)
     updates: dict[str, object] = {
         key: value
         for key, value in (

@@ -17,6 +17,7 @@ from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.secrets import DEFAULT_SCOPE
 from chalicelib.domain.sli import SliFile
 from chalicelib.domain.sli_queries import SliRequest
+from chalicelib.domain.urls import without_userinfo
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.lighthouse import IndicatorValue
 from chalicelib.errors import NotFound, QuartermasterError
@@ -148,7 +149,9 @@ def _prometheus(project: str, deps: ProviderDeps) -> PrometheusSliProvider:
 
 
 def _finish_errored(event: KeptnEvent, message: str, source: str, deps: ProviderDeps) -> None:
-    data = {**scope_of(event), "status": "errored", "result": "fail", "message": message}
+    # The message goes on the bus and into the event store: never with a URL's credentials.
+    shown = without_userinfo(message)
+    data = {**scope_of(event), "status": "errored", "result": "fail", "message": shown}
     _answer(event, "finished", data, source, deps)
 
 

@@ -8,6 +8,7 @@ the built-in CloudWatch and Prometheus providers have their own tests below.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -449,6 +450,10 @@ def test_the_keptn_alias_path_triggers_an_evaluation(gate: Gate) -> None:
             "secret: 'absent' does not exist",
         ),
         ({}, "provider: Field required"),
+        (
+            {"provider": "prometheus", "url": "http://prom:9090", "secret": "../Other Secret"},
+            "secret: secret name '../Other Secret' must be lowercase letters",
+        ),
     ],
 )
 def test_bad_monitoring_settings_are_a_400(
@@ -457,6 +462,47 @@ def test_bad_monitoring_settings_are_a_400(
     status, answer = gate.monitoring(**settings)
     assert status == 400
     assert message in answer["message"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://admin:hunter2@prom:9090", "https://hunter2@prom:9090", "http://admin:p@hunter2@prom"],
+)
+def test_a_prometheus_url_with_credentials_is_a_400_that_does_not_repeat_them(
+    gate: Gate, url: str
+) -> None:
+    status, answer = gate.monitoring(provider="prometheus", url=url)
+
+    assert status == 400
+    assert answer["message"].startswith("url: url 'http")
+    assert "must not contain a user name or password" in answer["message"]
+    assert "name it in 'secret'" in answer["message"]
+    assert "hunter2" not in answer["message"]
+    assert gate.api.call("GET", "/v1/project/shop/monitoring")[0] == 404
+
+
+def test_a_url_with_credentials_saved_earlier_is_served_and_used_without_them(
+    gate: Gate,
+) -> None:
+    # Written directly, as a deployment from before the refusal may hold it.
+    boto3.client("dynamodb").put_item(
+        TableName=Settings(stage=STAGE).evaluations_table,
+        Item={
+            "pk": {"S": "monitoring#shop"},
+            "settings": {
+                "S": '{"provider": "prometheus", "url": "http://admin:hunter2@127.0.0.1:9"}'
+            },
+        },
+    )
+
+    status, served = gate.api.call("GET", "/v1/project/shop/monitoring")
+    assert (status, served) == (200, {"provider": "prometheus", "url": "http://127.0.0.1:9"})
+    gate.upload("slo.yaml", SLO)
+    gate.upload("prometheus/sli.yaml", "indicators:\n  throughput: sum(up)\n")
+    context = gate.evaluate()
+    answer = gate.wait(context, "get-sli.finished")["data"]
+    assert answer["message"].startswith("Prometheus at http://127.0.0.1:9 did not answer")
+    assert "hunter2" not in json.dumps(gate.flow.events(context))
 
 
 def test_monitoring_settings_are_read_back(gate: Gate) -> None:

@@ -236,3 +236,76 @@ def test_the_query_runs_at_the_window_end(provider: PrometheusSliProvider) -> No
 def test_basic_auth_and_a_bearer_token_together_are_refused() -> None:
     with pytest.raises(InvalidInput, match="either a username and password"):
         PrometheusSliProvider("http://prometheus.test", username="a", bearer_token="t")
+
+
+# -- credentials in the base URL never reach a message ----------------------------------------
+
+
+def test_a_url_with_credentials_is_never_shown_in_a_failed_sli(prometheus_url: str) -> None:
+    # httpx sends user-info as basic auth; here the password in the URL is the wrong one.
+    with_credentials = prometheus_url.replace("://", f"://{USERNAME}:not-{PASSWORD}-hunter2@")
+    provider = PrometheusSliProvider(with_credentials)
+
+    [value] = provider.get_sli_values(sli_request("up"), {"up": "max(memory_usage_bytes)"})
+
+    assert value.message.startswith("Prometheus answered HTTP 401 to the query for up")
+    assert "hunter2" not in value.message
+
+
+def test_an_unreachable_url_with_credentials_is_shown_without_them() -> None:
+    provider = PrometheusSliProvider(f"http://admin:hunter2@127.0.0.1:{free_port()}", timeout=2)
+
+    with pytest.raises(DependencyFailure) as failed:
+        provider.get_sli_values(sli_request("up"), {"up": "max(up)"})
+
+    assert failed.value.message.startswith("Prometheus at http://127.0.0.1:")
+    assert "hunter2" not in failed.value.message
+    assert failed.value.__cause__ is None  # a logged traceback cannot show httpx's request
+
+
+def echoing(status: int, text: str) -> httpx.Client:
+    """A stand-in that answers every query with `text` (a proxy's page quoting the URL)."""
+    return httpx.Client(transport=httpx.MockTransport(lambda _: httpx.Response(status, text=text)))
+
+
+def test_urls_with_credentials_quoted_by_the_server_are_masked() -> None:
+    page = "<h1>Denied</h1> for http://admin:hunter2@prometheus.test/api/v1/query"
+    denied = PrometheusSliProvider("http://prometheus.test", client=echoing(401, page))
+    down = PrometheusSliProvider("http://admin:hunter2@prometheus.test", client=echoing(502, page))
+
+    [value] = denied.get_sli_values(sli_request("up"), {"up": "max(up)"})
+    with pytest.raises(DependencyFailure) as failed:
+        down.get_sli_values(sli_request("up"), {"up": "max(up)"})
+
+    assert "for http://prometheus.test/api/v1/query" in value.message
+    assert failed.value.message == (
+        "Prometheus at http://prometheus.test answered HTTP 502: "
+        "<h1>Denied</h1> for http://prometheus.test/api/v1/query"
+    )
+    assert "hunter2" not in value.message + failed.value.message
+
+
+def test_an_httpx_error_quoting_the_url_is_masked() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError(f"cannot connect to {request.url}", request=request)
+
+    client = httpx.Client(transport=httpx.MockTransport(refuse))
+    provider = PrometheusSliProvider("http://admin:hunter2@prometheus.test", client=client)
+
+    with pytest.raises(DependencyFailure) as failed:
+        provider.get_sli_values(sli_request("up"), {"up": "max(up)"})
+
+    assert "cannot connect to http://prometheus.test/api/v1/query" in failed.value.message
+    assert "hunter2" not in failed.value.message
+
+
+def test_an_invalid_url_is_refused_without_its_credentials() -> None:
+    provider = PrometheusSliProvider("http://admin:hunter2@prometheus.test:port")
+
+    with pytest.raises(InvalidInput) as refused:
+        provider.get_sli_values(sli_request("up"), {"up": "max(up)"})
+
+    assert refused.value.message.startswith(
+        "Prometheus base URL 'http://prometheus.test:port' is not valid: "
+    )
+    assert "hunter2" not in refused.value.message
