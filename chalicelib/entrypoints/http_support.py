@@ -56,7 +56,7 @@ def require_token(request: Request, get_response: Callable[[Request], Response])
     try:
         identity = container().verifier.identify(request.headers.get("x-token"), client)
     except QuartermasterError as error:
-        headers = {"Content-Type": "application/json"}
+        headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
         if isinstance(error, TooManyRequests):
             headers["Retry-After"] = str(error.retry_after)
         return Response(

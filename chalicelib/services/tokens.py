@@ -75,7 +75,7 @@ def expiry(expires_in: object, expires_at: object, now: datetime) -> datetime | 
 
 
 def create_token(
-    store: TokenStore, name: str, expires: datetime | None, created_by: str
+    store: TokenStore, name: object, expires: datetime | None, created_by: str
 ) -> CreatedToken:
     """A new token; Conflict when the name is taken (a name is never silently reused)."""
     token, record = new_token(check_name(name), expires, created_by)
