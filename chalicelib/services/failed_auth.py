@@ -8,6 +8,7 @@ container counts on its own (docs/operations.md, Failed authentications).
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -44,8 +45,14 @@ class FailureLimiter:
         self._clock = clock
         # Least recently failed first, so the oldest entries are the ones dropped when full.
         self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
+        # Lambda runs one request at a time; the local runtime serves from several threads.
+        self._lock = threading.Lock()
 
     def failed(self, client: str) -> int:
+        with self._lock:
+            return self._failed(client)
+
+    def _failed(self, client: str) -> int:
         now = self._clock()
         bucket = self._buckets.pop(client, None) or _Bucket(tokens=self._burst, updated=now)
         bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.updated) * self._rate)
