@@ -33,7 +33,7 @@ def create_token() -> Response:
     deps = container()
     now = deps.clock()
     expires = tokens.expiry(body.get("expiresIn"), body.get("expiresAt"), now)
-    created = tokens.create_token(deps.tokens, body.get("name"), expires, identity_of(request))
+    created = tokens.create_token(deps.tokens, body.get("name"), expires, identity_of(request), now)
     deps.verifier.forget()  # usable at once here; other warm processes re-read on a miss
     answer = {**tokens.describe(created.record, now), "token": created.token}
     return Response(

@@ -26,14 +26,18 @@ def digest(token: str) -> str:
 
 
 def new_token(
-    name: str, expires: datetime | None = None, created_by: str = ""
+    name: str,
+    expires: datetime | None = None,
+    created_by: str = "",
+    now: datetime | None = None,
 ) -> tuple[str, TokenRecord]:
-    """A fresh token and the record to store for it (its digest, never the token)."""
+    """A fresh token and the record to store for it (its digest, never the token); `now` is
+    its creation time (the same instant its expiry was computed from)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     record = TokenRecord(
         name=name,
         digest=digest(token),
-        created=format_time(datetime.now(UTC)),
+        created=format_time(now or datetime.now(UTC)),
         expires=format_time(expires) if expires is not None else None,
         created_by=created_by,
     )

@@ -75,10 +75,14 @@ def expiry(expires_in: object, expires_at: object, now: datetime) -> datetime | 
 
 
 def create_token(
-    store: TokenStore, name: object, expires: datetime | None, created_by: str
+    store: TokenStore,
+    name: object,
+    expires: datetime | None,
+    created_by: str,
+    now: datetime | None = None,
 ) -> CreatedToken:
     """A new token; Conflict when the name is taken (a name is never silently reused)."""
-    token, record = new_token(check_name(name), expires, created_by)
+    token, record = new_token(check_name(name), expires, created_by, now)
     store.create_token(record)
     return CreatedToken(token=token, record=record)
 

@@ -65,13 +65,14 @@ def create_token(
         table = _config_table(stage)
         store = DynamoDbTokenStore(AwsClients(session), table)
         try:
-            until = tokens.expiry(expires, None, datetime.now(UTC))
+            now = datetime.now(UTC)
+            until = tokens.expiry(expires, None, now)
             who = "aws:" + session.client("sts").get_caller_identity()["Arn"]
             if replace:
-                token, record = new_token(tokens.check_name(name), until, who)
+                token, record = new_token(tokens.check_name(name), until, who, now)
                 store.put_token(record)
             else:
-                created = tokens.create_token(store, name, until, who)
+                created = tokens.create_token(store, name, until, who, now)
                 token, record = created.token, created.record
         except QuartermasterError as error:
             raise CliError(error.message, exit_code=USAGE) from error

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -39,7 +40,9 @@ def test_create_use_list_and_revoke_a_token(api: Api) -> None:
     assert created["name"] == "ci-pipeline"
     assert created["createdBy"] == "admin"
     assert created["token"].startswith("qm_")
-    assert created["expires"] > created["created"]
+    created_at = datetime.fromisoformat(created["created"].replace("Z", "+00:00"))
+    expires_at = datetime.fromisoformat(created["expires"].replace("Z", "+00:00"))
+    assert expires_at - created_at == timedelta(days=30)
 
     status, body, _ = _auth(api, created["token"])
     assert (status, body["identity"]) == (200, "ci-pipeline")
