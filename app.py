@@ -11,6 +11,7 @@ from chalicelib.entrypoints.http_secrets import secrets_api
 from chalicelib.entrypoints.http_sequences import sequences_api
 from chalicelib.entrypoints.http_support import require_token
 from chalicelib.entrypoints.http_system import system_api
+from chalicelib.entrypoints.http_tokens import tokens_api
 from chalicelib.entrypoints.lighthouse import lighthouse_api
 from chalicelib.entrypoints.sequencing import sequencing
 
@@ -21,6 +22,7 @@ BLUEPRINTS = (
     resources_api,
     secrets_api,
     sequences_api,
+    tokens_api,
     handlers,
     sequencing,
     approvals,

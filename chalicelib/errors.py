@@ -64,3 +64,14 @@ class DependencyFailure(QuartermasterError):
 
     status_code = 503
     retryable = True
+
+
+class TooManyRequests(QuartermasterError):
+    """The client must wait `retry_after` seconds before trying again (sent as Retry-After)."""
+
+    status_code = 429
+    retryable = True
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

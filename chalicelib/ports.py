@@ -50,15 +50,27 @@ class TokenRecord(BaseModel):
 
     name: str
     digest: str
-    created: str
+    created: str  # Keptn's time format, UTC
+    expires: str | None = None  # the same format; None: never expires
+    created_by: str = ""  # the name of the token that created it ("" when made with AWS access)
 
 
 class TokenStore(Protocol):
-    """API tokens (hashed)."""
+    """API tokens (hashed), one per name."""
 
     def list_tokens(self) -> list[TokenRecord]: ...
 
-    def put_token(self, record: TokenRecord) -> None: ...
+    def put_token(self, record: TokenRecord) -> None:
+        """Create the token, or replace the one of that name."""
+        ...
+
+    def create_token(self, record: TokenRecord) -> None:
+        """Create the token; Conflict when one of that name exists."""
+        ...
+
+    def delete_token(self, name: str) -> bool:
+        """Delete the token of that name; False when there was none."""
+        ...
 
 
 class ConfigStore(Protocol):

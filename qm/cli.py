@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from importlib.metadata import PackageNotFoundError, version
 
 import typer
 
@@ -11,7 +12,8 @@ app = typer.Typer(
     help="Quartermaster: Keptn-compatible delivery and remediation orchestration on AWS.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    # Typer's own --install-completion and --show-completion (bash, zsh, fish, PowerShell).
+    add_completion=True,
 )
 
 # Each module exposes `register(app)`; the order is the order of `qm --help`.
@@ -21,6 +23,7 @@ COMMAND_MODULES = (
     "events",
     "get",
     "secrets",
+    "tokens",
     "sequences",
     "approvals",
     "validate",
@@ -28,7 +31,34 @@ COMMAND_MODULES = (
     "evaluations",
     "local",
     "aws",
+    "aws_token",
 )
+
+
+def installed_version() -> str:
+    try:
+        return version("quartermaster")
+    except PackageNotFoundError:  # run from a clone without `pip install -e .`
+        return "unknown (not installed: pip install -e .)"
+
+
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"qm {installed_version()}")
+        raise typer.Exit()
+
+
+@app.callback()
+def options(
+    show_version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print the installed version and exit.",
+    ),
+) -> None:
+    """Quartermaster: Keptn-compatible delivery and remediation orchestration on AWS."""
 
 
 def _register_all() -> None:

@@ -19,11 +19,19 @@ class CliError(Exception):
 
 
 class ApiClient:
-    def __init__(self, endpoint: str, token: str | None, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        token: str | None,
+        timeout: float = 30.0,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        # `transport` lets tests answer in-process (the Chalice app) instead of over a socket.
         self._http = httpx.Client(
             base_url=endpoint.rstrip("/"),
             headers={"x-token": token} if token else {},
             timeout=timeout,
+            transport=transport,
         )
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:

@@ -88,6 +88,14 @@ class FakeTokenStore:
     def put_token(self, record: TokenRecord) -> None:
         self.records[record.name] = record
 
+    def create_token(self, record: TokenRecord) -> None:
+        if record.name in self.records:
+            raise Conflict(f"a token named '{record.name}' already exists")
+        self.records[record.name] = record
+
+    def delete_token(self, name: str) -> bool:
+        return self.records.pop(name, None) is not None
+
 
 class FakeConfigStore:
     def __init__(self) -> None:

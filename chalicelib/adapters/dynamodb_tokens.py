@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.errors import Conflict
 from chalicelib.ports import TokenRecord
 
 TOKENS = "TOKENS"
@@ -35,11 +36,35 @@ class DynamoDbTokenStore:
             request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
     def put_token(self, record: TokenRecord) -> None:
-        self._clients.dynamodb.put_item(
+        self._clients.dynamodb.put_item(TableName=self._table, Item=self._item(record))
+
+    def create_token(self, record: TokenRecord) -> None:
+        dynamodb = self._clients.dynamodb
+        try:
+            # Conditional, so two requests for the same new name cannot both win.
+            dynamodb.put_item(
+                TableName=self._table,
+                Item=self._item(record),
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except dynamodb.exceptions.ConditionalCheckFailedException as error:
+            raise Conflict(
+                f"a token named '{record.name}' already exists; choose another name, "
+                f"or revoke it first (qm delete token {record.name})"
+            ) from error
+
+    def delete_token(self, name: str) -> bool:
+        answer = self._clients.dynamodb.delete_item(
             TableName=self._table,
-            Item={
-                "pk": {"S": TOKENS},
-                "sk": {"S": record.name},
-                "record": {"S": record.model_dump_json()},
-            },
+            Key={"pk": {"S": TOKENS}, "sk": {"S": name}},
+            ReturnValues="ALL_OLD",
         )
+        return "Attributes" in answer
+
+    @staticmethod
+    def _item(record: TokenRecord) -> dict[str, Any]:
+        return {
+            "pk": {"S": TOKENS},
+            "sk": {"S": record.name},
+            "record": {"S": record.model_dump_json()},
+        }

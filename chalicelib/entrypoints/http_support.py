@@ -12,7 +12,7 @@ from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
 from chalicelib.bootstrap import container
-from chalicelib.errors import InvalidInput, QuartermasterError
+from chalicelib.errors import InvalidInput, QuartermasterError, TooManyRequests
 
 P = ParamSpec("P")
 log = logging.getLogger("quartermaster.http")
@@ -51,13 +51,18 @@ def require_token(request: Request, get_response: Callable[[Request], Response])
     resource_path = request.context.get("resourcePath", "")
     if resource_path in PUBLIC_PATHS:
         return get_response(request)
+    # API Gateway's own view of the caller: unlike X-Forwarded-For, a client cannot forge it.
+    client = str((request.context.get("identity") or {}).get("sourceIp") or "")
     try:
-        identity = container().verifier.identify(request.headers.get("x-token"))
+        identity = container().verifier.identify(request.headers.get("x-token"), client)
     except QuartermasterError as error:
+        headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+        if isinstance(error, TooManyRequests):
+            headers["Retry-After"] = str(error.retry_after)
         return Response(
             body=error_body(error.status_code, error.message),
             status_code=error.status_code,
-            headers={"Content-Type": "application/json"},
+            headers=headers,
         )
     request.context[IDENTITY] = identity
     return get_response(request)

@@ -4,6 +4,7 @@
                                     # (--no-alarms, --no-dashboard: leave those out)
     chalice deploy --stage prod     # the functions and the API
     qm aws wire --stage prod        # rules, schedule, queue mappings to the deployed functions
+    qm aws token create --stage prod --name admin   # the first API token (qm/commands/aws_token.py)
 
 Usage problems (no region, no credentials, an unknown stage, functions not deployed yet) exit
 with 2 and one line naming the fix; a failed stack exits with 1 and the failed resources' reasons.

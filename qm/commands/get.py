@@ -9,7 +9,10 @@ import typer
 from qm.client import connect
 from qm.output import OutputFormat, OutputOption, cli_errors, print_table, show
 
-get_app = typer.Typer(help="Read projects, stages, services and events.", no_args_is_help=True)
+get_app = typer.Typer(
+    help="Read projects, stages, services, events, sequences, secrets and tokens.",
+    no_args_is_help=True,
+)
 
 
 def _projects_table(projects: list[dict[str, Any]]) -> None:

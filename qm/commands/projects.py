@@ -10,9 +10,13 @@ import typer
 from qm.client import CliError, connect
 from qm.output import cli_errors, console
 
-create_app = typer.Typer(help="Create projects and services.", no_args_is_help=True)
+create_app = typer.Typer(
+    help="Create projects, services, secrets and API tokens.", no_args_is_help=True
+)
 update_app = typer.Typer(help="Update a project's shipyard.", no_args_is_help=True)
-delete_app = typer.Typer(help="Delete projects and services.", no_args_is_help=True)
+delete_app = typer.Typer(
+    help="Delete projects, services, secrets and API tokens.", no_args_is_help=True
+)
 
 
 TASK_WAIT_HELP = "How long a task may wait for its first answer, e.g. 15m (default 10m)"

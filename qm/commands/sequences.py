@@ -156,8 +156,24 @@ def _control(command: str) -> Any:
     return control
 
 
+def skip_task(
+    project: str = typer.Option(..., "--project", "-p"),
+    keptn_context: str = typer.Option(..., "--keptn-context", "-c"),
+    stage: str | None = typer.Option(None, "--stage", "-s", help="Default: every stage"),
+    reason: str = typer.Option("", "--reason", help="Why; recorded in the task's .finished"),
+) -> None:
+    """Skip the task a run waits on: it finishes as passed and the run goes on (not approvals)."""
+    with cli_errors():
+        body = {"state": "skip", "reason": reason, **({"stage": stage} if stage else {})}
+        answer = connect().post(f"/v1/sequence/{project}/{keptn_context}/control", body)
+    console.print(answer["message"])
+
+
 def register_control(app: typer.Typer) -> None:
     for command in ("pause", "resume", "abort"):
         group = typer.Typer(help=f"{command.capitalize()} sequences.", no_args_is_help=True)
         group.command("sequence")(_control(command))
         app.add_typer(group, name=command)
+    skip_app = typer.Typer(help="Skip the task a run waits on.", no_args_is_help=True)
+    skip_app.command("task")(skip_task)
+    app.add_typer(skip_app, name="skip")
