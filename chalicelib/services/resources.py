@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
-from chalicelib.domain.documents import document_errors
+from chalicelib.domain.documents import document_errors, summarize_problems
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
 from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge
 from chalicelib.ports import ConfigStore
@@ -98,7 +98,7 @@ def write_files(
         if PurePosixPath(uri).name in VALIDATED_FILE_NAMES:
             problems.extend(document_errors(text, uri))
     if problems:
-        raise InvalidInput("; ".join(problems))
+        raise InvalidInput(summarize_problems(problems))
     names = ", ".join(uri for uri, _ in files)
     return config.put_resources(scope, files, author, f"add {names}")
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chalicelib.domain.gonum import format_go_float, parse_go_float
 from chalicelib.domain.slo import SloTotalScore
-from chalicelib.engine.lighthouse.gonum import format_go_float, parse_go_float
 from chalicelib.engine.lighthouse.models import IndicatorResult, ResultName
 from chalicelib.engine.lighthouse.objectives import KeySliFailure
 from chalicelib.errors import InvalidInput

@@ -142,12 +142,14 @@ def test_json_output(app: typer.Typer, tmp_path: Path) -> None:
             "kind": "uniform",
             "valid": False,
             "errors": [f"{broken}: spec.services (line 4): must have at least 1 entry"],
+            "warnings": [],
         },
         {
             "file": str(EXAMPLES / "delivery" / "sli.yaml"),
             "kind": "sli",
             "valid": True,
             "errors": [],
+            "warnings": [],
         },
     ]
 
