@@ -208,7 +208,8 @@ def document_errors(text: str, file: str) -> list[str]:
 
 
 def summarize_problems(lines: list[str]) -> str:
-    """Error lines joined into one message of bounded size: the first ones, then a count."""
+    """Error lines joined into one message of bounded size, one per line: the first ones, then
+    how many more there are."""
     shown: list[str] = []
     size = 0
     for line in lines[:MAX_PROBLEMS_SHOWN]:
@@ -222,4 +223,4 @@ def summarize_problems(lines: list[str]) -> str:
             f"... and {hidden} more problem{'s' if hidden > 1 else ''} "
             "(qm validate FILE lists them all)"
         )
-    return "; ".join(shown)
+    return "\n".join(shown)

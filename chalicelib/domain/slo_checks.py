@@ -145,7 +145,8 @@ def _objective_warnings(out: _Warnings, index: int, entry: SloObjective) -> None
     if entry.weight is not None and int(entry.weight) == 0:
         out.add(
             (*at, "weight"),
-            "a weight of 0 counts as 1 (Keptn's default), it does not switch the objective off; "
+            "a weight of 0 counts as 1 (Keptn's default; a fraction below 1 is read as 0), it "
+            "does not switch the objective off; "
             "remove its pass criteria to make it informational",
             entry.weight,
         )
