@@ -8,7 +8,8 @@ from chalicelib.domain.documents import validate_document
 
 
 def slo(criteria: list[str], total: str = "{pass: '90%'}") -> str:
-    return f"objectives:\n  - sli: rt\n    pass:\n      - criteria: {criteria!r}\ntotal_score: {total}\n"
+    criteria_set = f"      - criteria: {criteria!r}\n"
+    return f"objectives:\n  - sli: rt\n    pass:\n{criteria_set}total_score: {total}\n"
 
 
 @pytest.mark.parametrize(
