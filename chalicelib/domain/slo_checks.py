@@ -167,15 +167,24 @@ def _objective_warnings(out: _Warnings, index: int, entry: SloObjective) -> None
         for set_index, criteria_set in enumerate(sets or []):
             where: Loc = (*at, kind, set_index)
             if not criteria_set.criteria:
-                out.add(
-                    where,
-                    f"a {kind} criteria set without criteria always holds: the objective "
-                    f"{'always passes' if kind == 'pass' else 'is a warning whenever it fails'}",
-                )
+                out.add(where, _empty_set_effect(kind, entry))
                 continue
             contradiction = _contradiction(criteria_set.criteria)
             if contradiction is not None:
                 out.add((*where, "criteria"), contradiction)
+
+
+def _empty_set_effect(kind: str, entry: SloObjective) -> str:
+    if kind == "warning":
+        return (
+            "a warning criteria set without criteria always holds: the objective is a "
+            "warning whenever its pass criteria fail"
+        )
+    message = "a pass criteria set without criteria always holds: the objective always passes"
+    if all(not criteria_set.criteria for criteria_set in entry.pass_ or []):
+        # No pass targets: Keptn leaves the objective's score out of the total, not its weight.
+        message += ", yet with no criteria at all its score never counts while its weight does"
+    return message
 
 
 def _contradiction(criteria: list[str]) -> str | None:

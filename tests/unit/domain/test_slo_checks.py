@@ -109,3 +109,23 @@ def test_weights_and_thresholds_that_keptn_reads_differently_are_warned_about() 
     ]
     assert "objectives[0].weight '0.5'" in report.warnings[0]
     assert "counts as 2" in report.warnings[1]
+
+
+def test_criteria_sets_without_criteria_are_warned_about_with_their_effect() -> None:
+    text = (
+        "objectives:\n"
+        "  - {sli: a, pass: [{criteria: []}], warning: [{criteria: []}]}\n"
+        "  - {sli: b, pass: [{criteria: []}, {criteria: ['<1']}]}\n"
+        "total_score: {pass: '90%'}\n"
+    )
+
+    report = validate_document(text, "slo.yaml")
+
+    messages = [line.split(": warning: ")[1] for line in report.warnings]
+    assert messages == [
+        "a pass criteria set without criteria always holds: the objective always passes, yet "
+        "with no criteria at all its score never counts while its weight does",
+        "a warning criteria set without criteria always holds: the objective is a warning "
+        "whenever its pass criteria fail",
+        "a pass criteria set without criteria always holds: the objective always passes",
+    ]
