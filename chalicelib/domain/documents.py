@@ -183,6 +183,12 @@ def _extra_errors(kind: DocumentKind, doc: YamlDocument) -> list[Problem]:
 
 
 def _warnings(kind: DocumentKind, doc: YamlDocument, model: BaseModel) -> list[Problem]:
+    if kind is DocumentKind.SHIPYARD:
+        from chalicelib.domain.shipyard import Shipyard
+        from chalicelib.domain.shipyard_checks import shipyard_warnings
+
+        assert isinstance(model, Shipyard)
+        return sort_problems(shipyard_warnings(doc, model))
     if kind is DocumentKind.SLO:
         from chalicelib.domain.slo import SloFile
         from chalicelib.domain.slo_checks import slo_warnings

@@ -231,3 +231,18 @@ def test_works_with_plain_pydantic_models_too() -> None:
     assert document_problems("count: x\nother: 1\n", Loose, "l.yaml") == [
         "l.yaml: count 'x' (line 1): must be a whole number, found a string"
     ]
+
+
+def test_problems_found_while_loading_come_with_the_models_own() -> None:
+    lines = document_problems(
+        "label: !custom x\nitems:\n  - name: a\n    name: b\n  - size: big\n", Box, "f.yaml"
+    )
+
+    assert lines == [
+        # the unsupported tag only: the empty value it leaves is not reported a second time
+        "f.yaml: label (line 1): unsupported YAML tag '!custom'",
+        "f.yaml: items[0].name (line 4): duplicate key 'name' (first given on line 3); "
+        "each key may appear only once in a mapping",
+        "f.yaml: items[1] (line 5): field 'name' is required",
+        "f.yaml: items[1].size 'big' (line 5): must be a whole number, found a string",
+    ]
