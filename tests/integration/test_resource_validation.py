@@ -77,3 +77,15 @@ def test_warnings_do_not_refuse_the_upload(api: Api) -> None:
     status, _ = upload(api, content + "total_score: {pass: '90%', warning: '95%'}\n")
 
     assert status == 200
+
+
+def test_a_put_of_one_file_is_checked_the_same_way(api: Api) -> None:
+    content = "objectives:\n  - sli: rt\n    pass:\n      - criteria: ['<<5', banana]\n"
+
+    status, answer = api.call("PUT", f"{BASE}/slo.yaml", {"resourceContent": b64(content)})
+
+    assert status == 400
+    assert [line.split(": ")[1] for line in answer["message"].split("\n")] == [
+        "objectives[0].pass[0].criteria[0] '<<5' (line 4)",
+        "objectives[0].pass[0].criteria[1] 'banana' (line 4)",
+    ]
