@@ -145,3 +145,17 @@ def test_every_case_names_the_keptn_code_it_follows() -> None:
     assert len(CASES) >= 25
     assert all(case.get("keptn") for case in CASES)
     assert len({case["name"] for case in CASES}) == len(CASES)
+
+
+def test_an_unreadable_slo_file_names_its_problems_in_a_bounded_message() -> None:
+    objectives = "".join(f"  - sli: s{i}\n    weight: heavy\n" for i in range(500))
+
+    data = run({"slo": f"objectives:\n{objectives}"}).data
+
+    message = data["message"]
+    assert (data["status"], data["result"]) == ("errored", "fail")
+    assert message.startswith(
+        "error retrieving SLO file: slo.yaml: objectives[0].weight 'heavy' (line 3): "
+    )
+    assert message.endswith("more problems (qm validate FILE lists them all)")
+    assert len(message) < 5000

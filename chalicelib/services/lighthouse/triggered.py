@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.documents import summarize_problems
 from chalicelib.domain.evaluations import PendingEvaluation
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.slo import SloFile
-from chalicelib.domain.yamldoc import parse_document
+from chalicelib.domain.yamldoc import InvalidDocument, parse_document
 from chalicelib.engine.lighthouse import (
     WindowError,
     effective_objectives,
@@ -46,6 +47,10 @@ def on_evaluation_triggered(event: KeptnEvent, deps: LighthouseDeps) -> None:
     try:
         slo_text = read_slo(event, deps)
         slo = parse_document(slo_text, SloFile, SLO_FILE) if slo_text is not None else None
+    except InvalidDocument as error:
+        # Bounded like an upload's answer: a broken file must not make an oversized event.
+        finish(event, slo_unreadable(summarize_problems(error.lines), start, end), deps)
+        return
     except QuartermasterError as error:
         finish(event, slo_unreadable(error.message, start, end), deps)
         return
