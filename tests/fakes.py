@@ -5,6 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from chalicelib.domain.evaluations import (
+    BaselineFilter,
+    EvaluationRecord,
+    MonitoringSettings,
+    PendingEvaluation,
+)
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import Commit, ProjectRecord, Resource, ResourceScope, ServiceRecord
@@ -238,3 +244,56 @@ class FakeSecretStore:
 
     def read(self, name: str, scope: str) -> Secret | None:
         return self.secrets.get((scope, name))
+
+
+class FakeEvaluationStore:
+    """Evaluations in a list (oldest first), pending get-sli requests and monitoring settings."""
+
+    def __init__(self) -> None:
+        self.pending: dict[str, PendingEvaluation] = {}
+        self.records: list[EvaluationRecord] = []
+        self.monitoring: dict[str, MonitoringSettings] = {}
+
+    def put_pending(self, pending: PendingEvaluation) -> None:
+        self.pending[pending.get_sli_id] = pending
+
+    def get_pending(self, get_sli_id: str) -> PendingEvaluation | None:
+        return self.pending.get(get_sli_id)
+
+    def delete_pending(self, get_sli_id: str) -> None:
+        self.pending.pop(get_sli_id, None)
+
+    def put_evaluation(self, record: EvaluationRecord) -> bool:
+        if any(known.evaluation_id == record.evaluation_id for known in self.records):
+            return False
+        self.records.append(record)
+        return True
+
+    def _of(self, project: str, stage: str, service: str) -> list[EvaluationRecord]:
+        return [
+            record
+            for record in reversed(self.records)
+            if (record.project, record.stage, record.service) == (project, stage, service)
+        ]
+
+    def baselines(
+        self, project: str, stage: str, service: str, include: BaselineFilter, limit: int
+    ) -> list[EvaluationRecord]:
+        found = [r for r in self._of(project, stage, service) if r.counts_for(include)]
+        return found[:limit]
+
+    def history(self, project: str, stage: str, service: str, limit: int) -> list[EvaluationRecord]:
+        return self._of(project, stage, service)[:limit]
+
+    def invalidate(self, evaluation_id: str) -> bool:
+        for index, record in enumerate(self.records):
+            if record.evaluation_id == evaluation_id:
+                self.records[index] = record.model_copy(update={"invalidated": True})
+                return True
+        return False
+
+    def get_monitoring(self, project: str) -> MonitoringSettings | None:
+        return self.monitoring.get(project)
+
+    def put_monitoring(self, project: str, settings: MonitoringSettings) -> None:
+        self.monitoring[project] = settings

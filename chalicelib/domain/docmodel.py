@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any, cast
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+)
+from pydantic_core import InitErrorDetails
 
 from chalicelib.domain.names import entity_name_problem
 
@@ -47,18 +55,53 @@ class LocatedError(ValueError):
         super().__init__("; ".join(_plain(loc, message) for loc, message in problems))
 
 
-def refuse_duplicates(values: list[str], field: str, message: Callable[[str, int], str]) -> None:
+def refuse_duplicates(values: list[Any], field: str, message: Callable[[str, int], str]) -> None:
     """Raise a LocatedError at `[index].field` for every value already seen at an earlier
-    index; `message(value, first_index)` says what clashes."""
+    index; `message(value, first_index)` says what clashes. Values that are not text (absent
+    or wrongly typed, reported elsewhere) are skipped."""
     first: dict[str, int] = {}
     problems: list[tuple[Loc, str]] = []
     for index, value in enumerate(values):
+        if not isinstance(value, str):
+            continue
         if value in first:
             problems.append(((index, field), message(value, first[value])))
         else:
             first[value] = index
     if problems:
         raise LocatedError(problems)
+
+
+def unique_items(
+    value: Any,
+    handler: ValidatorFunctionWrapHandler,
+    field: str,
+    message: Callable[[str, int], str],
+) -> Any:
+    """Body of a wrap validator on a list: validate it and refuse repeated `field` values.
+
+    Duplicates are looked for in the raw items, so they are reported together with any error
+    inside the list instead of only once every item is valid (an after-validator would not run).
+    """
+    names = (
+        [item.get(field) if isinstance(item, dict) else None for item in value]
+        if isinstance(value, list)
+        else []
+    )
+    try:
+        refuse_duplicates(names, field, message)
+    except LocatedError as duplicates:
+        try:
+            handler(value)
+        except ValidationError as exc:
+            # Re-raised as one ValidationError so pydantic keeps every error at its own place.
+            details = [cast(InitErrorDetails, error) for error in exc.errors(include_url=False)]
+            extra = InitErrorDetails(
+                type="value_error", loc=(), input=value, ctx={"error": duplicates}
+            )
+            raise ValidationError.from_exception_data(exc.title, [*details, extra]) from None
+        raise
+    return handler(value)
 
 
 def _plain(loc: Loc, message: str) -> str:

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.domain.yamldoc import InvalidDocument, YamlDocument, load_yaml, validate_model
+from chalicelib.domain.yamldoc import (
+    InvalidDocument,
+    Problem,
+    YamlDocument,
+    load_yaml,
+    sort_problems,
+    validate_model,
+)
 
 
 class DocumentKind(StrEnum):
@@ -44,13 +51,22 @@ _BY_FILE_NAME = {
 }
 
 
+# An upload refused for many problems names the first ones only, so the answer stays small.
+MAX_PROBLEMS_SHOWN = 20
+MAX_MESSAGE_CHARS = 4000
+
+
 @dataclass(frozen=True)
 class DocumentReport:
-    """The outcome of validating one file: its kind and one line per error."""
+    """The outcome of validating one file: its kind, one line per error and per warning.
+
+    Warnings (valid but suspicious settings) never make a file invalid.
+    """
 
     file: str
     kind: DocumentKind
     errors: list[str]
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
@@ -143,11 +159,43 @@ def validate_document(text: str, file: str) -> DocumentReport:
     kind = detect_kind(doc.data)
     if kind is DocumentKind.UNKNOWN:
         return DocumentReport(file, kind, [str(_unknown_kind(doc))])
+    extra = _extra_errors(kind, doc)
     try:
-        validate_model(doc, model_for(kind))
+        model = validate_model(doc, model_for(kind))
     except InvalidDocument as exc:
-        return DocumentReport(file, kind, exc.lines)
-    return DocumentReport(file, kind, [])
+        return DocumentReport(file, kind, _lines(sort_problems([*exc.problems, *extra])))
+    if extra:
+        return DocumentReport(file, kind, _lines(sort_problems(extra)))
+    return DocumentReport(file, kind, [], _lines(_warnings(kind, doc, model)))
+
+
+def _lines(problems: list[Problem]) -> list[str]:
+    return [str(problem) for problem in problems]
+
+
+def _extra_errors(kind: DocumentKind, doc: YamlDocument) -> list[Problem]:
+    """Errors beyond the model's: what the model must accept but the service cannot use."""
+    if kind is DocumentKind.SLO:
+        from chalicelib.domain.slo_checks import slo_errors
+
+        return slo_errors(doc)
+    return []
+
+
+def _warnings(kind: DocumentKind, doc: YamlDocument, model: BaseModel) -> list[Problem]:
+    if kind is DocumentKind.SHIPYARD:
+        from chalicelib.domain.shipyard import Shipyard
+        from chalicelib.domain.shipyard_checks import shipyard_warnings
+
+        assert isinstance(model, Shipyard)
+        return sort_problems(shipyard_warnings(doc, model))
+    if kind is DocumentKind.SLO:
+        from chalicelib.domain.slo import SloFile
+        from chalicelib.domain.slo_checks import slo_warnings
+
+        assert isinstance(model, SloFile)
+        return sort_problems(slo_warnings(doc, model))
+    return []
 
 
 def _unknown_kind(doc: YamlDocument) -> object:
@@ -163,3 +211,22 @@ def _unknown_kind(doc: YamlDocument) -> object:
 def document_errors(text: str, file: str) -> list[str]:
     """The error lines of a document of any supported kind; empty when it is valid."""
     return validate_document(text, file).errors
+
+
+def summarize_problems(lines: list[str]) -> str:
+    """Error lines joined into one message of bounded size, one per line: the first ones, then
+    how many more there are."""
+    shown: list[str] = []
+    size = 0
+    for line in lines[:MAX_PROBLEMS_SHOWN]:
+        if shown and size + len(line) > MAX_MESSAGE_CHARS:
+            break
+        shown.append(line[:MAX_MESSAGE_CHARS])
+        size += len(line) + 2
+    hidden = len(lines) - len(shown)
+    if hidden:
+        shown.append(
+            f"... and {hidden} more problem{'s' if hidden > 1 else ''} "
+            "(qm validate FILE lists them all)"
+        )
+    return "\n".join(shown)

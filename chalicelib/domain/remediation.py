@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field, ValidatorFunctionWrapHandler, field_validator
 
 from chalicelib.domain.docmodel import (
     ConfigModel,
     Metadata,
     NonEmptyStr,
-    refuse_duplicates,
+    unique_items,
 )
 
 API_VERSION = "spec.keptn.sh/0.1.4"
@@ -52,18 +52,18 @@ class RemediationSpec(ConfigModel):
 
     remediations: list[ProblemRemediation] = Field(min_length=1)
 
-    @field_validator("remediations")
+    @field_validator("remediations", mode="wrap")
     @classmethod
-    def _unique_problem_types(cls, items: list[ProblemRemediation]) -> list[ProblemRemediation]:
-        refuse_duplicates(
-            [item.problem_type for item in items],
+    def _unique_problem_types(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return unique_items(
+            value,
+            handler,
             "problemType",
             lambda kind, first: (
                 f"problemType '{kind}' is already listed in remediations[{first}]; "
                 "only the first would ever be used"
             ),
         )
-        return items
 
 
 class Remediation(ConfigModel):

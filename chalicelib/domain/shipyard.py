@@ -5,7 +5,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.domain.docmodel import (
     ConfigModel,
@@ -14,7 +20,7 @@ from chalicelib.domain.docmodel import (
     NotNull,
     SequenceName,
     TaskName,
-    refuse_duplicates,
+    unique_items,
 )
 from chalicelib.domain.durations import go_duration_problem, parse_go_duration
 from chalicelib.errors import NotFound
@@ -129,11 +135,10 @@ class Stage(ConfigModel):
     # The schema requires `sequences`, but Keptn's own quality-gates example leaves it out.
     sequences: list[Sequence] = Field(default_factory=list)
 
-    @field_validator("sequences")
+    @field_validator("sequences", mode="wrap")
     @classmethod
-    def _unique_sequences(cls, sequences: list[Sequence]) -> list[Sequence]:
-        _raise_duplicates([sequence.name for sequence in sequences], "sequence")
-        return sequences
+    def _unique_sequences(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return _unique_names(value, handler, "sequence")
 
     def sequence_names(self) -> list[str]:
         """Names of the sequences defined in this stage, in file order."""
@@ -152,16 +157,16 @@ class ShipyardSpec(ConfigModel):
 
     stages: list[Stage] = Field(min_length=1)
 
-    @field_validator("stages")
+    @field_validator("stages", mode="wrap")
     @classmethod
-    def _unique_stages(cls, stages: list[Stage]) -> list[Stage]:
-        _raise_duplicates([stage.name for stage in stages], "stage")
-        return stages
+    def _unique_stages(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return _unique_names(value, handler, "stage")
 
 
-def _raise_duplicates(names: list[str], what: str) -> None:
-    refuse_duplicates(
-        names,
+def _unique_names(value: Any, handler: ValidatorFunctionWrapHandler, what: str) -> Any:
+    return unique_items(
+        value,
+        handler,
         "name",
         lambda name, first: f"{what} name '{name}' is already used by {what}s[{first}]",
     )

@@ -6,7 +6,13 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    ValidatorFunctionWrapHandler,
+    field_validator,
+    model_validator,
+)
 
 from chalicelib.domain.docmodel import (
     ConfigModel,
@@ -16,7 +22,7 @@ from chalicelib.domain.docmodel import (
     Metadata,
     NonEmptyStr,
     NotNull,
-    refuse_duplicates,
+    unique_items,
 )
 
 TASK_EVENT_KINDS = ("triggered", "started", "status.changed", "finished", "invalidated")
@@ -149,15 +155,15 @@ class UniformSpec(ConfigModel):
 
     services: list[UniformService] = Field(min_length=1)
 
-    @field_validator("services")
+    @field_validator("services", mode="wrap")
     @classmethod
-    def _unique_names(cls, services: list[UniformService]) -> list[UniformService]:
-        refuse_duplicates(
-            [service.name for service in services],
+    def _unique_names(cls, value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        return unique_items(
+            value,
+            handler,
             "name",
             lambda name, first: f"service name '{name}' is already used by services[{first}]",
         )
-        return services
 
 
 class Uniform(ConfigModel):

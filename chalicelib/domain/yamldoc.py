@@ -24,6 +24,8 @@ class Problem:
     """One thing wrong with a document, rendered as one greppable line:
 
     `<file>: <path> '<value>' (line N): <message>`
+
+    A warning (valid but suspicious) reads `... (line N): warning: <message>`.
     """
 
     file: str
@@ -31,11 +33,13 @@ class Problem:
     message: str
     line: int | None = None
     value: str | None = None
+    warning: bool = False
 
     def __str__(self) -> str:
         shown = f" '{self.value}'" if self.value is not None else ""
         at = f" (line {self.line})" if self.line is not None else ""
-        return _one_line(f"{self.file}: {self.where}{shown}{at}: {self.message}")
+        marker = "warning: " if self.warning else ""
+        return _one_line(f"{self.file}: {self.where}{shown}{at}: {marker}{self.message}")
 
 
 class InvalidDocument(InvalidInput):
@@ -54,6 +58,9 @@ class YamlDocument:
     file: str
     data: Any
     lines: dict[Loc, int] = field(default_factory=dict)
+    # Problems found while building the data (duplicate keys, unsupported tags): reported
+    # together with the model's, so one run names everything wrong with the file.
+    problems: tuple[Problem, ...] = ()
 
     def line_of(self, path: Loc) -> int:
         """The line of `path`, or of its nearest parent that exists in the document."""
@@ -63,10 +70,12 @@ class YamlDocument:
                 return line
         return 1
 
-    def problem(self, path: Loc, message: str, value: Any = None) -> Problem:
+    def problem(
+        self, path: Loc, message: str, value: Any = None, *, warning: bool = False
+    ) -> Problem:
         """A problem located at `path`; `value` is shown when it is a scalar."""
         where = format_path(path) or "top level"
-        return Problem(self.file, where, message, self.line_of(path), show_value(value))
+        return Problem(self.file, where, message, self.line_of(path), show_value(value), warning)
 
 
 def show_value(value: Any) -> str | None:
@@ -99,13 +108,14 @@ def load_yaml(text: str, file: str) -> YamlDocument:
     if root is None:
         raise InvalidDocument([Problem(file, "top level", "the file is empty", 1)])
     data, lines, node_problems = build_data(root)
-    if node_problems:
-        problems = [
-            Problem(file, format_path(path) or "top level", message, line)
-            for path, line, message in node_problems
-        ]
-        raise InvalidDocument(problems)
-    return YamlDocument(file, data, lines)
+    problems = tuple(
+        Problem(file, format_path(path) or "top level", message, line)
+        for path, line, message in node_problems
+    )
+    if problems and data is None:
+        # Building stopped (a cycle, runaway aliases): there is nothing left to validate.
+        raise InvalidDocument(list(problems))
+    return YamlDocument(file, data, lines, problems)
 
 
 def _json_tabs_to_spaces(text: str) -> str:
@@ -137,17 +147,35 @@ def _syntax_problem(file: str, exc: yaml.MarkedYAMLError) -> Problem:
 
 
 def validate_model(doc: YamlDocument, model: type[M]) -> M:
-    """Validate loaded data against `model`; raise InvalidDocument with every problem located."""
+    """Validate loaded data against `model`; raise InvalidDocument with every problem located:
+    those found while loading (duplicate keys, ...) and all of the model's."""
     try:
-        return model.model_validate(doc.data)
+        validated = model.model_validate(doc.data)
     except ValidationError as exc:
-        problems = [
-            doc.problem(path, message, value)
-            for path, message, value in pydantic_messages.translate(exc, doc.data, model)
-        ]
-        # pydantic reports field by field; people read files top to bottom.
-        problems.sort(key=lambda problem: problem.line or 0)
-        raise InvalidDocument(problems) from None
+        found = list(doc.problems)
+        for path, message, value in pydantic_messages.translate(exc, doc.data, model):
+            # A node already reported while loading (e.g. an unsupported tag, read as empty)
+            # would only be reported again, less clearly.
+            if not any(_under(path, known) for known in _load_paths(doc)):
+                found.append(doc.problem(path, message, value))
+        raise InvalidDocument(sort_problems(found)) from None
+    if doc.problems:
+        raise InvalidDocument(sort_problems(list(doc.problems)))
+    return validated
+
+
+def sort_problems(problems: list[Problem]) -> list[Problem]:
+    """In file order: pydantic reports field by field, people read files top to bottom."""
+    return sorted(problems, key=lambda problem: problem.line or 0)
+
+
+def _load_paths(doc: YamlDocument) -> list[str]:
+    return [problem.where for problem in doc.problems if problem.where != "top level"]
+
+
+def _under(path: Loc, where: str) -> bool:
+    shown = format_path(path)
+    return shown == where or shown.startswith((f"{where}.", f"{where}["))
 
 
 def parse_document(text: str, model: type[M], file: str) -> M:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
-from chalicelib.domain.documents import document_errors
+from chalicelib.domain.documents import document_errors, summarize_problems
 from chalicelib.domain.projects import Commit, Resource, ResourceScope, commit_id_problem
 from chalicelib.domain.resource_uris import KNOWN_FILE_NAMES, SHIPYARD_URI, canonical_uri
 from chalicelib.errors import Conflict, InvalidInput, NotFound, PayloadTooLarge
@@ -114,7 +114,7 @@ def write_files(
         if PurePosixPath(uri).name in KNOWN_FILE_NAMES:
             problems.extend(document_errors(text, uri))
     if problems:
-        raise InvalidInput("; ".join(problems))
+        raise InvalidInput(summarize_problems(problems))
     names = ", ".join(uri for uri, _ in files)
     return config.put_resources(scope, files, author, f"add {names}")
 

@@ -1,8 +1,11 @@
 """`qm validate FILE...`: check Keptn configuration files offline, one error per line.
 
 Each file's kind (shipyard, uniform, remediation, webhook, SLO, SLI) is detected from its content.
-A directory stands for the .yaml, .yml and .json files below it. Exit codes: 0 all valid,
-1 some file is invalid, 2 a path does not exist or cannot be read.
+A directory stands for the .yaml, .yml and .json files below it. Every error of a file is
+reported, not only the first. A valid file may get warnings (`... (line N): warning: ...`) for
+settings that are almost certainly not meant; they do not change the exit code. Exit codes:
+0 all valid (with or without warnings), 1 some file is invalid, 2 a path does not exist or
+cannot be read.
 """
 
 from __future__ import annotations
@@ -47,7 +50,13 @@ def validate_command(
     reports = [_validate_file(path) for path in paths]
     if output is OutputFormat.JSON:
         rows = [
-            {"file": r.file, "kind": str(r.kind), "valid": r.valid, "errors": r.errors}
+            {
+                "file": r.file,
+                "kind": str(r.kind),
+                "valid": r.valid,
+                "errors": r.errors,
+                "warnings": r.warnings,
+            }
             for r in reports
         ]
         typer.echo(json.dumps(rows, indent=2))
@@ -95,7 +104,11 @@ def _validate_file(path: Path) -> DocumentReport:
 def _print_text(report: DocumentReport) -> None:
     # Plain echo, not a rich console: error lines must never be wrapped, so grep finds them.
     if report.valid:
-        typer.secho(f"{report.file}: OK ({report.kind})", fg=typer.colors.GREEN)
+        for line in report.warnings:
+            typer.secho(line, fg=typer.colors.YELLOW)
+        count = len(report.warnings)
+        noted = f" with {count} warning{'s' if count > 1 else ''}" if count else ""
+        typer.secho(f"{report.file}: OK ({report.kind}){noted}", fg=typer.colors.GREEN)
         return
     for line in report.errors:
         typer.echo(line)

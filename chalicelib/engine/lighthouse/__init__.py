@@ -6,6 +6,7 @@ other names are the building blocks, exposed for tests, the validator and the CL
 
 from __future__ import annotations
 
+from chalicelib.domain.gonum import format_go_float, parse_go_float
 from chalicelib.engine.lighthouse.aggregation import aggregate, average, percentile
 from chalicelib.engine.lighthouse.baseline import Baselines, select_previous
 from chalicelib.engine.lighthouse.criteria import (
@@ -24,7 +25,6 @@ from chalicelib.engine.lighthouse.evaluate import (
     provider_failure,
     slo_unreadable,
 )
-from chalicelib.engine.lighthouse.gonum import format_go_float, parse_go_float
 from chalicelib.engine.lighthouse.models import (
     EvaluationDetails,
     EvaluationOutcome,

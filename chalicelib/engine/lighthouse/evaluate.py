@@ -21,7 +21,11 @@ from chalicelib.engine.lighthouse.models import (
     PreviousEvaluation,
     ResultName,
 )
-from chalicelib.engine.lighthouse.objectives import CriterionParseError, evaluate_objectives
+from chalicelib.engine.lighthouse.objectives import (
+    CriterionParseError,
+    ObjectivesEvaluation,
+    evaluate_objectives,
+)
 from chalicelib.engine.lighthouse.scoring import ScoreTargetError, decide
 from chalicelib.engine.lighthouse.settings import comparison_settings, effective_objectives
 
@@ -50,17 +54,7 @@ def evaluate(
     failure = provider_failure(sli, time_start, time_end)
     if failure is not None:
         return failure
-    outcome = _evaluate_objectives(slo, sli_values, previous, time_start, time_end, content)
-    if outcome.status == "succeeded" and sli.result == "fail":
-        # QUIRK kept from Keptn (its test E2E-05): the event fails, the evaluation keeps its
-        # computed result and score.
-        return outcome.model_copy(
-            update={
-                "result": "fail",
-                "message": f"lighthouse failed because SLI failed with message {sli.message}",
-            }
-        )
-    return outcome
+    return _evaluate_objectives(slo, sli, sli_values, previous, time_start, time_end, content)
 
 
 def provider_failure(
@@ -80,23 +74,31 @@ def provider_failure(
 
 def _evaluate_objectives(
     slo: SloFile,
+    sli: GetSliResult,
     sli_values: Sequence[IndicatorValue],
     previous: Sequence[PreviousEvaluation],
     time_start: str,
     time_end: str,
     content: str,
 ) -> EvaluationOutcome:
+    """Keptn's order once the SLI values are in (docs/quality-gates.md, "Which outcome wins"):
+    a bad pass criterion, then a missing or unreadable total_score, then the score; then
+    "no objectives" and, after it, a failed get-sli replace the result and message."""
     objectives = effective_objectives(slo)
-    if not objectives:
-        return _failed(NO_OBJECTIVES, time_start, time_end, content)
     settings = comparison_settings(slo)
     selected = select_previous(previous, settings)
     compared_events = [evaluation.id for evaluation in selected if evaluation.id]
-    baselines = Baselines(selected, settings.aggregate_function)
-    try:
-        evaluated = evaluate_objectives(objectives, sli_values, baselines)
-    except CriterionParseError as error:
-        return _failed(error.message, time_start, time_end, content)
+    if objectives:
+        try:
+            baselines = Baselines(selected, settings.aggregate_function)
+            evaluated = evaluate_objectives(objectives, sli_values, baselines)
+        except CriterionParseError as error:
+            # Returned as it is: neither "no objectives" nor a failed get-sli replaces it.
+            return _failed(error.message, time_start, time_end, content, compared_events)
+    else:
+        # Keptn scores an empty objective list against a maximum of 100 (so 0 %), then
+        # replaces the result below: the thresholds are still read and can error it.
+        evaluated = ObjectivesEvaluation([], 100.0, None, "")
     try:
         decision = decide(
             evaluated.maximum_score,
@@ -107,17 +109,24 @@ def _evaluate_objectives(
         )
     except ScoreTargetError as error:
         return errored(error.message, time_start, time_end, content)
+    result, message = decision.result, decision.message
+    if not objectives:
+        result, message = "fail", NO_OBJECTIVES
+    elif sli.result == "fail":
+        # QUIRK kept from Keptn (its test E2E-05): the event fails, the evaluation keeps its
+        # computed result and score.
+        result, message = "fail", f"lighthouse failed because SLI failed with message {sli.message}"
     return EvaluationOutcome(
-        result=decision.result,
+        result=result,
         status="succeeded",
-        message=decision.message,
+        message=message,
         evaluation=EvaluationDetails.model_construct(
             time_start=time_start,
             time_end=time_end,
             result=decision.result,
             score=decision.score,
             slo_file_content=content,
-            indicator_results=evaluated.indicator_results,
+            indicator_results=evaluated.indicator_results if objectives else None,
             compared_events=compared_events,
         ),
     )
@@ -130,9 +139,12 @@ def errored(
     return _unscored("fail", "errored", message, time_start, time_end, slo_file_content)
 
 
-def _failed(message: str, time_start: str, time_end: str, content: str) -> EvaluationOutcome:
-    # A completed evaluation that fails without scoring (no objectives, a bad pass criterion).
-    return _unscored("fail", "succeeded", message, time_start, time_end, content)
+def _failed(
+    message: str, time_start: str, time_end: str, content: str, compared_events: list[str]
+) -> EvaluationOutcome:
+    # A completed evaluation that fails without scoring (a bad pass criterion); Keptn still
+    # reports the evaluations it had fetched for comparison.
+    return _unscored("fail", "succeeded", message, time_start, time_end, content, compared_events)
 
 
 def not_evaluated(message: str, time_start: str = "", time_end: str = "") -> EvaluationOutcome:
@@ -147,6 +159,7 @@ def _unscored(
     time_start: str,
     time_end: str,
     slo_file_content: str,
+    compared_events: list[str] | None = None,
 ) -> EvaluationOutcome:
     """An outcome with score 0 and no indicator results."""
     return EvaluationOutcome(
@@ -159,6 +172,7 @@ def _unscored(
             result=result,
             score=0.0,
             slo_file_content=slo_file_content,
+            compared_events=compared_events or [],
         ),
     )
 
@@ -173,14 +187,18 @@ def no_slo_file(project: str, time_start: str = "", time_end: str = "") -> Evalu
     )
 
 
-def no_sli_provider(project: str) -> EvaluationOutcome:
-    """No SLI provider configured for the project: the gate passes with score 0, as in Keptn."""
+def no_sli_provider(project: str, time_start: str = "", time_end: str = "") -> EvaluationOutcome:
+    """No SLI provider configured for the project: the gate passes with score 0, as in Keptn.
+
+    Keptn decides this after reading the SLO file, so an unreadable SLO file wins over it."""
     return not_evaluated(
         "no evaluation performed by lighthouse because no SLI-provider configured for project "
-        f"{project}"
+        f"{project}",
+        time_start,
+        time_end,
     )
 
 
-def slo_unreadable(detail: str) -> EvaluationOutcome:
+def slo_unreadable(detail: str, time_start: str = "", time_end: str = "") -> EvaluationOutcome:
     """The SLO file could not be read or parsed (or its service/stage/project is gone)."""
-    return errored(f"error retrieving SLO file: {detail}")
+    return errored(f"error retrieving SLO file: {detail}", time_start, time_end)

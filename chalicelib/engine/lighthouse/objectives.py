@@ -155,9 +155,8 @@ def _informational(
 def _without_value(
     objective: Objective, value: IndicatorValue | None, baselines: Baselines
 ) -> WireResult:
-    for criteria in objective.pass_sets:
-        for text in criteria:
-            _parse_pass_criterion(objective, text)
+    # As in Keptn, criteria are not parsed for a missing value: a bad one is left out of the
+    # targets instead of ending the evaluation.
     baseline = baselines.of(objective.sli)
     received: WireValue = (
         _wire_value(value, value.compared_value)
@@ -174,8 +173,9 @@ def _without_value(
         "score": 0.0,
         "value": received,
         "displayName": objective.display_name,
+        # Keptn's getEmptyTargets always returns a list: `[]`, never `null`, for both.
         "passTargets": _listed_as_violated(objective.pass_sets, baseline) or [],
-        "warningTargets": _listed_as_violated(objective.warning_sets, baseline),
+        "warningTargets": _listed_as_violated(objective.warning_sets, baseline) or [],
         # Keptn leaves keySli unset on a result that had no usable value.
         "keySli": False,
         "status": "fail",
@@ -224,7 +224,8 @@ def _criteria_sets(
     """OR over the sets, AND inside each; every target is reported, in order.
 
     With `objective` given (pass criteria) a parse error ends the evaluation; without it
-    (warning criteria) the criterion simply counts as violated with target 0, as in Keptn.
+    (warning criteria) it makes the warning unmet with no targets at all, as in Keptn, whose
+    criteria loop returns an empty list on the first error.
     """
     satisfied = False
     targets: list[WireTarget] = []
@@ -237,7 +238,7 @@ def _criteria_sets(
                 try:
                     target, holds = check(parse_criterion(text), measured, baseline)
                 except CriteriaError:
-                    target, holds = 0.0, False
+                    return False, []
             targets.append({"criteria": text, "targetValue": target, "violated": not holds})
             all_hold = all_hold and holds
         satisfied = satisfied or all_hold
@@ -247,7 +248,8 @@ def _criteria_sets(
 
 def _listed_as_violated(sets: CriteriaSets, baseline: float | None) -> list[WireTarget] | None:
     """Targets of an objective that could not be evaluated: all violated, relative ones at the
-    raw baseline (QUIRK kept from Keptn: not baseline +/- x), 0 when unparsable or no baseline."""
+    raw baseline (QUIRK kept from Keptn: not baseline +/- x, 0 without a baseline); criteria
+    that cannot be parsed are left out, as Keptn does."""
     if not sets:
         return None
     raw_baseline = 0.0 if baseline is None else baseline
@@ -257,9 +259,8 @@ def _listed_as_violated(sets: CriteriaSets, baseline: float | None) -> list[Wire
             try:
                 criterion = parse_criterion(text)
             except CriteriaError:
-                target = 0.0
-            else:
-                target = raw_baseline if criterion.relative else criterion.value
+                continue
+            target = raw_baseline if criterion.relative else criterion.value
             targets.append({"criteria": text, "targetValue": target, "violated": True})
     return targets
 

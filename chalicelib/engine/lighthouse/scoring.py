@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from chalicelib.domain.gonum import format_go_float, parse_go_float
 from chalicelib.domain.slo import SloTotalScore
-from chalicelib.engine.lighthouse.gonum import format_go_float, parse_go_float
 from chalicelib.engine.lighthouse.models import IndicatorResult, ResultName
 from chalicelib.engine.lighthouse.objectives import KeySliFailure
 from chalicelib.errors import InvalidInput
@@ -42,9 +42,16 @@ def decide(
 ) -> ScoreDecision:
     """Turn objective scores into the result; `message` is kept unless a rule replaces it.
 
-    Raise ScoreTargetError when the thresholds needed for the decision are missing or
-    unreadable (Keptn checks them only once the score is below 100 % of what is achievable).
+    Raise ScoreTargetError when a threshold is missing (pass) or unreadable (pass or warning).
+    As in Keptn the thresholds are checked first, whatever the score: a gate of informational
+    objectives only, or one that scores 100, still needs a readable total_score.
     """
+    if total_score is None or not total_score.pass_:
+        raise ScoreTargetError(NO_TARGET_SCORE)
+    pass_threshold = _threshold(total_score.pass_, UNPARSABLE_PASS)
+    warning_threshold = (
+        _threshold(total_score.warning, UNPARSABLE_WARNING) if total_score.warning else None
+    )
     if maximum_score == 0:
         # Only informational objectives: nothing can fail.
         return ScoreDecision(score=100.0, result="pass", message=message)
@@ -54,13 +61,9 @@ def decide(
         if result.pass_targets:
             achieved += result.score
     score = 100.0 * (achieved / maximum_score)
-    if total_score is None or not total_score.pass_:
-        raise ScoreTargetError(NO_TARGET_SCORE)
-    pass_threshold = _threshold(total_score.pass_, UNPARSABLE_PASS)
     if score >= pass_threshold and key_sli_failure is None:
         return ScoreDecision(score=score, result="pass", message=message)
-    if total_score.warning and key_sli_failure is None:
-        warning_threshold = _threshold(total_score.warning, UNPARSABLE_WARNING)
+    if warning_threshold is not None and key_sli_failure is None:
         if score >= warning_threshold:
             return ScoreDecision(
                 score=score,

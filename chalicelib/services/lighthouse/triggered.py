@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.domain.documents import summarize_problems
 from chalicelib.domain.evaluations import PendingEvaluation
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.slo import SloFile
-from chalicelib.domain.yamldoc import parse_document
+from chalicelib.domain.yamldoc import InvalidDocument, parse_document
 from chalicelib.engine.lighthouse import (
     WindowError,
     effective_objectives,
@@ -18,7 +19,7 @@ from chalicelib.engine.lighthouse import (
     resolve_window,
     slo_unreadable,
 )
-from chalicelib.errors import InvalidInput, QuartermasterError
+from chalicelib.errors import InvalidInput, NotFound, QuartermasterError
 from chalicelib.services.lighthouse.common import (
     LighthouseDeps,
     answer,
@@ -27,7 +28,7 @@ from chalicelib.services.lighthouse.common import (
     get_sli_type,
     scope_of,
 )
-from chalicelib.services.resources import check_scope
+from chalicelib.services.projects import get_service
 from chalicelib.services.sequencing.common import publish
 
 SLO_FILE = "slo.yaml"
@@ -41,16 +42,22 @@ def on_evaluation_triggered(event: KeptnEvent, deps: LighthouseDeps) -> None:
     except WindowError as error:
         finish(event, errored(error.message), deps)
         return
+    # Keptn's order: the window, then the SLO file (an unreadable one wins over a missing SLI
+    # provider), then the provider; the window's start and end are reported from here on.
     try:
         slo_text = read_slo(event, deps)
         slo = parse_document(slo_text, SloFile, SLO_FILE) if slo_text is not None else None
+    except InvalidDocument as error:
+        # Bounded like an upload's answer: a broken file must not make an oversized event.
+        finish(event, slo_unreadable(summarize_problems(error.lines), start, end), deps)
+        return
     except QuartermasterError as error:
-        finish(event, slo_unreadable(error.message), deps)
+        finish(event, slo_unreadable(error.message, start, end), deps)
         return
     project = str(data.get("project"))
     monitoring = deps.evaluations.get_monitoring(project)
     if monitoring is None:
-        finish(event, no_sli_provider(project), deps)
+        finish(event, no_sli_provider(project, start, end), deps)
         return
     request_id = get_sli_id(event)
     # Kept before asking, so the answer always finds it, however fast the provider is.
@@ -99,12 +106,26 @@ def read_slo(event: KeptnEvent, deps: LighthouseDeps) -> str | None:
     )
     resource = deps.config.get_resource(scope, SLO_FILE, event.gitcommitid or None)
     if resource is None:
-        check_scope(scope, deps.config)
+        _check_scope(scope, deps)
         return None
     try:
         return resource.content.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SloNotText(f"{SLO_FILE} is not UTF-8 text ({error.reason})") from error
+
+
+def _check_scope(scope: ResourceScope, deps: LighthouseDeps) -> None:
+    """Raise NotFound in Keptn's words ("service cart not found"), which the evaluation's
+    message carries after "error retrieving SLO file: "."""
+    project = deps.config.get_project(scope.project)
+    if project is None:
+        raise NotFound(f"project {scope.project} not found")
+    if scope.stage not in project.stages:
+        raise NotFound(f"stage {scope.stage} not found")
+    try:
+        get_service(project, scope.service or "", deps.config)
+    except NotFound:
+        raise NotFound(f"service {scope.service} not found") from None
 
 
 class SloNotText(InvalidInput):

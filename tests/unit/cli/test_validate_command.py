@@ -142,12 +142,14 @@ def test_json_output(app: typer.Typer, tmp_path: Path) -> None:
             "kind": "uniform",
             "valid": False,
             "errors": [f"{broken}: spec.services (line 4): must have at least 1 entry"],
+            "warnings": [],
         },
         {
             "file": str(EXAMPLES / "delivery" / "sli.yaml"),
             "kind": "sli",
             "valid": True,
             "errors": [],
+            "warnings": [],
         },
     ]
 
@@ -166,3 +168,144 @@ def test_validate_is_registered_in_qm() -> None:
     from qm.cli import COMMAND_MODULES
 
     assert "validate" in COMMAND_MODULES
+
+
+BROKEN_SLO = """\
+objectives:
+  - sli: response_time
+    weight: heavy
+    pass:
+      - criteria: ["=< 300", "<<5"]
+  - sli: errors
+    pass:
+      - criteria: ["banana"]
+    warning:
+      - criteria: ["<=+10%", "below 5"]
+total_score:
+  pass: "90%"
+  warning: "most"
+"""
+
+
+def test_every_error_of_a_file_is_printed_with_its_line(app: typer.Typer, tmp_path: Path) -> None:
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(BROKEN_SLO)
+
+    code, out, _ = run(app, str(slo))
+
+    assert code == 1
+    lines = out.splitlines()
+    located = [line.split(": ", 2)[1] for line in lines]
+    assert located == [
+        "objectives[0].weight 'heavy' (line 3)",
+        "objectives[0].pass[0].criteria[0] '=< 300' (line 5)",
+        "objectives[0].pass[0].criteria[1] '<<5' (line 5)",
+        "objectives[1].pass[0].criteria[0] 'banana' (line 8)",
+        "objectives[1].warning[0].criteria[1] 'below 5' (line 10)",
+        "total_score.warning 'most' (line 13)",
+    ]
+    # Keptn's own words for each criterion, and what to write instead.
+    assert "could not parse criteria target value" in lines[1]
+    assert "the operator is '<=', not '=<'" in lines[1]
+    assert "invalid criteria string" in lines[3]
+    assert "such as '<600'" in lines[3]
+    assert "can never be met" in lines[4]
+    assert "could not parse warning target percentage" in lines[5]
+
+
+def test_criteria_keptn_reads_are_not_errors(app: typer.Typer, tmp_path: Path) -> None:
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(
+        "objectives:\n  - sli: a\n    pass:\n"
+        "      - criteria: ['< 600', '<=+10%', '>-5', '<10%']\n"
+        "      - criteria: ['=0']\n"
+        "      - criteria: ['>=1e3', '<= 0x1p20']\n"
+        "total_score: {pass: 90}\n"
+    )
+
+    code, out, _ = run(app, str(slo))
+
+    assert (code, out.strip()) == (0, f"{slo}: OK (slo)")
+
+
+SUSPICIOUS_SLO = """\
+comparison:
+  compare_with: single_result
+  number_of_comparison_results: 5
+  aggregate_function: median
+objectives:
+  - sli: rt
+    weight: 0
+    pass:
+      - criteria: ["<5", ">10"]
+      - criteria: []
+  - sli: errors
+    key_sli: true
+  - sli: rt
+    pass:
+      - criteria: ["<=100"]
+total_score:
+  pass: "80%"
+  warning: "90%"
+"""
+
+
+def test_suspicious_file_gets_warnings_and_exit_code_0(app: typer.Typer, tmp_path: Path) -> None:
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(SUSPICIOUS_SLO)
+
+    code, out, _ = run(app, str(slo))
+
+    assert code == 0
+    *warnings, summary = out.splitlines()
+    assert summary == f"{slo}: OK (slo) with 8 warnings"
+    assert all(": warning: " in line for line in warnings)
+    where = [line.split(": ", 2)[1] for line in warnings]
+    assert where == [
+        "comparison.number_of_comparison_results '5' (line 3)",
+        "comparison.aggregate_function 'median' (line 4)",
+        "objectives[0].weight '0' (line 7)",
+        "objectives[0].pass[0].criteria (line 9)",
+        "objectives[0].pass[1] (line 10)",
+        "objectives[1].key_sli 'true' (line 12)",
+        "objectives[2].sli 'rt' (line 13)",
+        "total_score.warning '90%' (line 18)",
+    ]
+    assert "no value can meet both '<5' and '>10'" in warnings[3]
+    assert "counts as 1" in warnings[2]
+    assert "already used by objectives[0]" in warnings[6]
+    assert "never a warning" in warnings[7]
+
+
+def test_warnings_are_in_the_json_output(app: typer.Typer, tmp_path: Path) -> None:
+    slo = tmp_path / "slo.yaml"
+    slo.write_text(SUSPICIOUS_SLO)
+
+    code, out, _ = run(app, "-o", "json", str(slo))
+
+    (row,) = json.loads(out)
+    assert (code, row["valid"], row["errors"], len(row["warnings"])) == (0, True, [], 8)
+
+
+def test_duplicate_keys_do_not_hide_other_errors(app: typer.Typer, tmp_path: Path) -> None:
+    shipyard = tmp_path / "shipyard.yaml"
+    shipyard.write_text(
+        BROKEN_SHIPYARD.replace("  name: shop\n", "  name: shop\n  name: again\n")
+        + "    - name: dev\n      sequences: []\n"
+    )
+
+    code, out, _ = run(app, str(shipyard))
+
+    assert code == 1
+    assert [line.split(": ", 2)[1:] for line in out.splitlines()] == [
+        [
+            "metadata.name (line 5)",
+            "duplicate key 'name' (first given on line 4); each key may appear only once in a "
+            "mapping",
+        ],
+        [
+            "spec.stages[1].name 'Prod' (line 10)",
+            "must start with a lowercase letter and contain only lowercase letters, digits and '-'",
+        ],
+        ["spec.stages[2].name 'dev' (line 12)", "stage name 'dev' is already used by stages[0]"],
+    ]

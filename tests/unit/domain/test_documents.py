@@ -125,3 +125,30 @@ def test_pre_02_shipyard_is_detected_as_shipyard_and_refused() -> None:
 
     assert report.kind is DocumentKind.SHIPYARD
     assert "pre-0.2 shipyard format" in report.errors[0]
+
+
+def test_a_shipyard_with_dangling_triggers_and_empty_sequences_is_valid_with_warnings() -> None:
+    text = (
+        "apiVersion: spec.keptn.sh/0.2.3\nkind: Shipyard\nmetadata: {name: shop}\nspec:\n"
+        "  stages:\n"
+        "    - name: dev\n      sequences:\n        - {name: delivery, tasks: []}\n"
+        "    - name: prod\n      sequences:\n        - name: delivery\n          triggeredOn:\n"
+        "            - event: dev.delivry.finished\n"
+        "            - event: staging.delivery.finished\n"
+        "            - event: dev.evaluation.finished\n"
+        "          tasks: [{name: deployment}]\n"
+    )
+
+    report = validate_document(text, "shipyard.yaml")
+
+    assert report.valid
+    assert report.warnings == [
+        "shipyard.yaml: spec.stages[0].sequences[0].tasks (line 8): warning: sequence 'delivery' "
+        "has no tasks: triggering it ends with an error",
+        "shipyard.yaml: spec.stages[1].sequences[0].triggeredOn[0].event 'dev.delivry.finished' "
+        "(line 13): warning: stage 'dev' has no sequence 'delivry' (it has delivery, "
+        "evaluation): this trigger never fires",
+        "shipyard.yaml: spec.stages[1].sequences[0].triggeredOn[1].event "
+        "'staging.delivery.finished' (line 14): warning: there is no stage 'staging' (stages: "
+        "dev, prod): this trigger never fires",
+    ]

@@ -28,9 +28,13 @@ class Box(ConfigModel):
 
 
 def load_problems(text: str) -> list[str]:
-    with pytest.raises(InvalidDocument) as caught:
-        load_yaml(text, "f.yaml")
-    return caught.value.lines
+    """What loading finds: fatal problems raise, the others travel with the document."""
+    try:
+        doc = load_yaml(text, "f.yaml")
+    except InvalidDocument as exc:
+        return exc.lines
+    assert doc.problems, "loading found nothing wrong"
+    return [str(problem) for problem in doc.problems]
 
 
 def test_lines_are_recorded_for_keys_and_items() -> None:
@@ -226,4 +230,19 @@ def test_works_with_plain_pydantic_models_too() -> None:
 
     assert document_problems("count: x\nother: 1\n", Loose, "l.yaml") == [
         "l.yaml: count 'x' (line 1): must be a whole number, found a string"
+    ]
+
+
+def test_problems_found_while_loading_come_with_the_models_own() -> None:
+    lines = document_problems(
+        "label: !custom x\nitems:\n  - name: a\n    name: b\n  - size: big\n", Box, "f.yaml"
+    )
+
+    assert lines == [
+        # the unsupported tag only: the empty value it leaves is not reported a second time
+        "f.yaml: label (line 1): unsupported YAML tag '!custom'",
+        "f.yaml: items[0].name (line 4): duplicate key 'name' (first given on line 3); "
+        "each key may appear only once in a mapping",
+        "f.yaml: items[1] (line 5): field 'name' is required",
+        "f.yaml: items[1].size 'big' (line 5): must be a whole number, found a string",
     ]

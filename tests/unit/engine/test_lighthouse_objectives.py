@@ -101,7 +101,8 @@ def test_missing_value_without_baseline_shows_target_zero_for_relative_criteria(
     objectives = [{"sli": "rt", "pass": [{"criteria": ["<=+10%"]}]}]
     (result,) = _results(evaluate(_slo(objectives), []))
     assert _targets(result.pass_targets) == [("<=+10%", 0.0, True)]
-    assert result.warning_targets is None
+    # Keptn's getEmptyTargets returns a list for warning criteria too, even without any.
+    assert result.warning_targets == []
 
 
 def test_informational_objective_lists_warning_criteria_violated_and_never_counts() -> None:
@@ -208,11 +209,19 @@ def test_unparsable_pass_criterion_is_named_by_sli_without_display_name() -> Non
     assert outcome.message == "error with rt: could not parse criteria target value"
 
 
-def test_unparsable_warning_criterion_only_counts_as_violated() -> None:
-    objectives = [{"sli": "rt", "pass": [{"criteria": ["<1"]}], "warning": [{"criteria": ["<x"]}]}]
+def test_unparsable_warning_criterion_makes_the_warning_unmet_without_targets() -> None:
+    # Keptn's evaluateOrCombinedCriteria returns (false, [], err) on the first bad criterion,
+    # and the caller ignores the error for warning criteria.
+    objectives = [
+        {
+            "sli": "rt",
+            "pass": [{"criteria": ["<1"]}],
+            "warning": [{"criteria": ["<10"]}, {"criteria": ["<x"]}],
+        }
+    ]
     (result,) = _results(evaluate(_slo(objectives), [_ok("rt", 5)]))
     assert result.status == "fail"
-    assert _targets(result.warning_targets) == [("<x", 0.0, True)]
+    assert result.warning_targets == []
 
 
 def test_unknown_aggregate_function_compares_relative_criteria_with_zero() -> None:
@@ -260,7 +269,13 @@ def test_empty_criteria_sets_pass_without_targets_and_add_nothing_to_the_score()
     assert outcome.evaluation.score == 50.0
 
 
-def test_unparsable_pass_criterion_ends_the_evaluation_even_without_a_value() -> None:
-    objectives = [{"sli": "rt", "pass": [{"criteria": ["below 5"]}]}]
+def test_unparsable_pass_criterion_of_a_missing_value_is_left_out_of_the_targets() -> None:
+    # Keptn parses criteria only for a value it received; getEmptyTargets skips bad ones.
+    objectives = [{"sli": "rt", "pass": [{"criteria": ["below 5", "<3"]}]}]
     outcome = evaluate(_slo(objectives), [])
-    assert (outcome.result, outcome.message) == ("fail", "error with rt: invalid criteria string")
+    (result,) = _results(outcome)
+    assert (outcome.result, result.status) == ("fail", "fail")
+    assert _targets(result.pass_targets) == [("<3", 3.0, True)]
+    assert outcome.message == (
+        "Evaluation failed since the calculated score of 0 is below the warning value of 75"
+    )

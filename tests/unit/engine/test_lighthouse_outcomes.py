@@ -149,12 +149,26 @@ def test_values_read_like_keptns_json_decoder() -> None:
     )
 
 
-def test_get_sli_failure_message_wins_over_a_completed_failure_but_not_over_an_error() -> None:
+def test_get_sli_failure_message_replaces_a_scored_result_only() -> None:
+    # Keptn: "no SLO objective" is checked before the failed get-sli, and a criterion error
+    # returns before either; an errored evaluation is never replaced.
     failed_sli = GetSliResult(result="fail", message="provider down")
-    no_objectives = evaluate(SloFile.model_validate({"objectives": []}), [], [], failed_sli)
-    assert (
-        no_objectives.message == "lighthouse failed because SLI failed with message provider down"
+    no_objectives = evaluate(
+        SloFile.model_validate({"objectives": [], "total_score": {"pass": "90%"}}),
+        [],
+        [],
+        failed_sli,
     )
+    assert no_objectives.message == "lighthouse failed because no SLO objective was provided"
+    bad_criterion = evaluate(
+        SloFile.model_validate(
+            {"objectives": [{"sli": "rt", "pass": [{"criteria": ["x"]}]}], "total_score": {}}
+        ),
+        GOOD,
+        [],
+        failed_sli,
+    )
+    assert bad_criterion.message == "error with rt: invalid criteria string"
     no_threshold = evaluate(
         SloFile.model_validate({"objectives": [{"sli": "rt", "pass": [{"criteria": ["<1"]}]}]}),
         GOOD,

@@ -92,18 +92,35 @@ def test_unusable_thresholds_make_the_evaluation_errored(
     assert outcome.evaluation.indicator_results is None
 
 
-def test_warning_threshold_is_only_read_when_needed() -> None:
+def test_an_unreadable_warning_threshold_errors_even_a_gate_that_passes() -> None:
+    # Keptn's calculateScore parses both thresholds before it looks at the score.
     outcome = _gate({"pass": "90%", "warning": "high"}, ALL_PASS)
-    assert (outcome.status, outcome.result) == ("succeeded", "pass")
+    assert (outcome.status, outcome.result, outcome.message) == (
+        "errored",
+        "fail",
+        "could not parse warning target percentage",
+    )
 
 
-def test_only_informational_objectives_pass_with_100_even_without_total_score() -> None:
-    slo = SloFile.model_validate({"objectives": [{"sli": "a"}, {"sli": "b", "pass": []}]})
+def test_only_informational_objectives_pass_with_100() -> None:
+    slo = SloFile.model_validate(
+        {"objectives": [{"sli": "a"}, {"sli": "b", "pass": []}], "total_score": {"pass": "90"}}
+    )
     outcome = evaluate(slo, [IndicatorValue(metric="a", value=1, success=True)])
     assert (outcome.status, outcome.result, outcome.evaluation.score) == (
         "succeeded",
         "pass",
         100.0,
+    )
+
+
+def test_only_informational_objectives_still_need_a_target_score() -> None:
+    slo = SloFile.model_validate({"objectives": [{"sli": "a"}, {"sli": "b", "pass": []}]})
+    outcome = evaluate(slo, [IndicatorValue(metric="a", value=1, success=True)])
+    assert (outcome.status, outcome.result, outcome.message) == (
+        "errored",
+        "fail",
+        "no target score defined",
     )
 
 
@@ -155,10 +172,11 @@ def test_last_failing_key_sli_is_the_one_reported() -> None:
 
 
 def test_no_objectives_fail_with_keptns_message() -> None:
+    target = {"pass": "90%"}
     documents: list[dict[str, Any]] = [
-        {"total_score": {"pass": "90%"}},
-        {"objectives": [None]},
-        {"objectives": []},
+        {"total_score": target},
+        {"objectives": [None], "total_score": target},
+        {"objectives": [], "total_score": target},
     ]
     for document in documents:
         outcome = evaluate(SloFile.model_validate(document), [])
@@ -168,3 +186,6 @@ def test_no_objectives_fail_with_keptns_message() -> None:
             "fail",
         )
         assert outcome.message == "lighthouse failed because no SLO objective was provided"
+    # Keptn reads the thresholds before it looks at the objectives.
+    missing = evaluate(SloFile.model_validate({"objectives": []}), [])
+    assert (missing.status, missing.message) == ("errored", "no target score defined")
