@@ -35,6 +35,25 @@ class ProjectRequest(ApiModel):
     git_user: str | None = Field(default=None, alias="gitUser")
 
 
+class ProjectUpdate(ApiModel):
+    """Update a project: its shipyard (the same stages, in the same order) or its task wait."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={"examples": [{"name": "shop", "taskStartedWaitDuration": "15m"}]},
+    )
+
+    name: str = Field(description="the project to update")
+    shipyard: str | None = Field(default=None, description="shipyard.yaml, base64-encoded")
+    task_started_wait_duration: str | None = Field(
+        default=None,
+        alias="taskStartedWaitDuration",
+        description="how long a task may wait for its first answer, a Go duration such as 10m",
+    )
+    git_remote_url: str | None = Field(default=None, alias="gitRemoteURL")
+    git_user: str | None = Field(default=None, alias="gitUser")
+
+
 class ServiceRequest(ApiModel):
     """Create a service (in every stage of the project)."""
 

@@ -54,7 +54,6 @@ OPERATIONS = [
         "sequences",
         MessageBody,
         body=SequenceControl,
-        errors=(409,),
     ),
     Operation(
         "GET",
