@@ -27,7 +27,7 @@ pytestmark = pytest.mark.e2e
 AnyCase = Case[Any]
 Operation = APIOperation[Any, Any, Any, Any]
 
-EXAMPLES_PER_MODE = 8  # generated cases per operation and mode: the suite stays near 1-2 minutes
+EXAMPLES_PER_MODE = 10  # generated cases per operation and mode: the suite stays near 1-2 minutes
 TIMEOUT_S = 30
 
 
@@ -109,9 +109,6 @@ def _collect() -> list[Any]:
 
 def _exercise(case: AnyCase, target: Target, runtime: Runtime, seen: OperationResult) -> None:
     headers = {"x-token": runtime.token}
-    # The generator fills the security scheme's header with random text: send the real token
-    # (cases that test a missing token still go without one, and must get a 401).
-    case.headers["x-token"] = runtime.token
     base_url = runtime.endpoint + target.prefix
     response = case.call(base_url=base_url, headers=headers, timeout=TIMEOUT_S)
     seen.requests += 1
