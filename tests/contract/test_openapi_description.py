@@ -11,7 +11,7 @@ from chalice.test import Client
 from openapi_spec_validator import validate
 
 from app import app
-from chalicelib.entrypoints.openapi import document, document_text
+from chalicelib.entrypoints.openapi import document, document_text, operations
 from chalicelib.entrypoints.openapi.__main__ import main
 from tests.conftest import PROJECT_ROOT
 
@@ -60,8 +60,8 @@ def test_every_v1_route_is_described_and_nothing_else() -> None:
 
 
 def test_every_path_parameter_is_a_declared_parameter() -> None:
-    for path, operations in document()["paths"].items():
-        for operation in operations.values():
+    for path, methods in document()["paths"].items():
+        for operation in methods.values():
             declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
             assert declared == set(re.findall(r"\{([^}]+)\}", path)), path
 
@@ -91,3 +91,19 @@ def test_only_the_public_routes_are_described_as_needing_no_token() -> None:
         if operation.get("security") == []
     }
     assert public == {"/v1/health", "/v1/openapi.json"}
+
+
+def test_every_example_is_a_valid_body() -> None:
+    models = {
+        model
+        for operation in operations()
+        for model in (operation.answer, operation.body)
+        if model is not None
+    }
+    checked = 0
+    for model in models:
+        extra = model.model_config.get("json_schema_extra")
+        for example in extra.get("examples", []) if isinstance(extra, dict) else []:
+            model.model_validate(example)
+            checked += 1
+    assert checked >= 10

@@ -63,6 +63,19 @@ class ServiceRequest(ApiModel):
 
 
 class Service(ApiModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "serviceName": "cart",
+                    "creationDate": "2026-05-02T10:00:00.000Z",
+                    "lastEventTypes": {},
+                    "openRemediations": [],
+                }
+            ]
+        }
+    )
+
     service_name: str = Field(alias="serviceName")
     creation_date: str = Field(alias="creationDate")
     last_event_types: dict[str, Any] = Field(alias="lastEventTypes")

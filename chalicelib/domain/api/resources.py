@@ -17,6 +17,18 @@ class ResourceVersion(ApiModel):
 class Resource(ApiModel):
     """One file; `resourceContent` (base64) only when one file is read."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "resourceURI": "slo.yaml",
+                    "metadata": {"version": "000000000003"},
+                    "resourceContent": SLO_EXAMPLE,
+                }
+            ]
+        }
+    )
+
     resource_uri: str = Field(alias="resourceURI")
     metadata: ResourceVersion
     resource_content: str | None = Field(default=None, alias="resourceContent")
@@ -66,6 +78,12 @@ class ResourceWrite(ApiModel):
 
 class CommitBody(ApiModel):
     """The commit a write made: runs started from now on read this version."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"commitID": "000000000007", "metadata": {"version": "000000000007"}}]
+        }
+    )
 
     commit_id: str = Field(alias="commitID")
     metadata: ResourceVersion

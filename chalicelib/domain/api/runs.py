@@ -37,6 +37,20 @@ class ApprovalRequest(ApiModel):
 class ApprovalDecision(ApiModel):
     """The recorded decision (it cannot be changed)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "keptnContext": "3a4b1f2e-8f0c-4d6e-9a51-2b7c0e1d9f00",
+                    "decision": "approve",
+                    "decidedBy": "admin",
+                    "decidedAt": "2026-05-02T10:00:00.000Z",
+                    "comment": "looks good",
+                }
+            ]
+        }
+    )
+
     keptn_context: str = Field(alias="keptnContext")
     decision: Literal["approve", "decline"]
     decided_by: str = Field(alias="decidedBy", description="the name of the deciding token")

@@ -26,6 +26,12 @@ class SecretRequest(ApiModel):
 class SecretSummary(ApiModel):
     """A secret's name, scope and keys: never its values."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "slack", "scope": "keptn-webhook-service", "keys": ["token"]}]
+        }
+    )
+
     name: str
     scope: str
     keys: list[str]
