@@ -98,7 +98,8 @@ class Operation:
         return f"{self.method.lower()}_{words}"
 
 
-def _examples(model: type[BaseModel]) -> list[Any]:
+def examples_of(model: type[BaseModel]) -> list[Any]:
+    """The examples a model declares (`json_schema_extra`), for the media types."""
     extra = model.model_config.get("json_schema_extra")
     examples = extra.get("examples") if isinstance(extra, dict) else None
     return list(examples) if isinstance(examples, list) else []
@@ -106,7 +107,7 @@ def _examples(model: type[BaseModel]) -> list[Any]:
 
 def _media(ref: dict[str, Any], model: type[BaseModel]) -> dict[str, Any]:
     media: dict[str, Any] = {"schema": ref}
-    examples = _examples(model)
+    examples = examples_of(model)
     if examples:
         media["example"] = examples[0]
     return media
