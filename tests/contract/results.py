@@ -31,10 +31,9 @@ class OperationResult:
         self.failed[failure.check] += 1
         if failure.expected:
             self.expected[failure.check] += 1
-        # One example per (check, title) is enough to reproduce it.
-        if not any(
-            (known.check, known.title) == (failure.check, failure.title) for known in self.failures
-        ):
+        # One example per kind (check, title, expected or not) is enough to reproduce it.
+        kind = (failure.check, failure.title, failure.expected)
+        if not any((known.check, known.title, known.expected) == kind for known in self.failures):
             self.failures.append(failure)
 
     def unexpected(self) -> list[CheckFailure]:
