@@ -10,8 +10,9 @@ from tests.contract.results import summary_lines
 from tests.contract.runtime import Runtime, running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """Stopped when the module's tests end, so it never runs beside the e2e tests' own."""
     with running(tmp_path_factory.mktemp("qm-home-contract")) as started:
         yield started
 
