@@ -5,6 +5,7 @@ from chalice import Chalice  # type: ignore[attr-defined]
 from chalicelib.entrypoints.approvals import approvals
 from chalicelib.entrypoints.handlers import handlers
 from chalicelib.entrypoints.http_events import events_api
+from chalicelib.entrypoints.http_openapi import openapi_api
 from chalicelib.entrypoints.http_projects import projects_api
 from chalicelib.entrypoints.http_resources import resources_api
 from chalicelib.entrypoints.http_secrets import secrets_api
@@ -17,6 +18,7 @@ from chalicelib.entrypoints.sequencing import sequencing
 
 BLUEPRINTS = (
     system_api,
+    openapi_api,
     events_api,
     projects_api,
     resources_api,

@@ -7,6 +7,8 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
+from chalicelib.domain.api.events import EventAccepted, EventList
+from chalicelib.domain.api.events import EventPage as EventPageBody
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.entrypoints.cloudevent_http import event_attributes
 from chalicelib.entrypoints.http_support import (
@@ -40,7 +42,7 @@ def post_event() -> dict[str, Any]:
         ),
         submitter=identity_of(request),
     )
-    return {"keptnContext": event.shkeptncontext, "id": event.id}
+    return EventAccepted(keptn_context=event.shkeptncontext, id=event.id).model_dump()
 
 
 @events_api.route("/v1/event", methods=["GET"])
@@ -77,14 +79,12 @@ def get_events_by_type(event_type: str) -> dict[str, Any]:
         from_time=query_param(request, "fromTime"),
         store=container().events,
     )
-    return {"events": [event.to_wire() for event in page.events]}
+    return EventList(events=page.events).model_dump(mode="json", exclude_none=True)
 
 
 def _page_body(page: EventPage) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "events": [event.to_wire() for event in page.events],
-        "pageSize": page.page_size,
-    }
-    if page.next_page_key:
-        body["nextPageKey"] = page.next_page_key
-    return body
+    body = EventPageBody(
+        events=page.events, page_size=page.page_size, next_page_key=page.next_page_key or None
+    )
+    # exclude_none: events leave out unset attributes (as to_wire does), the page its last key.
+    return body.model_dump(mode="json", exclude_none=True)

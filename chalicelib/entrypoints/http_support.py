@@ -17,8 +17,9 @@ from chalicelib.errors import InvalidInput, QuartermasterError, TooManyRequests
 P = ParamSpec("P")
 log = logging.getLogger("quartermaster.http")
 
-# Routes reachable without a token: health checks for load balancers and uptime probes.
-PUBLIC_PATHS = frozenset({"/v1/health", "/health"})
+# Routes reachable without a token: health checks for load balancers and uptime probes, and
+# the API's description, so tools can discover it.
+PUBLIC_PATHS = frozenset({"/v1/health", "/health", "/v1/openapi.json"})
 IDENTITY = "qm_identity"
 
 

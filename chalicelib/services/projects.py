@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,7 +34,7 @@ def decode_shipyard(encoded: object) -> str:
     try:
         raw = base64.b64decode(encoded, validate=True)
         text = raw.decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError) as error:
+    except ValueError as error:  # not base64, non-ASCII text, or bytes that are not UTF-8
         raise InvalidInput(
             "field 'shipyard' must be base64-encoded UTF-8 text (e.g. base64 -w0 shipyard.yaml)"
         ) from error

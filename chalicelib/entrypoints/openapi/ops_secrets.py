@@ -1,0 +1,54 @@
+"""The operations of the secret routes (http_secrets)."""
+
+from __future__ import annotations
+
+from chalicelib.domain.api.common import MessageBody
+from chalicelib.domain.api.secrets import ScopeList, SecretList, SecretRequest, SecretSummary
+from chalicelib.entrypoints.openapi.spec import Operation, Query
+
+TAG = "secrets"
+NAME = Query("name", "only the secret with this name")
+SCOPE = Query("scope", "only secrets of this scope")
+
+OPERATIONS = [
+    Operation(
+        "POST",
+        "/v1/secret",
+        "Create a secret",
+        TAG,
+        SecretSummary,
+        status=201,
+        body=SecretRequest,
+        errors=(409,),
+    ),
+    Operation(
+        "PUT",
+        "/v1/secret",
+        "Replace a secret's data",
+        TAG,
+        SecretSummary,
+        body=SecretRequest,
+        errors=(404,),
+    ),
+    Operation(
+        "DELETE",
+        "/v1/secret",
+        "Delete a secret",
+        TAG,
+        MessageBody,
+        query=(
+            Query("name", "the secret to delete", required=True),
+            Query("scope", "its scope (default keptn-default)"),
+        ),
+        errors=(404,),
+    ),
+    Operation(
+        "GET",
+        "/v1/secret",
+        "List secrets: names, scopes and keys, never values",
+        TAG,
+        SecretList,
+        query=(NAME, SCOPE),
+    ),
+    Operation("GET", "/v1/scope", "The secret scopes", TAG, ScopeList),
+]
