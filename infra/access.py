@@ -112,6 +112,11 @@ ACCESS: dict[str, Access] = {
         tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
         can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES),
     ),
+    # Ends a run whose execution failed, timed out or was stopped (as the finisher ends one).
+    "reconciler": Access(
+        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
+        can=_can(Can.PUBLISH, Can.START_RUNS, Can.STOP_RUNS, Can.DEPLOY_MACHINES),
+    ),
     # Answers approval.triggered; for a manual one, finds the last deployment's commit in the
     # events and diffs the service's files between it and the run's commit.
     "approval": Access(

@@ -14,6 +14,7 @@ from typing import Any
 DISPATCH_QUEUE = "dispatch"
 CONTROL_QUEUE = "control"
 INTERNAL_QUEUES = (DISPATCH_QUEUE, CONTROL_QUEUE)
+DEFAULT_BUS = "default"
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class HandlerSpec:
     # Reserved concurrency: a ceiling on parallel runs that also guarantees them; queue-fed
     # handlers get the same ceiling as their event source mapping's maximum concurrency.
     reserved_concurrency: int = 2
+    # The bus its rule is on: the deployment's own, or the account's `default` bus, where AWS
+    # services (Step Functions) send their events.
+    bus: str = "quartermaster"
 
 
 HANDLERS: tuple[HandlerSpec, ...] = (
@@ -77,6 +81,19 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         description="Ends runs: sends <stage>.<sequence>.finished, starts the next, chains.",
         queue=CONTROL_QUEUE,
         reserved_concurrency=5,
+    ),
+    HandlerSpec(
+        name="reconciler",
+        entry="chalicelib.entrypoints.sequencing:reconciler",
+        description="Ends runs whose state machine execution failed, timed out or was stopped.",
+        # Step Functions reports every execution's end on the default bus; the rule adds the
+        # deployment's state machine prefix (infra/wiring.py).
+        pattern={
+            "source": ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            "detail": {"status": ["FAILED", "TIMED_OUT", "ABORTED"]},
+        },
+        bus=DEFAULT_BUS,
     ),
     HandlerSpec(
         name="approval",

@@ -100,6 +100,18 @@ def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
             "Statistic": "Sum",
         },
     )
+    resources["ExecutionsFailedAlarm"] = _alarm(
+        f"{APP_NAME}-{stage}-executions-failed",
+        "A sequence's state machine execution failed, timed out or was stopped outside the "
+        "control plane, and its run ended errored (the reconciler): see the run's .finished "
+        "message and the execution's history in the Step Functions console.",
+        {
+            "Namespace": NAMESPACE,
+            "MetricName": "ExecutionsFailed",
+            "Dimensions": [{"Name": "service", "Value": SERVICE}],
+            "Statistic": "Sum",
+        },
+    )
     return resources
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from infra.handlers import HANDLERS, HandlerSpec, queue_name
+from infra.handlers import DEFAULT_BUS, HANDLERS, HandlerSpec, queue_name
 from infra.naming import (
     ASYNC_RETRIES,
     arn_of,
@@ -72,6 +72,7 @@ def _bus_rule(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict
         resources[f"{function_id(spec.name)}InvokePermission"] = _invoke_permission(
             _function(stage, spec.name, mode), {"Fn::GetAtt": [rule_id, "Arn"]}
         )
+    on_default = spec.bus == DEFAULT_BUS
     resources[rule_id] = {
         "Type": "AWS::Events::Rule",
         "Properties": {
@@ -79,15 +80,24 @@ def _bus_rule(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict
             "Description": spec.description,
             # A literal bus name, not a Ref: moto's CloudFormation cannot resolve a Ref here,
             # and in `arn` mode the bus belongs to the bootstrap stack.
-            "EventBusName": bus,
-            "EventPattern": spec.pattern,
+            "EventBusName": DEFAULT_BUS if on_default else bus,
+            "EventPattern": _machine_events(spec, stage) if on_default else spec.pattern,
             "State": "ENABLED",
             "Targets": [{"Id": spec.name, "Arn": target_arn}],
         },
     }
-    if mode != "arn":
+    if mode != "arn" and not on_default:
         resources[rule_id]["DependsOn"] = ["EventBus"]
     return resources
+
+
+def _machine_events(spec: HandlerSpec, stage: str) -> dict[str, Any]:
+    """The spec's pattern narrowed to this deployment's state machines (`qm-<stage>-...`)."""
+    pattern = dict(spec.pattern or {})
+    detail = dict(pattern.get("detail", {}))
+    detail["stateMachineArn"] = [{"wildcard": f"*:stateMachine:qm-{stage}-*"}]
+    pattern["detail"] = detail
+    return pattern
 
 
 def _queue_source(spec: HandlerSpec, stage: str, mode: TargetMode) -> dict[str, Any]:

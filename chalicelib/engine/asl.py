@@ -13,7 +13,8 @@ Execution contract (the sequencer and the task-event handler are written against
 - a task with `properties.timeout` that gets no answer in time sends
   `{"kind": "timeout", ...}` to the control queue and continues as `properties.onTimeout` says
   (`fail`, the default, ends the sequence; `pass` goes on to the next task);
-- at the end, `{"kind": "finished", "execution", "run", "last"}` goes to the control queue.
+- at the end, `{"kind": "finished", "execution", "run", "last"}` goes to the control queue;
+- every send to a queue is retried on the queue service's errors (`SEND_RETRY`).
 """
 
 from __future__ import annotations
@@ -41,6 +42,19 @@ ON_TIMEOUT_RESULTS: dict[str, dict[str, Any]] = {
     "fail": {"result": "fail", "status": "errored", "timedOut": True},
 }
 DEFAULT_ON_TIMEOUT = "fail"
+
+# A send to a control-plane queue that failed (throttled, the service briefly unavailable) is
+# tried again, about a minute in all, before the execution fails (and its run ends errored, see
+# services/sequencing/reconcile.py). Only the queue service's own errors: a task failed by
+# SendTaskFailure must not be dispatched a second time under a new token.
+SEND_RETRY: list[dict[str, Any]] = [
+    {
+        "ErrorEquals": ["SQS.AmazonSQSException", "SQS.SdkClientException"],
+        "IntervalSeconds": 1,
+        "MaxAttempts": 6,
+        "BackoffRate": 2,
+    }
+]
 
 _PLAIN = re.compile(r"[A-Za-z0-9]+")
 _NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9-]")
@@ -227,6 +241,7 @@ def _task_states(step: _Step, following: str, dispatch: str, control: str) -> di
             },
         },
         "ResultPath": "$.last",
+        "Retry": SEND_RETRY,
         "Next": check,
     }
     states[step.state("Task")] = task
@@ -285,6 +300,7 @@ def _send(
         "Resource": SEND_RESOURCE,
         "Parameters": {"QueueUrl": queue_url, "MessageBody": body},
         "ResultPath": None,
+        "Retry": SEND_RETRY,
     }
     if end:
         state["End"] = True

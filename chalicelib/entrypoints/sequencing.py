@@ -76,6 +76,17 @@ def finisher(event: dict[str, Any], context: Any) -> None:
         on_control(message, sequencing_deps())
 
 
+@sequencing.lambda_function(name="reconciler")
+@observed("reconciler")
+def reconciler(event: dict[str, Any], context: Any) -> dict[str, bool]:
+    from chalicelib.services.sequencing.reconcile import on_execution_status
+
+    detail = event.get("detail")
+    if not isinstance(detail, dict):
+        return {"ended": False}
+    return {"ended": on_execution_status(detail, sequencing_deps())}
+
+
 @sequencing.lambda_function(name="watcher")
 @observed("watcher")
 def watcher(event: dict[str, Any], context: Any) -> dict[str, int]:

@@ -108,6 +108,7 @@ class Dispatcher:
 
         from infra.handlers import HANDLERS
         from qm.local.delivery import QueuePoller, queued_handlers, scheduled_handlers
+        from qm.local.executions import ExecutionReporter
 
         self._stop = threading.Event()
         # One client for every poller and invocation: enough connections that none waits
@@ -131,6 +132,12 @@ class Dispatcher:
             )
             for spec, handler in scheduled_handlers()
         ]
+        reporter = ExecutionReporter(boto3.client("stepfunctions"), boto3.client("events"), stage)
+        self._workers.append(
+            threading.Thread(
+                target=reporter.run, args=(self._stop, 2.0), name="executions", daemon=True
+            )
+        )
 
     def start(self) -> None:
         for worker in self._workers:

@@ -42,11 +42,9 @@ class Injector:
     calls: list[tuple[str, str]] = field(default_factory=list)  # (handler, operation)
     struck: tuple[str, str] | None = None
 
-    def session(self) -> boto3.Session:
-        session = boto3.Session()
+    def watch(self, session: boto3.Session) -> None:
         session.events.register("before-call", self._before)
         session.events.register("after-call", self._after)
-        return session
 
     @contextmanager
     def handling(self, name: str) -> Iterator[None]:
@@ -89,14 +87,20 @@ class Published:
     ids: list[str] = field(default_factory=list)
 
     def watch(self, session: boto3.Session) -> None:
-        session.events.register("provide-client-params.events.PutEvents", self._seen)
+        """Register before the injector: an entry counts once its call went out (an applied
+        call the injector then fails counts too)."""
+        session.events.register("provide-client-params.events.PutEvents", self._asked)
+        session.events.register("after-call.events.PutEvents", self._sent)
 
-    def _seen(self, params: dict[str, Any], **_: Any) -> None:
+    def _asked(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["qm-entries"] = params.get("Entries", [])
+
+    def _sent(self, context: dict[str, Any], **_: Any) -> None:
         import json
 
         if _handler.get() is None:
             return
-        for entry in params.get("Entries", []):
+        for entry in context.get("qm-entries", []):
             event = json.loads(entry["Detail"])
             if event["type"].endswith(".triggered"):
                 self.ids.append(event["id"])

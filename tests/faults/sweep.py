@@ -80,8 +80,9 @@ class Environment:
     def __init__(self, injector: Injector, published: Published) -> None:
         self.injector = injector
         self.published = published
-        session = injector.session()
+        session = boto3.Session()
         published.watch(session)
+        injector.watch(session)
         container = build_aws_container(Settings(stage=STAGE), session=session)
         use_container(container)
         self.container = container

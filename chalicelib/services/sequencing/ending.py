@@ -91,18 +91,19 @@ def end_run(
     message: str,
     deps: SequencingDeps,
     stop: str | None = None,
+    chain: bool = True,
 ) -> bool:
     """Record the end together with what follows from it (its `.finished`, closing its open
     task, stopping its execution with the cause `stop`, freeing its scope so the next run
-    starts, chaining when it finished), then carry that out. False when the run had already
+    starts, chaining when it finished and `chain` allows), then carry that out. False when the run had already
     ended (aborted meanwhile, or a redelivery): whatever that end left undone is done now."""
     effects: list[Effect] = [Publish(event=_finished_event(run, result, status, message, deps))]
-    if state is not RunState.FINISHED and run.current is not None:
+    if (state is not RunState.FINISHED or not chain) and run.current is not None:
         effects.append(AbandonTask(triggered_id=run.current.triggered_id))
     if stop and run.execution_arn:
         effects.append(StopExecution(execution_arn=run.execution_arn, cause=stop))
     effects.append(FreeScope(scope=run.scope, run_id=run.id))
-    if state is RunState.FINISHED:
+    if state is RunState.FINISHED and chain:
         effects.extend(Publish(event=event) for event in _chained_events(run, result, deps))
     stamp = deps.now()
     if not deps.runs.end_run(run.id, state, result, status, effects, stamp):

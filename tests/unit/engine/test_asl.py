@@ -15,6 +15,7 @@ from chalicelib.engine.asl import (
     DISPATCH_RESOURCE,
     FINISH,
     SEND_RESOURCE,
+    SEND_RETRY,
     compile_project,
     compile_sequence,
     definition_json,
@@ -150,6 +151,7 @@ def test_the_dispatch_state_sends_the_contract_message_and_keeps_the_answer_in_l
             },
         },
         "ResultPath": "$.last",
+        "Retry": SEND_RETRY,
         "Next": "Check 1 test",
     }
 
@@ -170,6 +172,7 @@ def test_the_finish_step_reports_the_last_result_to_the_control_queue_and_ends()
             },
         },
         "ResultPath": None,
+        "Retry": SEND_RETRY,
         "End": True,
     }
 
@@ -275,6 +278,7 @@ def test_a_timeout_is_caught_reported_and_fails_the_sequence_by_default() -> Non
             },
         },
         "ResultPath": None,
+        "Retry": SEND_RETRY,
         "Next": "Timed out 0 approval",
     }
     assert states(definition)["Timed out 0 approval"] == {
