@@ -19,6 +19,7 @@ if TYPE_CHECKING:
         EventStore,
         SecretStore,
         SequencingStore,
+        Timers,
         TokenStore,
         Workflows,
     )
@@ -45,6 +46,7 @@ class Container:
     runs: SequencingStore
     evaluations: EvaluationStore
     workflows: Workflows
+    timers: Timers
     known_projects: KnownProjects
     cloudwatch: Callable[[], Any]  # a CloudWatch client, created on first call
     clock: Callable[[], datetime] = utc_now
@@ -68,6 +70,7 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
     from chalicelib.adapters.idempotency_records import IdempotencyRecords
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
+    from chalicelib.adapters.sqs_timers import SqsTimers
     from chalicelib.adapters.step_functions import StepFunctionsWorkflows
     from chalicelib.services.auth import TokenVerifier
     from chalicelib.services.known_projects import KnownProjects
@@ -86,6 +89,7 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         runs=DynamoDbRunStore(clients, settings.runs_table),
         evaluations=DynamoDbEvaluationStore(clients, settings.evaluations_table),
         workflows=StepFunctionsWorkflows(clients, settings.states_role),
+        timers=SqsTimers(clients, settings.queue_name("control"), utc_now),
         known_projects=KnownProjects(config),
         cloudwatch=lambda: clients.cloudwatch,
         idempotency=IdempotencyRecords(clients, settings.idempotency_table).layer,
@@ -114,6 +118,7 @@ def sequencing_deps(built: Container | None = None) -> SequencingDeps:
         config=deps.config,
         bus=deps.bus,
         workflows=deps.workflows,
+        timers=deps.timers,
         clock=deps.clock,
         deployment=settings.stage,
         dispatch_queue=settings.queue_name("dispatch"),

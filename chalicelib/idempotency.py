@@ -44,11 +44,10 @@ IDEMPOTENT_BY_DESIGN = {
 
 
 def delivery_key(event: dict[str, Any]) -> str | None:
-    """The JMESPath of what identifies this delivery, or None for the schedule.
+    """The JMESPath of what identifies this delivery, or None for a schedule.
 
-    The watcher's schedule is not deduplicated: every tick is a new sweep with an id of its own,
-    a retried tick must sweep again, and the sweep's writes are conditional; a record per
-    minute would only cost a write."""
+    A schedule (none is defined today) would not be deduplicated: every tick is a new sweep
+    with an id of its own, and a retried tick must sweep again."""
     if isinstance(event.get("Records"), list):
         return QUEUE_KEY
     detail = event.get("detail")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -274,13 +275,18 @@ class TaskStore(Protocol):
 
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]: ...
 
-    def unanswered_before(self, deadline: str) -> list[TaskRecord]:
-        """Open tasks that got no `.started` or `.finished` and whose answer deadline passed."""
-        ...
-
 
 class SequencingStore(RunStore, ScopeQueues, PauseFlags, TaskStore, Protocol):
     """All four on one table (the DynamoDB adapter implements them together)."""
+
+
+class Timers(Protocol):
+    """Messages to the control plane itself, delivered later (a task's answer deadline)."""
+
+    def schedule(self, message: dict[str, object], due: datetime) -> None:
+        """Deliver `message` to the finisher at `due`, or earlier: the queue delays a message
+        15 minutes at most, so the finisher schedules it again until `due` has come."""
+        ...
 
 
 class Workflows(Protocol):

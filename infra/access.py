@@ -54,6 +54,8 @@ class Can(StrEnum):
     READ_SECRETS = "read-secrets"  # secretsmanager:GetSecretValue under quartermaster/<stage>/
     # The CloudWatch SLI provider (chalicelib/adapters/sli_cloudwatch.py): GetMetricData.
     READ_METRICS = "read-metrics"
+    # A task's answer deadline: sqs:SendMessage (delayed) to the control queue.
+    SCHEDULE = "schedule"
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ ACCESS: dict[str, Access] = {
             Can.RESUME_TASKS,
             Can.DEPLOY_MACHINES,
             Can.MANAGE_SECRETS,
+            Can.SCHEDULE,
         ),
     ),
     # Stores each event once (a conditional put).
@@ -105,12 +108,13 @@ ACCESS: dict[str, Access] = {
     # Stores the task token, sends <task>.triggered; stops a machine whose run already ended.
     "dispatcher": Access(
         tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.STOP_RUNS),
+        can=_can(Can.PUBLISH, Can.STOP_RUNS, Can.SCHEDULE),
     ),
-    # Ends runs, sends .finished, starts the next queued run, chains to the next stage.
+    # Ends runs, sends .finished, starts the next queued run, chains to the next stage; at a
+    # task's answer deadline, times its run out (or schedules the rest of a long deadline).
     "finisher": Access(
         tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES),
+        can=_can(Can.PUBLISH, Can.START_RUNS, Can.STOP_RUNS, Can.DEPLOY_MACHINES, Can.SCHEDULE),
     ),
     # Ends a run whose execution failed, timed out or was stopped (as the finisher ends one).
     "reconciler": Access(
@@ -139,10 +143,5 @@ ACCESS: dict[str, Access] = {
     "sli-provider": Access(
         tables=(TableAccess("config", READ), TableAccess("evaluations", ("dynamodb:GetItem",))),
         can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
-    ),
-    # Finds unanswered tasks past their deadline, ends and stops their runs, starts the next.
-    "watcher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE, ("unanswered",))),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.STOP_RUNS, Can.DEPLOY_MACHINES),
     ),
 }

@@ -78,7 +78,8 @@ HANDLERS: tuple[HandlerSpec, ...] = (
     HandlerSpec(
         name="finisher",
         entry="chalicelib.entrypoints.sequencing:finisher",
-        description="Ends runs: sends <stage>.<sequence>.finished, starts the next, chains.",
+        description="Ends runs: sends <stage>.<sequence>.finished, starts the next, chains; "
+        "times out runs whose task got no answer by its deadline.",
         queue=CONTROL_QUEUE,
         reserved_concurrency=5,
     ),
@@ -129,14 +130,6 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         # Waits on CloudWatch or Prometheus (10 s per Prometheus query at most).
         timeout_s=120,
         reserved_concurrency=5,
-    ),
-    HandlerSpec(
-        name="watcher",
-        entry="chalicelib.entrypoints.sequencing:watcher",
-        description="Times out runs whose task got no answer in time (every minute).",
-        schedule_seconds=60,
-        timeout_s=60,
-        reserved_concurrency=1,
     ),
 )
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from infra.access import ACCESS, IDEMPOTENCY, Can
 from infra.definition import function_names, names
-from infra.handlers import HANDLERS, INTERNAL_QUEUES, HandlerSpec, queue_name
+from infra.handlers import CONTROL_QUEUE, HANDLERS, INTERNAL_QUEUES, HandlerSpec, queue_name
 from infra.naming import (
     API_HANDLER,
     failure_queue_name,
@@ -206,6 +206,11 @@ def policy(stage: str, name: str) -> dict[str, Any]:
         )
     if Can.READ_METRICS in access.can:
         statements.append(_statement("ReadMetrics", ["cloudwatch:GetMetricData"], ["*"]))
+    if Can.SCHEDULE in access.can:
+        control = _arn("sqs", queue_name(stage, CONTROL_QUEUE))
+        statements.append(
+            _statement("ScheduleDeadlines", ["sqs:GetQueueUrl", "sqs:SendMessage"], [control])
+        )
     return {"Version": "2012-10-17", "Statement": statements}
 
 

@@ -76,7 +76,6 @@ RUN_INDEXES = {
     "by-context": ("ctx", "created"),
     "by-project": ("project", "created"),
     "open-tasks": ("openKey", "dispatched"),
-    "unanswered": ("awaitShard", "deadline"),
 }
 
 

@@ -22,7 +22,6 @@ from chalicelib.domain.effects import Effect
 from chalicelib.domain.runs import CompletedTask, CurrentTask, RunState, TaskRecord
 
 SEP = "\x1f"
-UNANSWERED_SHARD = "unanswered"
 
 
 class DynamoDbTaskStore:
@@ -83,16 +82,13 @@ class DynamoDbTaskStore:
                 TableName=self._table,
                 Key=self._task_key(triggered_id),
                 UpdateExpression="SET "
-                + ", ".join(
-                    ["held = :false", "awaitShard = :shard", "deadline = :deadline", *clauses]
-                ),
+                + ", ".join(["held = :false", "deadline = :deadline", *clauses]),
                 ConditionExpression="isOpen = :true AND held = :true",
                 **_names(names),
                 ExpressionAttributeValues={
                     ":false": {"BOOL": False},
                     ":true": {"BOOL": True},
-                    ":shard": {"S": UNANSWERED_SHARD},
-                    ":deadline": {"S": f"{answer_deadline}#{triggered_id}"},
+                    ":deadline": {"S": answer_deadline},
                     **values,
                 },
                 ReturnValues="ALL_NEW",
@@ -138,8 +134,7 @@ class DynamoDbTaskStore:
             "outbox": outbox_item(effects, stamp),
         }
         if answer_deadline is not None:
-            item["awaitShard"] = {"S": UNANSWERED_SHARD}
-            item["deadline"] = {"S": f"{answer_deadline}#{task.triggered_id}"}
+            item["deadline"] = {"S": answer_deadline}
         put = {
             "TableName": self._table,
             "Item": item,
@@ -169,7 +164,7 @@ class DynamoDbTaskStore:
         data: dict[str, object],
     ) -> TaskRecord | None:
         counter = "finished" if phase == "finished" else "started"
-        expression = f"ADD {counter} :one SET seen = list_append(seen, :key) REMOVE awaitShard"
+        expression = f"ADD {counter} :one SET seen = list_append(seen, :key)"
         values: dict[str, Any] = {
             ":one": {"N": "1"},
             ":key": {"L": [{"S": event_key}]},
@@ -212,7 +207,7 @@ class DynamoDbTaskStore:
             "Key": self._task_key(triggered_id),
             "UpdateExpression": "SET "
             + ", ".join(["isOpen = :false", *clauses])
-            + " REMOVE openKey, awaitShard",
+            + " REMOVE openKey",
             "ConditionExpression": "isOpen = :true AND started = :s AND finished = :f",
             **_names(names),
             "ExpressionAttributeValues": {
@@ -253,9 +248,7 @@ class DynamoDbTaskStore:
             self._db.update_item,
             TableName=self._table,
             Key=self._task_key(triggered_id),
-            UpdateExpression="SET "
-            + ", ".join(["isOpen = :false", *clauses])
-            + " REMOVE openKey, awaitShard",
+            UpdateExpression="SET " + ", ".join(["isOpen = :false", *clauses]) + " REMOVE openKey",
             ConditionExpression="isOpen = :true",
             **_names(names),
             ExpressionAttributeValues={
@@ -270,31 +263,6 @@ class DynamoDbTaskStore:
             "open-tasks", "openKey", f"{project}{SEP}{event_type}", forward=True, limit=None
         )
         return [_task_from_item(item) for item in items]
-
-    def unanswered_before(self, deadline: str) -> list[TaskRecord]:
-        items: list[dict[str, Any]] = []
-        request: dict[str, Any] = {
-            "TableName": self._table,
-            "IndexName": "unanswered",
-            "KeyConditionExpression": "awaitShard = :shard AND deadline < :deadline",
-            "ExpressionAttributeValues": {
-                ":shard": {"S": UNANSWERED_SHARD},
-                ":deadline": {"S": deadline},
-            },
-        }
-        while True:
-            response = self._db.query(**request)
-            items.extend(response.get("Items", []))
-            if "LastEvaluatedKey" not in response:
-                break
-            request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-        # The index is eventually consistent: re-read each task before acting on it.
-        fresh = (self.get_task(item["pk"]["S"].removeprefix("TASK#")) for item in items)
-        return [
-            task
-            for task in fresh
-            if task is not None and task.open and task.started == 0 and task.finished == 0
-        ]
 
 
 def current_update(current: CurrentTask, state: RunState) -> dict[str, Any]:

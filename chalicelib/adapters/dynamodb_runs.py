@@ -8,9 +8,10 @@
 | TASK#<triggered id>   | TASK                  | token, answer counts, merged answers          |
 | PAUSE#<context>       | <stage> or *          | runs of the context start paused              |
 
-Sparse indexes: `open-tasks` (openKey = project^event type) lists open tasks for pollers;
-`unanswered` (shard, deadline) finds tasks whose first answer is overdue. Counting an answer is
-one conditional update that also records the event's key, so a redelivered event counts once.
+A sparse index, `open-tasks` (openKey = project^event type), lists open tasks for pollers.
+Counting an answer is one conditional update that also records the event's key, so a
+redelivered event counts once. Each decision's effects wait in the item's `outbox` map until
+they are carried out (chalicelib/adapters/dynamodb_writes.py).
 """
 
 from __future__ import annotations

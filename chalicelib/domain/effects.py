@@ -83,8 +83,21 @@ class FreeScope(_Effect):
         return "free"
 
 
+class ScheduleDeadline(_Effect):
+    """Look at the task at `due` (Keptn's time format): a task with no `.started` or
+    `.finished` by then ends its run timed out (Keptn's TASK_STARTED_WAIT_DURATION)."""
+
+    kind: Literal["deadline"] = "deadline"
+    triggered_id: str
+    due: str
+
+    @property
+    def key(self) -> str:
+        return "deadline"
+
+
 Effect = Annotated[
-    Publish | ResumeTask | StopExecution | AbandonTask | FreeScope,
+    Publish | ResumeTask | StopExecution | AbandonTask | FreeScope | ScheduleDeadline,
     Field(discriminator="kind"),
 ]
 _EFFECT: TypeAdapter[Effect] = TypeAdapter(Effect)

@@ -76,6 +76,12 @@ def format_time(moment: datetime) -> str:
     return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
 
 
+def parse_time(value: str) -> datetime:
+    """A time in Keptn's format (or any ISO 8601 one) as an aware datetime."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def canonical_time(value: str) -> str:
     """`value` (any RFC 3339 / ISO 8601 timestamp) in Keptn's format; InvalidInput otherwise."""
     try:

@@ -1,5 +1,6 @@
 """Sequencing handlers: the sequencer and task-events (bus rules), the dispatcher and finisher
-(internal queues written by state machines), and the watcher (a schedule).
+(internal queues written by state machines, and the finisher also by the control plane's own
+answer deadlines), and the reconciler (Step Functions' execution status changes).
 
 Services are imported inside the handlers: every function of the app loads this module, and
 only the sequencing functions should pay for the sequencing code at cold start."""
@@ -85,11 +86,3 @@ def reconciler(event: dict[str, Any], context: Any) -> dict[str, bool]:
     if not isinstance(detail, dict):
         return {"ended": False}
     return {"ended": on_execution_status(detail, sequencing_deps())}
-
-
-@sequencing.lambda_function(name="watcher")
-@observed("watcher")
-def watcher(event: dict[str, Any], context: Any) -> dict[str, int]:
-    from chalicelib.services.sequencing.ending import on_watch
-
-    return {"timedOut": on_watch(sequencing_deps())}

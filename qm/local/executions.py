@@ -63,6 +63,14 @@ class ExecutionReporter:
         }
         self._events.put_events(Entries=[status_change_entry(detail)])
 
+    def run(self, stop: threading.Event, every: float) -> None:
+        """Look every `every` seconds until stopped (the body of the runtime's thread)."""
+        while not stop.wait(every):
+            try:
+                self.report()
+            except Exception:
+                log.exception("looking at executions failed; looking again")
+
 
 def status_change_entry(detail: dict[str, Any]) -> dict[str, Any]:
     """The default-bus entry Step Functions puts for an execution's status change."""
@@ -72,11 +80,3 @@ def status_change_entry(detail: dict[str, Any]) -> dict[str, Any]:
         "Detail": json.dumps({k: v for k, v in detail.items() if v is not None}),
         "EventBusName": "default",
     }
-
-    def run(self, stop: threading.Event, every: float) -> None:
-        """Look every `every` seconds until stopped (the body of the runtime's thread)."""
-        while not stop.wait(every):
-            try:
-                self.report()
-            except Exception:
-                log.exception("looking at executions failed; looking again")

@@ -2,8 +2,9 @@
 each AWS call the handlers make, every failed delivery redelivered (as SQS and EventBridge do).
 
 The scenario: two triggers for one service (the second queues behind the first), a tool that
-answers every task it is sent. Each run of it uses a service of its own, so the replays share
-one emulated account and one project.
+answers every task it is sent (a one-task sequence: a second task repeats the same calls).
+Each run of it uses a service of its own, so the replays share one emulated account and one
+project.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ spec:
         - name: delivery
           tasks:
             - name: deployment
-            - name: test
 """
 # How many times one message may fail before it counts as dead-lettered (the queues' own
 # redrive policy moves it after three receives).
@@ -91,6 +91,7 @@ class Environment:
         self.sqs = boto3.client("sqs")
         self.handlers = queued_handlers(self.sqs, STAGE)
         self.failures: Counter[str] = Counter()
+        self.twice = False  # deliver every message twice (at-least-once delivery)
         self.harness.create_project(SHIPYARD, services=())
 
     def deliver(self) -> int:
@@ -108,11 +109,12 @@ class Environment:
     def _invoke(self, queued: QueuedHandler, message: dict[str, Any]) -> None:
         name = queued.spec.name
         try:
-            if name in SEQUENCING:
-                with self.injector.handling(name):
+            for _ in range(2 if self.twice else 1):
+                if name in SEQUENCING:
+                    with self.injector.handling(name):
+                        queued.handler(handler_input(queued.spec, message), LambdaContext(name))
+                else:
                     queued.handler(handler_input(queued.spec, message), LambdaContext(name))
-            else:
-                queued.handler(handler_input(queued.spec, message), LambdaContext(name))
         except Exception:
             self.failures[message["MessageId"]] += 1
             if self.failures[message["MessageId"]] >= MAX_ATTEMPTS:
@@ -209,8 +211,12 @@ def environment(injector: Injector, published: Published) -> Iterator[Environmen
                 use_container(None)
 
 
-def replay(env: Environment, service: str, mode: Mode, at: int | None) -> Outcome:
-    """The scenario with one fault at the `at`-th counted call."""
+def replay(
+    env: Environment, service: str, mode: Mode, at: int | None, twice: bool = False
+) -> Outcome:
+    """The scenario with one fault at the `at`-th counted call (and, with `twice`, every
+    message delivered twice)."""
+    env.twice = twice
     env.injector.mode, env.injector.at, env.injector.struck = mode, at, None
     env.injector.calls.clear()
     env.published.ids.clear()

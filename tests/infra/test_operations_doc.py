@@ -1,5 +1,5 @@
 """docs/operations.md states figures of the definition: the counts an idle installation is
-priced from (alarms, the dashboard's metrics, queue mappings, the schedule), the concurrency the
+priced from (alarms, the dashboard's metrics, queue mappings, no schedule), the concurrency the
 functions reserve, and the logical ids of every rule and function; they are the template's."""
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def test_the_counts_the_idle_cost_is_computed_from_are_the_templates() -> None:
     assert mappings is not None
     assert int(mappings.group(1)) == types["AWS::Lambda::EventSourceMapping"]
     schedules = [r for r in resources.values() if "ScheduleExpression" in r.get("Properties", {})]
-    assert [r["Properties"]["ScheduleExpression"] for r in schedules] == ["rate(1 minute)"]
-    assert "43,200 invocations a month" in table
+    assert schedules == []
+    assert "| schedules | none:" in table
     assert types["AWS::DynamoDB::Table"] == 5
     assert "5 tables" in table
 

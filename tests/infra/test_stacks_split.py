@@ -98,7 +98,8 @@ def test_wiring_targets_the_deployed_functions_by_arn() -> None:
         for resource in wiring.values()
         if resource["Type"] == "AWS::Events::Rule"
     }
-    assert buses == {f"quartermaster-{STAGE}", None}  # None: the schedule, on the default bus
+    # The reconciler's rule is on the default bus, where Step Functions reports executions.
+    assert buses == {f"quartermaster-{STAGE}", "default"}
 
 
 @pytest.mark.parametrize("mode", ["bootstrap", "wiring"])

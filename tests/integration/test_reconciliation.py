@@ -10,12 +10,12 @@ from chalice.test import Client
 
 from app import app
 from chalicelib.bootstrap import build_aws_container, use_container
+from chalicelib.domain.runs import Run
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from chalicelib.domain.runs import Run
+from infra.handlers import queue_name
 from qm.local.executions import ExecutionReporter, status_change_entry
 from tests.integration.api_helpers import Api
-from infra.handlers import queue_name
 from tests.integration.conftest import STAGE
 from tests.integration.sequencing_harness import Harness
 

@@ -23,6 +23,7 @@ from chalicelib.ports import (
     RunStore,
     ScopeQueues,
     TaskStore,
+    Timers,
     Workflows,
 )
 
@@ -42,6 +43,7 @@ class SequencingDeps:
     config: ConfigStore
     bus: EventBus
     workflows: Workflows
+    timers: Timers
     clock: Callable[[], datetime]
     deployment: str  # the deployment stage, part of state machine names
     dispatch_queue: str

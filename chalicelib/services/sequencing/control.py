@@ -10,7 +10,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from chalicelib.domain.effects import Effect, Publish, ResumeTask, outbox_entries
+from chalicelib.domain.effects import (
+    Effect,
+    Publish,
+    ResumeTask,
+    outbox_entries,
+)
 from chalicelib.domain.event_types import Phase, task_event_type
 from chalicelib.domain.runs import FINAL_STATES, CompletedTask, Run, RunState
 from chalicelib.errors import InvalidInput, NotFound

@@ -11,7 +11,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.domain.effects import Effect, Publish, outbox_entries
+from chalicelib.domain.effects import Effect, Publish, ScheduleDeadline, outbox_entries
 from chalicelib.domain.event_types import Phase, task_event_type
 from chalicelib.domain.events import format_time
 from chalicelib.domain.runs import (
@@ -57,7 +57,12 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
     deadline = None if run.paused else answer_deadline(deps, run)
     state = RunState.WAITING_FOR_APPROVAL if name == APPROVAL else RunState.STARTED
     current = CurrentTask(index=index, name=name, triggered_id=triggered_id)
-    effects: list[Effect] = [] if deadline is None else [task_event(run, record, deps)]
+    effects: list[Effect] = []
+    if deadline is not None:
+        effects = [
+            task_event(run, record, deps),
+            ScheduleDeadline(triggered_id=triggered_id, due=deadline),
+        ]
     stamp = deps.now()
     if deps.tasks.create_task(
         record, run.scope.project, deadline, (current, state), effects, stamp

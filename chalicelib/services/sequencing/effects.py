@@ -16,13 +16,15 @@ from chalicelib.domain.effects import (
     FreeScope,
     Publish,
     ResumeTask,
+    ScheduleDeadline,
     StopExecution,
     effects_from_outbox,
 )
-from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.events import KeptnEvent, parse_time
 from chalicelib.services.sequencing.common import SequencingDeps
 
 log = logging.getLogger("quartermaster.sequencing")
+DEADLINE = "deadline"  # the kind of a deadline's message on the control queue
 
 
 def carry_out(effect: Effect, deps: SequencingDeps) -> None:
@@ -37,6 +39,13 @@ def carry_out(effect: Effect, deps: SequencingDeps) -> None:
         deps.workflows.stop(effect.execution_arn, effect.cause)
     elif isinstance(effect, AbandonTask):
         deps.tasks.abandon_task(effect.triggered_id)
+    elif isinstance(effect, ScheduleDeadline):
+        message: dict[str, object] = {
+            "kind": DEADLINE,
+            "triggeredId": effect.triggered_id,
+            "due": effect.due,
+        }
+        deps.timers.schedule(message, parse_time(effect.due))
     elif isinstance(effect, FreeScope):
         from chalicelib.services.sequencing.start import start_next
 

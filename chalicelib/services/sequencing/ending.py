@@ -1,13 +1,15 @@
 """Ending runs: `<stage>.<sequence>.finished`, the next queued run, chaining, and timeouts.
 
 A run ends when its state machine reports the last result (normally, or after a task's own
-`timeout`), or when the watcher finds a task that got no answer in time (reference 3.5).
+`timeout`), or when a task got no answer by its deadline (reference 3.5): each dispatched task
+schedules a message to the control queue for its deadline, so nothing runs while nothing waits.
 Timed-out runs never chain; finished ones chain on their result and last task (1.4).
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from typing import Any
 
 from chalicelib.domain.effects import (
@@ -19,6 +21,7 @@ from chalicelib.domain.effects import (
     outbox_entries,
 )
 from chalicelib.domain.event_types import Phase, sequence_event_type, task_event_type
+from chalicelib.domain.events import parse_time
 from chalicelib.domain.runs import FINAL_STATES, Run, RunState
 from chalicelib.engine.chaining import follow_ups
 from chalicelib.engine.payload import CompletedTask, next_stage_data
@@ -30,7 +33,7 @@ from chalicelib.services.sequencing.common import (
     shipyard_at,
     stable_id,
 )
-from chalicelib.services.sequencing.effects import settle_run, settle_task
+from chalicelib.services.sequencing.effects import DEADLINE, settle_run, settle_task
 
 log = logging.getLogger("quartermaster.sequencing")
 NO_ANSWER = (
@@ -42,6 +45,9 @@ NO_ANSWER = (
 def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:
     """A message from a state machine: `finished` (the run's end) or `timeout` (a task's
     `timeout` property expired; the machine goes on or ends as `onTimeout` says)."""
+    if message.get("kind") == DEADLINE:
+        on_deadline(message, deps)
+        return
     run = deps.runs.get_run(str(message["run"]["id"]))
     if run is None:
         return
@@ -67,20 +73,26 @@ def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:
     end_run(run, RunState.FINISHED, result, status, _last_message(run), deps)
 
 
-def on_watch(deps: SequencingDeps) -> int:
-    """Time out runs whose current task got no `.started` or `.finished` in time."""
-    ended = 0
-    for task in deps.tasks.unanswered_before(deps.now()):
-        run = deps.runs.get_run(task.run_id)
-        if run is None:
-            deps.tasks.abandon_task(task.triggered_id)
-            continue
-        message = NO_ANSWER.format(type=task.event_type)
-        if end_run(run, RunState.TIMED_OUT, "fail", "errored", message, deps, stop="timed out"):
-            ended += 1
-    if ended:  # a metric costs by the hour it is written; the alarm reads no data as fine
-        count("SequencesTimedOut", ended)
-    return ended
+def on_deadline(message: dict[str, Any], deps: SequencingDeps) -> bool:
+    """A task's answer deadline came (Keptn's TASK_STARTED_WAIT_DURATION): a task still open
+    with no `.started` or `.finished` ends its run timed out; True when it did."""
+    task = deps.tasks.get_task(str(message["triggeredId"]))
+    if task is None or not task.open or task.held or task.started or task.finished:
+        return False  # answered, closed or held (a resumed task gets a deadline of its own)
+    due, now = parse_time(str(message["due"])), deps.clock()
+    if due > (now if now.tzinfo else now.replace(tzinfo=UTC)):
+        deps.timers.schedule(message, due)  # longer than one delay: the rest of it
+        return False
+    run = deps.runs.get_run(task.run_id)
+    if run is None:
+        deps.tasks.abandon_task(task.triggered_id)
+        return False
+    reason = NO_ANSWER.format(type=task.event_type)
+    if not end_run(run, RunState.TIMED_OUT, "fail", "errored", reason, deps, stop="timed out"):
+        return False
+    # A metric costs by the hour it is written; the alarm reads no data as fine.
+    count("SequencesTimedOut")
+    return True
 
 
 def end_run(
@@ -95,8 +107,9 @@ def end_run(
 ) -> bool:
     """Record the end together with what follows from it (its `.finished`, closing its open
     task, stopping its execution with the cause `stop`, freeing its scope so the next run
-    starts, chaining when it finished and `chain` allows), then carry that out. False when the run had already
-    ended (aborted meanwhile, or a redelivery): whatever that end left undone is done now."""
+    starts, chaining when it finished and `chain` allows), then carry that out. False when
+    the run had already ended (aborted meanwhile, or a redelivery): whatever that end left
+    undone is done now."""
     effects: list[Effect] = [Publish(event=_finished_event(run, result, status, message, deps))]
     if (state is not RunState.FINISHED or not chain) and run.current is not None:
         effects.append(AbandonTask(triggered_id=run.current.triggered_id))

@@ -1,0 +1,15 @@
+"""Prints the fault suite's table (tests/faults/tally.py) when the session ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.faults.tally import TALLY
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    lines = TALLY.lines()
+    if lines:
+        terminalreporter.section("sequencing fault suite")
+        for line in lines:
+            terminalreporter.write_line(line)
