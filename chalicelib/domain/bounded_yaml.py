@@ -8,7 +8,8 @@ nest deeper than it is written. `BoundedSafeLoader` is the SafeLoader with these
 - before constructing Python objects, it measures the composed graph as it will be built
   (aliases and merge keys expanded) and refuses it when it nests deeper than MAX_DEPTH, holds
   more than MAX_NODES nodes, or contains itself;
-- it refuses double-quoted escapes that decode to lone UTF-16 surrogates (`"\\ud800"`).
+- it joins escaped UTF-16 surrogate pairs into their character and refuses lone surrogates
+  (`"\\ud800"`).
 Each refusal is a DocumentRefused, a yaml.YAMLError, so callers keep their YAML error handling.
 """
 
@@ -72,10 +73,8 @@ class BoundedSafeLoader(yaml.SafeLoader):
 
     def compose_scalar_node(self, anchor: Any) -> ScalarNode:
         node = super().compose_scalar_node(anchor)
-        # Python keeps a lone surrogate in a str, but nothing can encode it again: stored or
-        # sent on, it breaks every later read.
         if _SURROGATE.search(node.value):
-            raise DocumentRefused(LONE_SURROGATE, node.start_mark)
+            node.value = _join_surrogate_pairs(node.value, node.start_mark)
         return node
 
     def construct_document(self, node: Node) -> Any:
@@ -137,6 +136,16 @@ def _add(totals: list[int], child: tuple[int, int], parents: int, node: Node) ->
         raise DocumentRefused(TOO_DEEP, node.start_mark)
     if totals[1] > MAX_NODES:
         raise DocumentRefused(TOO_LARGE, node.start_mark)
+
+
+def _join_surrogate_pairs(value: str, mark: Mark) -> str:
+    """PyYAML decodes each `\\uXXXX` alone, so an escaped pair stays two surrogates: join them
+    into the character, as JSON does. A lone one is refused: Python keeps it in a str, but
+    nothing can encode it again, so stored or sent on it breaks every later read."""
+    try:
+        return value.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+    except UnicodeDecodeError:
+        raise DocumentRefused(LONE_SURROGATE, mark) from None
 
 
 def _children(node: Node) -> list[Node]:
