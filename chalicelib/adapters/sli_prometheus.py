@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import strict_json
 from chalicelib.domain.sli_queries import SliRequest
 from chalicelib.engine.lighthouse.models import IndicatorValue
 from chalicelib.errors import DependencyFailure, InvalidInput
@@ -104,8 +105,10 @@ class PrometheusSliProvider:
                 f"{error}); check that it runs and that the base URL is right"
             ) from error
         try:
-            decoded: Any = response.json()
-        except ValueError:
+            # The strict reader: a server (or what answers in its place) is not trusted to send
+            # JSON shallow enough for json.loads' recursion.
+            decoded: Any = strict_json.loads(response.content, "the Prometheus answer")
+        except InvalidInput:
             decoded = None
         if not isinstance(decoded, dict):
             if response.status_code >= 500:

@@ -8,15 +8,19 @@ import base64
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import boto3
+import httpx
 import pytest
 from chalice.test import Client
 from moto import mock_aws
 
 from app import app
+from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
 from chalicelib.bootstrap import build_aws_container, use_container
 from chalicelib.domain.bounded_yaml import MAX_DEPTH as YAML_DEPTH
+from chalicelib.domain.sli_queries import SliRequest
 from chalicelib.domain.strict_json import MAX_DEPTH as JSON_DEPTH
 from chalicelib.domain.strict_json import MAX_INT_DIGITS
 from chalicelib.services.auth import issue_token
@@ -294,3 +298,28 @@ def _quote(raw: str) -> str:
     from urllib.parse import quote
 
     return quote(raw, safe="")
+
+
+# -- event handling: what tools answer ---------------------------------------------------------
+
+
+def test_a_prometheus_answer_nested_too_deep_fails_the_sli_instead_of_the_handler() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=nested_json(5_000))
+
+    client = httpx.Client(transport=httpx.MockTransport(answer))
+    provider = PrometheusSliProvider("http://prometheus.test", client=client)
+    end = datetime(2024, 1, 1, 10, 10, tzinfo=UTC)
+    request = SliRequest(
+        project="shop",
+        stage="dev",
+        service="cart",
+        start=end - timedelta(minutes=10),
+        end=end,
+        indicators=["up"],
+    )
+
+    [value] = provider.get_sli_values(request, {"up": "max(up)"})
+
+    assert value.success is False
+    assert value.message.startswith("Prometheus answered HTTP 200 to the query for up: ")
