@@ -23,8 +23,10 @@ MAX_DEPTH = 100
 # No value Keptn or its tools exchange needs more (Go reads JSON numbers as int64 or float64).
 MAX_INT_DIGITS = 100
 
-# Strings first, so brackets inside them are skipped; the unrolled form never backtracks.
-_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
+# Strings first, so brackets inside them are skipped. A string runs to its closing quote or,
+# unterminated, to the end of the text (json.loads then reports it): every attempt succeeds, so
+# the scan stays linear (a pattern that could fail would rescan from every escaped quote).
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)|[\[\]{}]', re.DOTALL)
 _OPENING = frozenset("[{")
 _CLOSING = frozenset("]}")
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -104,3 +105,16 @@ def test_check_nesting_alone_only_bounds_depth() -> None:
     check_nesting(nested(MAX_DEPTH) + '"\\ud800"')
     with pytest.raises(InvalidInput):
         check_nesting(nested(MAX_DEPTH + 1))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['"' + '\\"' * 200_000, '["' + '\\"' * 200_000 + "\\", '"' * 200_001, "[" + '"a",' * 50_000],
+    ids=["unterminated-escaped-quotes", "trailing-backslash", "quotes", "many-strings"],
+)
+def test_the_scan_before_parsing_stays_linear_on_hostile_strings(text: str) -> None:
+    # A scan that rescanned from every escaped quote took minutes on these 400 KB texts.
+    started = time.perf_counter()
+    with pytest.raises(InvalidInput):
+        loads(text)
+    assert time.perf_counter() - started < 2.0
