@@ -2,9 +2,11 @@
 
 Python's `json` module accepts `NaN` and `Infinity` (which are not JSON, and which come back out
 as invalid JSON), silently keeps the last of two equal keys, recurses once per nesting level
-(a body nested a thousand deep is a RecursionError) and hands integer literals to `int()`, which
-refuses more than 4,300 digits with a ValueError. This reader turns each of those into an
-InvalidInput naming the limit; everything else is `json.loads` unchanged.
+(a body nested a thousand deep is a RecursionError), hands integer literals to `int()`, which
+refuses more than 4,300 digits with a ValueError, reads `1e999` as infinity, and keeps escapes
+of lone UTF-16 surrogates that no encoder can write back. This reader refuses each of those with
+an InvalidInput naming the rule or limit, reads UTF-8 only (RFC 8259), and is otherwise
+`json.loads`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ _OPENING = frozenset("[{")
 _CLOSING = frozenset("]}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-_CONSTANTS = {"NaN": "NaN", "Infinity": "Infinity", "-Infinity": "-Infinity"}
 
 
 def loads(raw: bytes | str, what: str = "the request body") -> Any:
@@ -133,6 +134,6 @@ def _float(literal: str, what: str) -> float:
 
 def _refuse_constant(name: str, what: str) -> Any:
     raise InvalidInput(
-        f"{what} is not valid JSON: {_CONSTANTS.get(name, name)} is not a JSON value "
+        f"{what} is not valid JSON: {name} is not a JSON value "
         "(JSON has no NaN or Infinity); send a number, a string or null"
     )
