@@ -96,6 +96,12 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
     return whole_number(name, raw, low, high)
 
 
+def one_page(request: Request) -> None:
+    """For routes that answer every item in one page: Keptn's `pageSize` is read as strictly as
+    on the paged routes (not a whole number is a 400), and then splits nothing."""
+    int_param(request, "pageSize", default=1, low=1, high=999_999_999)
+
+
 def bool_param(request: Request, name: str) -> bool:
     raw = query_param(request, name)
     if raw is None:

@@ -57,6 +57,12 @@ PAGED_ROUTES = [
     ("/v1/sequence/shop?pageSize=", "pageSize"),
     ("/api/controlPlane/v1/sequence/shop?pageSize=", "pageSize"),
     (f"{SERVICE}/evaluation?limit=", "limit"),
+    # These answer every item in one page, and still read Keptn's pageSize strictly.
+    ("/v1/project?pageSize=", "pageSize"),
+    ("/api/controlPlane/v1/project/shop/stage?pageSize=", "pageSize"),
+    ("/v1/project/shop/stage/dev/service?pageSize=", "pageSize"),
+    (f"{SERVICE}/resource?pageSize=", "pageSize"),
+    ("/v1/event/triggered/sh.keptn.event.approval.triggered?project=shop&pageSize=", "pageSize"),
 ]
 
 
@@ -274,6 +280,7 @@ def test_a_page_size_that_is_not_plain_ascii_digits_is_a_400(
 @pytest.mark.parametrize(("prefix", "name"), PAGED_ROUTES)
 def test_plain_digits_still_page(shop: Api, prefix: str, name: str) -> None:
     assert shop.call("GET", prefix + "5")[0] == 200
+    assert shop.call("GET", prefix + "05")[0] == 200
 
 
 @pytest.mark.parametrize(
