@@ -9,6 +9,7 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import boto3
 import httpx
@@ -272,7 +273,7 @@ def test_a_lone_surrogate_in_a_shipyard_is_a_400(shop: Api) -> None:
 def test_a_page_size_that_is_not_plain_ascii_digits_is_a_400(
     shop: Api, prefix: str, name: str, raw: str
 ) -> None:
-    status, answer = shop.call("GET", prefix + _quote(raw))
+    status, answer = shop.call("GET", prefix + quote(raw, safe=""))
     assert status == 400, answer
     assert answer["message"].startswith(f"query parameter '{name}' must be a whole number")
 
@@ -299,12 +300,6 @@ def test_a_forged_next_page_key_is_a_400(shop: Api, key: bytes) -> None:
     status, answer = shop.call("GET", f"/v1/event?project=shop&nextPageKey={token}")
     assert status == 400, answer
     assert "nextPageKey is not a key this API returned" in answer["message"]
-
-
-def _quote(raw: str) -> str:
-    from urllib.parse import quote
-
-    return quote(raw, safe="")
 
 
 # -- event handling: what tools answer ---------------------------------------------------------
