@@ -29,6 +29,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from chalicelib.domain import bounded_yaml
 from chalicelib.domain.sli_queries import SliRequest
 from chalicelib.engine.lighthouse.models import IndicatorValue
 
@@ -147,7 +148,12 @@ def plan_sli(
     index: int, name: str, query: object, request: SliRequest, window: Window
 ) -> Plan | IndicatorValue:
     """The queries that measure one SLI, or the reason it cannot be measured."""
-    spec = _parse(query)
+    try:
+        spec = _parse(query)
+    except bounded_yaml.DocumentRefused as error:
+        return failed_value(
+            name, f"the CloudWatch query of SLI '{name}' is not valid: {error.problem}"
+        )
     if spec is None:
         return failed_value(
             name,
@@ -237,9 +243,12 @@ def _parse(query: object) -> str | Mapping[str, Any] | None:
     if not isinstance(query, str) or not query.strip():
         return None
     # sli.yaml's `indicators` holds text, so a mapping may arrive as YAML or JSON text
-    # (a `|` block or `{...}`); any other text is an expression.
+    # (a `|` block or `{...}`); any other text is an expression. The bounded loader keeps a
+    # deeply nested or alias-expanding query from exhausting the SLI provider.
     try:
-        loaded = yaml.safe_load(query)
+        loaded = bounded_yaml.safe_load(query)
+    except bounded_yaml.DocumentRefused:
+        raise
     except yaml.YAMLError:
         return query
     return loaded if isinstance(loaded, Mapping) else query

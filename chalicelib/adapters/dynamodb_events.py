@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.domain import strict_json
 from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.errors import InvalidInput
@@ -202,14 +203,19 @@ def _encode_key(item: dict[str, Any], index: str) -> str:
 
 
 def _decode_key(token: str, index: str) -> dict[str, Any]:
+    # The token comes back from the client: read it with the strict reader (a hostile one
+    # may nest deep or hold anything) and accept only the three strings this API wrote.
     try:
-        key = json.loads(base64.urlsafe_b64decode(token.encode()))
+        key = strict_json.loads(base64.urlsafe_b64decode(token.encode()), "nextPageKey")
+        parts = [key["pk"], key["ts"], key["h"]]
+        if not all(isinstance(part, str) for part in parts):
+            raise TypeError("nextPageKey parts must be strings")
         return {
-            "pk": {"S": key["pk"]},
-            "ts": {"S": key["ts"]},
-            INDEXES[index]: {"S": key["h"]},
+            "pk": {"S": parts[0]},
+            "ts": {"S": parts[1]},
+            INDEXES[index]: {"S": parts[2]},
         }
-    except (ValueError, KeyError, TypeError, binascii.Error) as error:
+    except (InvalidInput, ValueError, KeyError, TypeError, binascii.Error) as error:
         raise InvalidInput(
             "nextPageKey is not a key this API returned; repeat the query without it "
             "and use the nextPageKey of its answer"

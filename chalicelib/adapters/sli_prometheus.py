@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from chalicelib.domain import strict_json
 from chalicelib.domain.sli_queries import SliRequest
 from chalicelib.domain.urls import without_userinfo
 from chalicelib.engine.lighthouse.models import IndicatorValue
@@ -120,8 +121,10 @@ class PrometheusSliProvider:
                 )
             ) from None
         try:
-            decoded: Any = response.json()
-        except ValueError:
+            # The strict reader: a server (or what answers in its place) is not trusted to send
+            # JSON shallow enough for json.loads' recursion.
+            decoded: Any = strict_json.loads(response.content, "the Prometheus answer")
+        except InvalidInput:
             decoded = None
         if not isinstance(decoded, dict):
             if response.status_code >= 500:

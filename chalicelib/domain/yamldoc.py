@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from chalicelib.domain import pydantic_messages
+from chalicelib.domain import bounded_yaml, pydantic_messages, strict_json
 from chalicelib.domain.docmodel import Loc, format_path
 from chalicelib.domain.yamlnodes import build_data
 from chalicelib.errors import InvalidInput
@@ -93,10 +93,17 @@ def _one_line(text: str) -> str:
 
 
 def load_yaml(text: str, file: str) -> YamlDocument:
-    """Parse one YAML (or JSON) document with the safe loader; raise InvalidDocument if broken."""
+    """Parse one YAML (or JSON) document with the safe loader; raise InvalidDocument if broken.
+
+    The loader is bounded (domain/bounded_yaml): nesting deeper than its limit is refused while
+    composing, and the builder refuses what aliases would expand beyond the limits.
+    """
     text = _json_tabs_to_spaces(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = bounded_yaml.compose(text)
+    except bounded_yaml.DocumentRefused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
+        raise InvalidDocument([Problem(file, "document", str(exc.problem), line)]) from None
     except yaml.MarkedYAMLError as exc:
         raise InvalidDocument([_syntax_problem(file, exc)]) from None
     except yaml.YAMLError as exc:
@@ -127,8 +134,11 @@ def _json_tabs_to_spaces(text: str) -> str:
     if "\t" not in text or not text.lstrip().startswith(("{", "[")):
         return text
     try:
+        # Bounded first: json.loads recurses once per level. Too deep is left to the YAML
+        # loader, which refuses it with its own message.
+        strict_json.check_nesting(text, "the document")
         json.loads(text)
-    except ValueError:
+    except (ValueError, InvalidInput):
         return text
     return text.replace("\t", " ")
 

@@ -7,11 +7,8 @@ from typing import Any
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from chalicelib.domain.bounded_yaml import MAX_DEPTH, MAX_NODES, TOO_DEEP
 from chalicelib.domain.docmodel import Loc
-
-# Aliases can make a small file expand enormously ("billion laughs"); no real configuration file
-# comes near this many nodes.
-MAX_NODES = 200_000
 
 _TAG = "tag:yaml.org,2002:"
 _CONSTRUCTED = {f"{_TAG}int", f"{_TAG}float", f"{_TAG}bool", f"{_TAG}null"}
@@ -68,6 +65,11 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
         inner = active | {id(node)}
+        # Composing bounded the written nesting; aliases and merge keys can still nest deeper
+        # (each merge is one more level of recursion here), so the built depth is bounded too.
+        if len(inner) > MAX_DEPTH:
+            self._problem(path[:1], node, TOO_DEEP)  # under which top-level key, not 100 keys
+            raise _AbortError
         if isinstance(node, SequenceNode) and node.tag == f"{_TAG}seq":
             items = []
             for index, item in enumerate(node.value):

@@ -17,14 +17,19 @@ _FORMAT = JSONFormat()
 
 
 def event_attributes(headers: Mapping[str, str], body: bytes | str | None) -> dict[str, Any]:
-    """The event as a structured-mode dict; `id` is present only when the client sent one."""
+    """The event as a structured-mode dict; `id` is present only when the client sent one.
+
+    The body goes through the strict reader (domain/strict_json) before the SDK sees it: the
+    SDK parses with plain json.loads, which takes NaN and Infinity, keeps the last of two equal
+    keys and recurses without bound. What passes the strict reader parses the same in both.
+    """
     lowered = {name.lower(): value for name, value in headers.items()}
     binary = any(name.startswith("ce-") for name in lowered)
     raw_body = body.encode() if isinstance(body, str) else (body or b"")
     if binary:
         client_gave_id = bool(lowered.get("ce-id"))
         if raw_body:
-            loads_strict(raw_body)  # duplicate keys and syntax errors, with a clear message
+            loads_strict(raw_body)  # the data, refused with a clear message if not strict JSON
     else:
         parsed = loads_strict(raw_body)
         if not isinstance(parsed, dict):

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
-from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
+from chalicelib.entrypoints.http_support import api_view, identity_of, json_object, one_page
 from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -114,6 +114,7 @@ def update_project() -> Response:
 @projects_api.route(f"{ALIAS}/v1/project", methods=["GET"])
 @api_view
 def list_projects() -> dict[str, Any]:
+    one_page(projects_api.current_request)
     items = [_project_body(p) for p in container().config.list_projects()]
     return {"projects": items, "pageSize": len(items), "totalCount": len(items)}
 
@@ -137,6 +138,7 @@ def delete_project(project: str) -> dict[str, Any]:
 @projects_api.route(ALIAS + "/v1/project/{project}/stage", methods=["GET"])
 @api_view
 def list_stages(project: str) -> dict[str, Any]:
+    one_page(projects_api.current_request)
     stages = _stages_body(projects.get_project(project, container().config))
     return {"stages": stages, "pageSize": len(stages), "totalCount": len(stages)}
 
@@ -154,6 +156,7 @@ def get_stage(project: str, stage: str) -> dict[str, Any]:
 @projects_api.route(ALIAS + "/v1/project/{project}/stage/{stage}/service", methods=["GET"])
 @api_view
 def list_services(project: str, stage: str) -> dict[str, Any]:
+    one_page(projects_api.current_request)
     config = container().config
     projects.require_stage(projects.get_project(project, config), stage)
     services = [_service_body(s) for s in config.list_services(project)]

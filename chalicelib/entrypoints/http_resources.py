@@ -13,7 +13,13 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
-from chalicelib.entrypoints.http_support import api_view, identity_of, json_object, query_param
+from chalicelib.entrypoints.http_support import (
+    api_view,
+    identity_of,
+    json_object,
+    one_page,
+    query_param,
+)
 from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
@@ -50,6 +56,7 @@ def _resource_body(resource: Resource, with_content: bool) -> dict[str, Any]:
 
 @api_view
 def list_resources(**params: str) -> dict[str, Any]:
+    one_page(resources_api.current_request)
     version = query_param(resources_api.current_request, "gitCommitID")
     found = resources.list_files(_scope(params), version, container().config)
     items = [_resource_body(resource, with_content=False) for resource in found]

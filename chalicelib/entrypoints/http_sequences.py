@@ -12,6 +12,7 @@ from chalicelib.entrypoints.http_support import (
     identity_of,
     int_param,
     json_object,
+    one_page,
     query_param,
 )
 from chalicelib.errors import InvalidInput
@@ -56,6 +57,7 @@ def get_sequences(project: str) -> dict[str, Any]:
 @api_view
 def get_open_triggered(event_type: str) -> dict[str, Any]:
     request = sequences_api.current_request
+    one_page(request)
     deps = container()
     found = sequence_reads.open_triggered_events(
         event_type,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections.abc import Callable
 from typing import Any, ParamSpec
@@ -12,6 +11,8 @@ from chalice import Response  # type: ignore[attr-defined]
 from chalice.app import Request
 
 from chalicelib.bootstrap import container
+from chalicelib.domain import strict_json
+from chalicelib.domain.strict_query import whole_number
 from chalicelib.errors import InvalidInput, QuartermasterError, TooManyRequests
 
 P = ParamSpec("P")
@@ -73,28 +74,12 @@ def identity_of(request: Request) -> str:
     return str(request.context.get(IDENTITY, "unknown"))
 
 
-def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise InvalidInput(f"duplicate key '{key}' in the JSON body; send each key once")
-        seen[key] = value
-    return seen
-
-
 def loads_strict(raw: bytes | str | None) -> Any:
-    """Parse JSON, refusing duplicate keys (which JSON parsers otherwise resolve silently)."""
+    """Parse a JSON body with the strict reader (domain/strict_json): no duplicate keys, no
+    NaN/Infinity, nesting and integers bounded; every refusal is a 400 naming the rule."""
     if raw is None or raw in (b"", ""):
         raise InvalidInput("the request body is empty; send a JSON object")
-    try:
-        return json.loads(raw, object_pairs_hook=_refuse_duplicates)
-    except json.JSONDecodeError as error:
-        raise InvalidInput(
-            f"the request body is not valid JSON: {error.msg} at line {error.lineno} "
-            f"column {error.colno}"
-        ) from error
-    except UnicodeDecodeError as error:
-        raise InvalidInput("the request body is not UTF-8 encoded JSON") from error
+    return strict_json.loads(raw, "the request body")
 
 
 def json_object(request: Request) -> dict[str, Any]:
@@ -114,15 +99,13 @@ def int_param(request: Request, name: str, default: int, low: int, high: int) ->
     raw = query_param(request, name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError as error:
-        raise InvalidInput(
-            f"query parameter '{name}' must be a whole number, not '{raw}'"
-        ) from error
-    if not low <= value <= high:
-        raise InvalidInput(f"query parameter '{name}' must be between {low} and {high}")
-    return value
+    return whole_number(name, raw, low, high)
+
+
+def one_page(request: Request) -> None:
+    """For routes that answer every item in one page: Keptn's `pageSize` is read as strictly as
+    on the paged routes (not a whole number is a 400), and then splits nothing."""
+    int_param(request, "pageSize", default=1, low=1, high=999_999_999)
 
 
 def bool_param(request: Request, name: str) -> bool:

@@ -65,3 +65,27 @@ def test_bad_bodies_are_refused_with_the_reason(body: bytes, fragment: str) -> N
     with pytest.raises(InvalidInput) as raised:
         event_attributes({"content-type": "application/json"}, body)
     assert fragment in raised.value.message
+
+
+BINARY = {"ce-specversion": "1.0", "ce-id": "b1", "ce-source": "tool", "ce-type": "t"}
+
+
+@pytest.mark.parametrize("headers", [{"content-type": "application/json"}, BINARY])
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (b'{"value": NaN}', "NaN is not a JSON value"),
+        (b'{"value": Infinity}', "Infinity is not a JSON value"),
+        (b'{"a":' * 1_000 + b"1" + b"}" * 1_000, "more than 100 levels deep"),
+        (b'{"n": ' + b"1" * 4_301 + b"}", "an integer of 4301 digits"),
+        (b'{"text": "\\udc00"}', "unpaired surrogate escape"),
+    ],
+)
+def test_both_modes_read_the_body_strictly_before_the_sdk_does(
+    headers: dict[str, str], data: bytes, fragment: str
+) -> None:
+    # Structured mode: the hostile part is inside the event's data; binary mode: it is the data.
+    body = data if headers is BINARY else b'{"source": "s", "type": "t", "data": ' + data + b"}"
+    with pytest.raises(InvalidInput) as raised:
+        event_attributes(headers, body)
+    assert fragment in raised.value.message
