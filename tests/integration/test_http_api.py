@@ -281,6 +281,8 @@ def test_root_events_are_the_events_that_start_a_context(api: Api) -> None:
         ("GET", "/v1/event?project=shop&fromTime=yesterday", b"", 400),
         ("GET", "/v1/event?project=shop&root=maybe", b"", 400),
         ("GET", "/v1/project/ghost/stage", b"", 404),
+        ("POST", "/v1/project/shop/stage/dev/approval/t-1", b'{"decision": []}', 400),
+        ("POST", "/v1/project/shop/stage/dev/approval/t-1", b'{"decision": {}}', 400),
     ],
 )
 def test_bad_input_is_a_4xx_with_a_message_never_a_500(
