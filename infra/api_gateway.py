@@ -22,7 +22,6 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from chalicelib.entrypoints.http_routing import ALL_METHODS
 from infra.naming import API_HANDLER, function_id
 
 ANY_METHOD = "x-amazon-apigateway-any-method"
@@ -125,6 +124,8 @@ def resource_paths(route_paths: Iterable[str]) -> list[str]:
 
 def definition_overlay(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     """Merged into the RestAPI's `Properties.DefinitionBody` (dicts merge key by key)."""
+    from chalicelib.entrypoints.http_routing import ALL_METHODS
+
     paths: dict[str, Any] = {}
     for path in resource_paths(routes):
         methods = routes.get(path, {})
