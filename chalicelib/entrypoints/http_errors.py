@@ -19,6 +19,7 @@ from chalice.app import Request
 from chalicelib.entrypoints.http_support import error_body
 
 log = logging.getLogger("quartermaster.http")
+LONGEST_ECHO = 100  # characters of a client's header repeated in a message
 
 INTERNAL_ERROR = (
     "internal error: the request could not be completed; it has been logged, "
@@ -68,7 +69,7 @@ def reshape(response: Response) -> Response:
         method = message.rpartition(" ")[2]
         message = f"method {method} is not allowed on this path; allowed: {allowed or 'none'}"
     elif status == 415:
-        content_type = message.partition(": ")[2]
+        content_type = message.partition(": ")[2][:LONGEST_ECHO]
         message = (
             f"content type '{content_type}' is not accepted on this path; "
             "send the body as application/json"
