@@ -50,7 +50,13 @@ def requested_path(request: Request) -> str:
     same in API Gateway and locally, whichever resource matched)."""
     template = str(request.context.get("resourcePath", ""))
     values: Mapping[str, str] = request.uri_params or {}
-    return _PARAMETER.sub(lambda match: values.get(match.group(1), match.group(0)), template)
+
+    def value(match: re.Match[str]) -> str:
+        # API Gateway names a greedy parameter `proxy`; plain `chalice local`, `proxy+`.
+        name = match.group(1)
+        return values.get(name) or values.get(name + "+") or match.group(0)
+
+    return _PARAMETER.sub(value, template)
 
 
 def not_found(request: Request) -> Response:

@@ -3,6 +3,7 @@ routes): unknown and deferred paths, wrong methods and content types, unhandled 
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
@@ -140,3 +141,14 @@ def test_an_unhandled_error_is_logged_and_answers_a_json_500_without_a_trace(
     assert "Traceback" not in response.text
     logged = [r.exc_info[1] for r in caplog.records if r.exc_info]
     assert any("secret detail" in str(error) for error in logged)
+
+
+def test_plain_chalice_local_names_the_path_too(aws_container: Container) -> None:
+    """`chalice local` (and Chalice's test client) match `/{proxy+}` as one plain segment and
+    name its parameter `proxy+`: the 404 still names the path."""
+    from chalice.test import Client
+
+    with Client(app) as client:
+        response = client.http.get("/nope")
+    assert response.status_code == 404
+    assert json.loads(response.body)["message"].startswith("no route for GET /nope;")
