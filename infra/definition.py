@@ -3,7 +3,8 @@
 One definition, four templates (`TemplateMode`):
 
 - `lambda`: merged into the template `chalice package` writes (`--merge-template`): everything,
-  the handlers wired to the Chalice functions by logical id;
+  the handlers wired to the Chalice functions by logical id, and the REST API's catch-all
+  methods and gateway responses (infra/api_gateway.py);
 - `bootstrap`: the `chalice deploy` route's first stack (`qm aws bootstrap`): what the functions
   need and `chalice deploy` does not create (bus, tables, queues, log groups, the states role,
   alarms, dashboard), before any function exists;
@@ -25,6 +26,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from infra.api_gateway import rest_api_overlay
 from infra.handlers import HANDLERS, queue_name
 from infra.monitoring import alarms, dashboard
 from infra.naming import API_HANDLER, ASYNC_RETRIES, function_id, is_asynchronous, logical_id
@@ -133,6 +135,7 @@ def build_template(
                 **handler_triggers(stage, bus, "lambda"),
                 **invoke_configs(stage, "lambda"),
                 **function_overlays(stage, function_names()),
+                "RestAPI": rest_api_overlay(),
             }
         )
         _suppress_checks(resources, chalice=True)
@@ -252,8 +255,7 @@ def _suppress_checks(resources: dict[str, Any], chalice: bool = False) -> None:
     for spec in HANDLERS:
         kind = DESTINATION_NOT_DLQ if is_asynchronous(spec) else QUEUE_FED
         _skip(resources[function_id(spec.name)], NO_VPC, PLAIN_ENVIRONMENT, kind)
-    resources["RestAPI"] = {}
-    _skip(resources["RestAPI"], *API_CHECKS)
+    _skip(resources.setdefault("RestAPI", {}), *API_CHECKS)
 
 
 def queue_names(stage: str) -> dict[str, str]:

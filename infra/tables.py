@@ -11,6 +11,7 @@ EVENT_INDEXES = {
     "by-project-type": "ptype",
     "by-scope-type": "pst",
     "by-triggered": "trig",
+    "by-root": "rootp",
 }
 
 

@@ -30,8 +30,12 @@ class FakeBus:
 class FakeEventStore:
     def __init__(self) -> None:
         self._events: dict[tuple[str, str], KeptnEvent] = {}
+        self._roots: dict[str, KeptnEvent] = {}  # keptn context -> its earliest event
 
     def put(self, event: KeptnEvent) -> bool:
+        root = self._roots.get(event.shkeptncontext)
+        if event.project and (root is None or event.time < root.time):
+            self._roots[event.shkeptncontext] = event
         key = (event.source, event.id)
         if key in self._events:
             return False
@@ -40,8 +44,9 @@ class FakeEventStore:
 
     def query(self, query: EventQuery) -> EventPage:
         query.require_anchor()
+        candidates = self._roots.values() if query.root else self._events.values()
         matching = sorted(
-            (e for e in self._events.values() if _matches(e, query)),
+            (e for e in candidates if _matches(e, query)),
             key=lambda e: (e.time, e.id),
             reverse=True,
         )

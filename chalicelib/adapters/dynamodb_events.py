@@ -11,8 +11,14 @@ without a project (e.g. sh.keptn.log.error) is simply absent from the project in
 | by-project-type | ptype (project, type)               | open approvals, type lists  |
 | by-scope-type   | pst (project, stage, service, type) | evaluation baselines        |
 | by-triggered    | trig (triggeredid)                  | a task's answers            |
+| by-root         | rootp (project)                     | root events (`root=true`)   |
 
 Every index sorts on `ts`.
+
+A keptn context's root event is its earliest event (Keptn's datastore rule): besides its own item,
+each event with a project claims the context's root item (`root<SEP><context>`) with a put
+conditioned on being earlier than the event there. The root item carries only `rootp` of the
+index keys, so it appears in no other index.
 
 `ts` is `<time in Keptn format>#<id>`, so newest-first is a reverse key order and time ranges are
 key conditions. Nothing here ever Scans.
@@ -22,6 +28,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -41,7 +48,9 @@ INDEXES: dict[str, str] = {
     "by-project-type": "ptype",
     "by-scope-type": "pst",
     "by-triggered": "trig",
+    "by-root": "rootp",
 }
+ROOT_KEY = "root" + SEP  # event items' keys are JSON arrays: no event key starts like this
 
 
 def event_item(event: KeptnEvent) -> dict[str, Any]:
@@ -71,6 +80,44 @@ def event_item(event: KeptnEvent) -> dict[str, Any]:
     return {name: {"S": value} for name, value in attributes.items()}
 
 
+def root_item(event: KeptnEvent) -> dict[str, Any]:
+    """The item that makes `event` the root of its context (only for events with a project)."""
+    assert event.project is not None
+    attributes = {
+        "pk": ROOT_KEY + event.shkeptncontext,
+        "rootp": event.project,
+        "rtime": event.time,
+        "rid": event.id,
+        "ts": f"{event.time}#{event.id}",
+        "type": event.type,
+        "source": event.source,
+        "event": json.dumps(event.to_wire(), separators=(",", ":")),
+    }
+    for name in ("stage", "service"):
+        value = getattr(event, name)
+        if value:
+            attributes[name] = value
+    return {name: {"S": value} for name, value in attributes.items()}
+
+
+def is_root_match(event: KeptnEvent, query: EventQuery) -> bool:
+    """Whether a context's root event passes the query's other filters."""
+    wanted = {
+        "project": query.project,
+        "stage": query.stage,
+        "service": query.service,
+        "type": query.type,
+        "source": query.source,
+        "id": query.event_id,
+    }
+    if any(value is not None and getattr(event, name) != value for name, value in wanted.items()):
+        return False
+    stamp = f"{event.time}#{event.id}"
+    if query.from_time and stamp < query.from_time:
+        return False
+    return not (query.before_time and stamp >= query.before_time)
+
+
 class DynamoDbEventStore:
     """Stores each event once (conditional put on source + id) and answers EventQuery."""
 
@@ -80,6 +127,9 @@ class DynamoDbEventStore:
 
     def put(self, event: KeptnEvent) -> bool:
         client = self._clients.dynamodb
+        if event.project:
+            # First, so that a retried put (the event already stored) still claims it.
+            self._claim_root(event)
         try:
             client.put_item(
                 TableName=self._table,
@@ -90,8 +140,31 @@ class DynamoDbEventStore:
             return False
         return True
 
+    def _claim_root(self, event: KeptnEvent) -> None:
+        client = self._clients.dynamodb
+        # A failed condition means an earlier (or as early) event is the root already.
+        with contextlib.suppress(client.exceptions.ConditionalCheckFailedException):
+            client.put_item(
+                TableName=self._table,
+                Item=root_item(event),
+                # As Keptn: an event replaces the root only when strictly earlier.
+                ConditionExpression="attribute_not_exists(pk) OR rtime > :time",
+                ExpressionAttributeValues={":time": {"S": event.time}},
+            )
+
+    def _root_of(self, query: EventQuery) -> EventPage:
+        assert query.keptn_context is not None
+        item = self._clients.dynamodb.get_item(
+            TableName=self._table, Key={"pk": {"S": ROOT_KEY + query.keptn_context}}
+        ).get("Item")
+        events = [] if item is None else [KeptnEvent.model_validate_json(item["event"]["S"])]
+        events = [event for event in events if is_root_match(event, query)]
+        return EventPage(events=events, page_size=len(events))
+
     def query(self, query: EventQuery) -> EventPage:
         query.require_anchor()
+        if query.root and query.keptn_context:
+            return self._root_of(query)
         index, hash_value = _choose_index(query)
         request = _query_request(self._table, index, hash_value, query)
         events: list[KeptnEvent] = []
@@ -129,6 +202,9 @@ class DynamoDbEventStore:
 
 
 def _choose_index(query: EventQuery) -> tuple[str, str]:
+    if query.root:
+        assert query.project is not None  # require_anchor() guarantees it
+        return "by-root", query.project
     if query.event_id:
         return "by-id", query.event_id
     if query.keptn_context:
@@ -168,6 +244,8 @@ def _query_request(table: str, index: str, hash_value: str, query: EventQuery) -
         "source": query.source,
         "trig": query.triggered_id,
     }
+    if index == "by-root":  # root items carry the project as `rootp` and the id as `rid`
+        exact.update({"project": None, "rid": query.event_id})
     for position, (attribute, wanted) in enumerate(exact.items()):
         if wanted is None or attribute == INDEXES[index]:
             continue

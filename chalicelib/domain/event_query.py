@@ -25,6 +25,8 @@ class EventQuery(BaseModel):
     from_time: str | None = None
     before_time: str | None = None
     exclude_invalidated: bool = False
+    # Only root events: the earliest event of each keptn context (Keptn's datastore rule).
+    root: bool = False
     # Filled by the query service from the .invalidated events when exclude_invalidated is set.
     excluded_triggered_ids: frozenset[str] = frozenset()
     page_size: int = Field(default=20, ge=1, le=100)
@@ -36,6 +38,10 @@ class EventQuery(BaseModel):
             raise InvalidInput(
                 "give at least one of keptnContext, project or eventID "
                 "(for /event/type: a filter such as data.project:<project>)"
+            )
+        if self.root and not (self.keptn_context or self.project):
+            raise InvalidInput(
+                "root=true needs project or keptnContext: root events are kept per project"
             )
 
 

@@ -62,6 +62,7 @@ def get_events() -> dict[str, Any]:
         before_time=query_param(request, "beforeTime"),
         page_size=int_param(request, "pageSize", default=20, low=1, high=100),
         next_page_key=query_param(request, "nextPageKey"),
+        root=bool_param(request, "root"),
     )
     return _page_body(find_events(query, container().events))
 

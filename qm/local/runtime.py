@@ -158,20 +158,19 @@ class Dispatcher:
 
 
 def serve_api(port: int) -> Any:
-    """The Chalice app on 127.0.0.1, as `chalice local` serves it but without Nagle's delay."""
+    """The Chalice app on 127.0.0.1, as `chalice local` serves it, but routed as API Gateway
+    routes (qm/local/gateway.py) and without Nagle's delay."""
     from chalice.config import Config
-    from chalice.local import ChaliceRequestHandler, create_local_server
+    from chalice.local import LocalChalice, LocalDevServer, create_local_server
 
     from app import app
-
-    class RequestHandler(ChaliceRequestHandler):
-        # Chalice sends a response's headers and its body in two writes: with Nagle's
-        # algorithm on, the body waits for the client's delayed ACK of the headers, and every
-        # API call took some 40 ms longer than the work it does (API Gateway adds no such wait).
-        disable_nagle_algorithm = True
+    from qm.local.gateway import RequestHandler
 
     config = Config.create(chalice_stage="dev")
-    server = create_local_server(app, config, "127.0.0.1", port)
+    if isinstance(app, LocalChalice):  # a second server in this process (tests)
+        server = LocalDevServer(app, config, "127.0.0.1", port)
+    else:  # also makes the app's current_request per thread, once per process
+        server = create_local_server(app, config, "127.0.0.1", port)
     server.server.RequestHandlerClass = functools.partial(
         RequestHandler, app_object=app, config=config
     )

@@ -102,6 +102,17 @@ def test_the_api_refuses_a_request_without_a_token(qm_env: dict[str, str]) -> No
     config = json.loads((Path(qm_env["QM_HOME"]) / "config.json").read_text())
     assert httpx.get(f"{config['endpoint']}/v1/project").status_code == 401
     assert httpx.get(f"{config['endpoint']}/v1/health").status_code == 200
+    # A path no route serves is a JSON 404 naming it, token or not, as API Gateway answers.
+    for headers in ({}, {"x-token": config["token"]}):
+        unknown = httpx.get(f"{config['endpoint']}/v1/nope", headers=headers)
+        assert unknown.status_code == 404
+        assert unknown.json() == {
+            "code": 404,
+            "message": "no route for GET /v1/nope; docs/api.md lists the routes",
+        }
+    deferred = httpx.post(f"{config['endpoint']}/api/controlPlane/v1/uniform/registration")
+    assert deferred.status_code == 404
+    assert "does not serve yet" in deferred.json()["message"]
 
 
 def test_cli_errors_are_one_line_without_traceback(qm_env: dict[str, str]) -> None:

@@ -113,3 +113,47 @@ def test_a_query_needs_an_anchor_and_a_valid_page_key(store: EventStore) -> None
         store.query(EventQuery(type="sh.keptn.event.evaluation.finished"))
     with pytest.raises(InvalidInput, match="nextPageKey"):
         store.query(EventQuery(project="shop", next_page_key="garbage!"))
+
+
+def _root_ids(store: EventStore, **filters: object) -> list[str]:
+    return [e.id for e in store.query(EventQuery.model_validate({**filters, "root": True})).events]
+
+
+def test_root_events_are_the_earliest_event_of_each_context(store: EventStore) -> None:
+    # ctx-1: a sequence trigger (e001) then its tasks; ctx-2 starts later; ctx-3 in another
+    # project.
+    store.put(make(1, type="sh.keptn.event.dev.delivery.triggered", triggeredid=None))
+    for n in (2, 3, 4):
+        store.put(make(n, type="sh.keptn.event.deployment.triggered", triggeredid=None))
+    store.put(make(5, shkeptncontext="ctx-2", type="sh.keptn.event.dev.delivery.triggered"))
+    store.put(make(6, shkeptncontext="ctx-2", source="lighthouse"))
+    store.put(make(7, shkeptncontext="ctx-3", data={"project": "other", "stage": "dev"}))
+    assert _root_ids(store, project="shop") == ["e005", "e001"]
+    assert _root_ids(store, project="other") == ["e007"]
+    assert _root_ids(store, keptn_context="ctx-1") == ["e001"]
+    # The other filters apply to the root events.
+    assert _root_ids(store, project="shop", source="lighthouse") == []
+    assert _root_ids(store, project="shop", from_time="2026-01-01T00:00:02.000Z") == ["e005"]
+    assert _root_ids(store, keptn_context="ctx-2", type="sh.keptn.event.evaluation.finished") == []
+    # Paging as for every query.
+    first = store.query(EventQuery(project="shop", root=True, page_size=1))
+    assert [e.id for e in first.events] == ["e005"]
+    assert first.next_page_key is not None
+    query = EventQuery(project="shop", root=True, page_size=1, next_page_key=first.next_page_key)
+    assert [e.id for e in store.query(query).events] == ["e001"]
+
+
+def test_an_earlier_event_stored_later_becomes_the_root(store: EventStore) -> None:
+    store.put(make(5))
+    store.put(make(9, time="2026-01-01T00:00:05.000Z"))  # as early: the first stays the root
+    assert _root_ids(store, project="shop") == ["e005"]
+    store.put(make(2))
+    store.put(make(5))  # a retried put changes nothing
+    assert _root_ids(store, keptn_context="ctx-1") == ["e002"]
+    store.put(make(1, type="sh.keptn.log.error", data={"message": "no project"}))
+    assert _root_ids(store, project="shop") == ["e002"]
+
+
+def test_root_events_need_a_project_or_a_context(store: EventStore) -> None:
+    with pytest.raises(InvalidInput, match="root=true needs project or keptnContext"):
+        store.query(EventQuery(event_id="e001", root=True))

@@ -237,6 +237,30 @@ def test_invalidated_evaluations_are_excluded_on_request(api: Api) -> None:
     assert [e["id"] for e in excluded] == ["ev2"]
 
 
+def test_root_events_are_the_events_that_start_a_context(api: Api) -> None:
+    """The Bridge's `root=true`: one event per keptn context, the one that started it; the
+    tasks the sequencer triggered in that context are not root events."""
+    api.create_shop()
+    first = api.call("POST", "/v1/event", {**trigger(), "id": "start-1"})[1]
+    second = api.call("POST", "/v1/event", {**trigger(), "id": "start-2"})[1]
+    deliver_all()
+    context = first["keptnContext"]
+    everything = api.call("GET", f"/v1/event?keptnContext={context}")[1]["events"]
+    assert "sh.keptn.event.deployment.triggered" in {e["type"] for e in everything}
+    status, roots = api.call("GET", "/api/mongodb-datastore/event?project=shop&root=true")
+    assert status == 200
+    assert [(e["id"], e["shkeptncontext"]) for e in roots["events"]] == [
+        ("start-2", second["keptnContext"]),
+        ("start-1", context),
+    ]
+    one = api.call("GET", f"/v1/event?keptnContext={context}&root=true")[1]["events"]
+    assert [e["id"] for e in one] == ["start-1"]
+    assert api.call("GET", "/v1/event?project=shop&root=false")[1]["events"] != roots["events"]
+    refused = api.call("GET", "/v1/event?eventID=start-1&root=true")
+    assert refused[0] == 400
+    assert "root=true needs project or keptnContext" in refused[1]["message"]
+
+
 @pytest.mark.parametrize(
     ("method", "path", "raw", "status"),
     [
@@ -255,7 +279,10 @@ def test_invalidated_evaluations_are_excluded_on_request(api: Api) -> None:
         ("GET", "/v1/event?project=shop&nextPageKey=zzz", b"", 400),
         ("GET", "/v1/event/type/evaluation.finished?filter=bogus", b"", 400),
         ("GET", "/v1/event?project=shop&fromTime=yesterday", b"", 400),
+        ("GET", "/v1/event?project=shop&root=maybe", b"", 400),
         ("GET", "/v1/project/ghost/stage", b"", 404),
+        ("POST", "/v1/project/shop/stage/dev/approval/t-1", b'{"decision": []}', 400),
+        ("POST", "/v1/project/shop/stage/dev/approval/t-1", b'{"decision": {}}', 400),
     ],
 )
 def test_bad_input_is_a_4xx_with_a_message_never_a_500(

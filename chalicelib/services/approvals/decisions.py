@@ -29,7 +29,7 @@ def decide(
 ) -> dict[str, str]:
     """Record `body`'s decision on the open approval `triggered_id` of project/stage[/service]."""
     choice = body.get("decision")
-    if choice not in DECISIONS:
+    if not isinstance(choice, str) or choice not in DECISIONS:
         raise InvalidInput(f"decision '{choice}' is not one of: approve, decline")
     comment = body.get("comment", "")
     if not isinstance(comment, str):

@@ -120,14 +120,14 @@ def test_a_failed_invocation_leaves_its_message_for_a_retry() -> None:
 def test_the_local_api_does_not_wait_for_a_delayed_ack() -> None:
     # Headers and body leave in two writes; with Nagle's algorithm on, each answer waited
     # some 40 ms for the client's delayed ACK (bench/hop.py shows the effect; timing is not
-    # asserted here, the machines are shared). An unknown path is answered by the local
-    # gateway itself (403), with no AWS call behind it.
+    # asserted here, the machines are shared). An unknown path is answered with a 404 before
+    # any token check, so with no AWS call behind it.
     port = free_port()
     server = serve_api(port)
     try:
         handler = server.server.RequestHandlerClass
         assert handler.func.disable_nagle_algorithm is True
         with httpx.Client(base_url=f"http://127.0.0.1:{port}") as client:
-            assert client.get("/no-such-path").status_code == 403
+            assert client.get("/no-such-path").status_code == 404
     finally:
         server.shutdown()
