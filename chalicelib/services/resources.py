@@ -11,7 +11,6 @@ and update, which validate it and deploy its sequences, and never deleted while 
 from __future__ import annotations
 
 import base64
-import binascii
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import Any
@@ -88,7 +87,7 @@ def decode_content(value: object, position: int | None = None) -> bytes:
         raise InvalidInput(f"{where} is required: the file content, base64-encoded")
     try:
         content = base64.b64decode(value, validate=True)
-    except binascii.Error as error:
+    except ValueError as error:  # not base64, or text that is not ASCII
         raise InvalidInput(f"{where} must be base64-encoded") from error
     if len(content) > MAX_RESOURCE_BYTES:
         raise PayloadTooLarge(

@@ -9,9 +9,6 @@ requests (some on the seeded project), then generated invalid ones; bounded per 
 from __future__ import annotations
 
 import contextlib
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -30,73 +27,6 @@ Operation = APIOperation[Any, Any, Any, Any]
 
 EXAMPLES_PER_MODE = 10  # generated cases per operation and mode: the suite stays near 1-2 minutes
 TIMEOUT_S = 30
-
-
-@dataclass(frozen=True)
-class Deviation:
-    """A known failure whose fix belongs to other work: expected until that work is merged."""
-
-    target: str
-    check: str
-    operation: str  # a regular expression on "METHOD /path"
-    title: str  # a part of the failure's title or message
-    reason: str
-    sent: Callable[[AnyCase], bool]  # whether the request is one the reason explains
-
-
-RESOURCE_WRITES = (
-    r"(POST|PUT) /v1/project/\{project\}(/stage/\{stage\}(/service/\{service\})?)?"
-    r"/resource(/\{uri\})?"
-)
-BASE64_500 = (
-    "resources: a resourceContent holding non-ASCII text is a 500 (base64.b64decode raises "
-    "ValueError, not binascii.Error, in services/resources.decode_content); the resources "
-    "work owns the fix. Reproduce: PUT /v1/project/shop/stage/dev/service/cart/resource/slo.yaml "
-    'with {"resourceContent": "\u00e9"}'
-)
-
-
-def _non_ascii_content(case: AnyCase) -> bool:
-    body = case.body if isinstance(case.body, dict) else {}
-    contents = [body.get("resourceContent")]
-    files = body.get("resources")
-    if isinstance(files, list):
-        contents += [entry.get("resourceContent") for entry in files if isinstance(entry, dict)]
-    return any(isinstance(text, str) and not text.isascii() for text in contents)
-
-
-# Each entry is temporary: remove it once the work it names is merged.
-EXPECTED: list[Deviation] = [
-    Deviation(
-        "quartermaster",
-        "not_a_server_error",
-        RESOURCE_WRITES,
-        "Server error",
-        BASE64_500,
-        _non_ascii_content,
-    ),
-    Deviation(
-        "quartermaster",
-        "status_code_conformance",
-        RESOURCE_WRITES,
-        "Received: 500",
-        BASE64_500,
-        _non_ascii_content,
-    ),
-]
-
-
-def _expected(target: str, operation: str, check: str, text: str, case: AnyCase) -> str | None:
-    for deviation in EXPECTED:
-        if (
-            deviation.target == target
-            and deviation.check == check
-            and re.fullmatch(deviation.operation, operation)
-            and deviation.title in text
-            and deviation.sent(case)
-        ):
-            return deviation.reason
-    return None
 
 
 def _seeded_path(operation: Operation, runtime_context: str) -> dict[str, str]:
@@ -167,10 +97,9 @@ def _failure(
     operation: str,
 ) -> CheckFailure:
     curl = case.as_curl_command(headers={"x-token": "$QM_TOKEN"}, base_url=base_url)
+    expected = None
     if check in target.informational:
-        expected: str | None = "informational: Keptn's file omits it (docs/keptn-compatibility.md)"
-    else:
-        expected = _expected(target.name, operation, check, f"{title}\n{message}", case)
+        expected = "informational: Keptn's file omits it (docs/keptn-compatibility.md)"
     return CheckFailure(check, title, message, curl, expected)
 
 
