@@ -343,6 +343,20 @@ def test_pause_holds_the_next_task_and_resume_sends_it(flow: Harness) -> None:
     assert control(flow, context, "resume")[1]["message"] == "nothing to resume: not paused"
 
 
+def test_a_held_task_gets_its_answer_deadline_when_resumed(flow: Harness) -> None:
+    context = flow.trigger("dev", "delivery")
+    deployment = flow.wait_task(context, "deployment")
+    control(flow, context, "pause")
+    flow.answer(deployment)
+    flow.settle(1.5)  # held past the one-second deadline: a held task has none
+    assert flow.finished(context, "dev", "delivery") is None
+    control(flow, context, "resume")
+    flow.wait_task(context, "test")  # sent now, and nobody answers it
+    finished = flow.wait_finished(context, "dev", "delivery")
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("fail", "errored")
+    assert "sh.keptn.event.test.triggered" in finished["data"]["message"]
+
+
 def test_abort_ends_the_run_ignores_late_answers_and_does_not_chain(flow: Harness) -> None:
     context = flow.trigger("dev", "delivery")
     deployment = flow.wait_task(context, "deployment")

@@ -14,6 +14,7 @@ from chalicelib.domain.effects import (
     Effect,
     Publish,
     ResumeTask,
+    ScheduleDeadline,
     outbox_entries,
 )
 from chalicelib.domain.event_types import Phase, task_event_type
@@ -134,11 +135,14 @@ def _resume(run: Run, deps: SequencingDeps) -> bool:
     if not task.held:
         settle_task(task.triggered_id, task.outbox, deps)
         return resumed
-    effects: list[Effect] = [task_event(run, task, deps)]
+    due = answer_deadline(deps, run)
+    # The deadline first: a crash after the event went out then sends nothing else again.
+    effects: list[Effect] = [
+        ScheduleDeadline(triggered_id=task.triggered_id, due=due),
+        task_event(run, task, deps),
+    ]
     stamp = deps.now()
-    released = deps.tasks.release_task(
-        task.triggered_id, answer_deadline(deps, run), effects, stamp
-    )
+    released = deps.tasks.release_task(task.triggered_id, due, effects, stamp)
     if released is not None:
         settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
     return True

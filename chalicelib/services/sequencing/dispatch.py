@@ -59,9 +59,10 @@ def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:
     current = CurrentTask(index=index, name=name, triggered_id=triggered_id)
     effects: list[Effect] = []
     if deadline is not None:
+        # The deadline first: a crash after the event went out then sends nothing else again.
         effects = [
-            task_event(run, record, deps),
             ScheduleDeadline(triggered_id=triggered_id, due=deadline),
+            task_event(run, record, deps),
         ]
     stamp = deps.now()
     if deps.tasks.create_task(
