@@ -71,6 +71,9 @@ class Run(BaseModel):
     triggered_id: str  # id of the `<stage>.<sequence>.triggered` event
     git_commit: str
     created: str  # trigger time, Keptn format; orders the queue
+    # The state machine of `git_commit`'s version of the sequence ("" for runs stored before
+    # machines were versioned: the sequence's unversioned machine).
+    machine: str = ""
     input: dict[str, Any] = Field(default_factory=dict)
     state: RunState = RunState.TRIGGERED
     completed: list[CompletedTask] = Field(default_factory=list)

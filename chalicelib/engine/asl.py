@@ -59,6 +59,7 @@ SEND_RETRY: list[dict[str, Any]] = [
 _PLAIN = re.compile(r"[A-Za-z0-9]+")
 _NOT_NAME_CHAR = re.compile(r"[^A-Za-z0-9-]")
 _HASH_LENGTH = 10
+_VERSION_LENGTH = 12
 
 
 @dataclass(frozen=True)
@@ -146,21 +147,35 @@ def definition_json(definition: dict[str, Any]) -> str:
     return json.dumps(definition, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def state_machine_name(deployment: str, project: str, stage: str, sequence: str) -> str:
-    """`qm-<deployment>-<project>-<stage>-<sequence>`, valid as a Step Functions name.
+def state_machine_name(
+    deployment: str,
+    project: str,
+    stage: str,
+    sequence: str,
+    definition: dict[str, Any] | None = None,
+) -> str:
+    """`qm-<deployment>-<project>-<stage>-<sequence>`, valid as a Step Functions name; with a
+    `definition`, followed by `_v<hash of the definition>`: each version of a sequence is a
+    machine of its own, so a run keeps the machine of the commit it was triggered with while
+    later commits deploy theirs.
 
     Joined with '-', names whose parts contain '-' are ambiguous ('a-b' + 'c' and 'a' + 'b-c'),
     so whenever a part is not plain letters and digits, or the name is too long, a hash of the
     exact parts is appended after '_'. Plain names never contain '_', so they cannot meet a
-    hashed one.
+    hashed one; the version suffix has a length of its own, so it cannot meet either.
     """
+    version = ""
+    if definition is not None:
+        digest = hashlib.sha256(definition_json(definition).encode()).hexdigest()
+        version = f"_v{digest[:_VERSION_LENGTH]}"
+    room = MAX_NAME - len(version)
     parts = (deployment, project, stage, sequence)
     readable = "-".join(["qm", *(_NOT_NAME_CHAR.sub("_", part) for part in parts)])
-    if all(_PLAIN.fullmatch(part) for part in parts) and len(readable) <= MAX_NAME:
-        return readable
+    if all(_PLAIN.fullmatch(part) for part in parts) and len(readable) <= room:
+        return readable + version
     digest = hashlib.sha256(json.dumps(parts).encode()).hexdigest()[:_HASH_LENGTH]
-    head = readable[: MAX_NAME - _HASH_LENGTH - 1].rstrip("-_")
-    return f"{head}_{digest}"
+    head = readable[: room - _HASH_LENGTH - 1].rstrip("-_")
+    return f"{head}_{digest}{version}"
 
 
 def _step(sequence: str, index: int, task: Task) -> _Step:

@@ -14,6 +14,7 @@ from chalicelib.lazy import lazy_module
 if TYPE_CHECKING:
     import chalicelib.services.projects as projects
     from chalicelib.domain.projects import ProjectRecord, ServiceRecord
+    from chalicelib.domain.shipyard import Shipyard
     from chalicelib.services.sequencing import machines
 else:
     projects = lazy_module("chalicelib.services.projects")
@@ -65,13 +66,11 @@ def _project_body(project: ProjectRecord) -> dict[str, Any]:
     return body
 
 
-def _deploy_machines(project: ProjectRecord) -> None:
+def _deploy_machines(project: str, shipyard: Shipyard) -> None:
     # Imported here: only project writes need the sequencing machinery.
     from chalicelib.bootstrap import sequencing_deps
 
-    machines.deploy_state_machines(
-        project.name, projects.parse_shipyard(project.shipyard), sequencing_deps()
-    )
+    machines.deploy_state_machines(project, shipyard, sequencing_deps())
 
 
 def _git_settings(body: dict[str, Any]) -> dict[str, str | None]:
@@ -81,18 +80,18 @@ def _git_settings(body: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _write_project(write: Callable[..., ProjectRecord]) -> Response:
-    """Create or update a project from Keptn's body, then its state machines."""
+    """Create or update a project from Keptn's body (its state machines first)."""
     request = projects_api.current_request
     body = json_object(request)
-    written = write(
+    write(
         body.get("name"),
         body.get("shipyard"),
         _git_settings(body),
         identity_of(request),
         _deps(),
         wait=body.get(projects.WAIT_FIELD),
+        deploy=_deploy_machines,
     )
-    _deploy_machines(written)
     return Response(body={}, status_code=201)
 
 

@@ -89,6 +89,10 @@ def task_wait_seconds(value: object) -> int | None:
     return math.ceil(seconds)
 
 
+# Deploys a shipyard's state machines (project name, shipyard) before the commit is written.
+Deploy = Callable[[str, Shipyard], object]
+
+
 def create_project(
     name: object,
     shipyard_b64: object,
@@ -96,6 +100,7 @@ def create_project(
     author: str,
     deps: ProjectDeps,
     wait: object = None,
+    deploy: Deploy | None = None,
 ) -> ProjectRecord:
     project_name = check_name("project", "name", name, PROJECT_NAME_MAX)
     check_git_settings(git)
@@ -111,6 +116,8 @@ def create_project(
         git_user=git.get("gitUser"),
         task_wait_seconds=task_wait_seconds(wait),
     )
+    if deps.config.get_project(project_name) is None and deploy is not None:
+        deploy(project_name, shipyard)  # the machines first: a failure commits nothing
     return deps.config.create_project(record, author)
 
 
@@ -121,8 +128,10 @@ def update_project(
     author: str,
     deps: ProjectDeps,
     wait: object = None,
+    deploy: Deploy | None = None,
 ) -> ProjectRecord:
-    """Replace the shipyard (same stages only) and/or the recorded git settings."""
+    """Replace the shipyard (same stages only) and/or the recorded git settings; the new
+    shipyard's state machines are deployed before it is committed."""
     project = get_project(check_name("project", "name", name, PROJECT_NAME_MAX), deps.config)
     check_git_settings(git)
     updates: dict[str, object] = {
@@ -145,6 +154,8 @@ def update_project(
                 f"has {', '.join(stages)}). Keep the stages, or create a new project"
             )
         updates.update(shipyard=text, shipyard_version=shipyard.api_version)
+        if deploy is not None:
+            deploy(project.name, shipyard)
     if not updates:
         return project
     return deps.config.update_shipyard(project.model_copy(update=updates), author)

@@ -21,7 +21,7 @@ from chalicelib.services.sequencing.common import (
     shipyard_at,
     stable_id,
 )
-from chalicelib.services.sequencing.machines import deploy_state_machines
+from chalicelib.services.sequencing.machines import deploy_state_machines, machine_of
 
 log = logging.getLogger("quartermaster.sequencing")
 
@@ -50,6 +50,7 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
     if problem:
         refuse(event, scope, sequence_name, refusal_prefix + problem, deps)
         return None
+    machine = machine_of(scope.project, scope.stage, sequence_name, shipyard, deps)
     run = Run(
         id=run_id_for(event.source, event.id),
         scope=scope,
@@ -58,6 +59,7 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         triggered_id=event.id,
         git_commit=commit or "",
         created=event.time,
+        machine=machine,
         input=event.data,
         # A stage reached while its context is paused starts paused (reference 3.6).
         paused=deps.pauses.context_paused(event.shkeptncontext, scope.stage),
@@ -130,12 +132,13 @@ def start_next(scope: Scope, deps: SequencingDeps, known: Run | None = None) -> 
 
 
 def _start(run: Run, deps: SequencingDeps) -> Run:
-    name = machine_name(deps, run.scope, run.sequence)
+    name = run.machine or machine_name(deps, run.scope, run.sequence)
     try:
         execution = deps.workflows.start(name, run.id, {"id": run.id})
     except NotFound:
-        # The machines are created with the shipyard; create them now if that step was lost.
-        shipyard = shipyard_at(deps.config, run.scope.project, None)
+        # Machines are deployed before their commit is written; if that was lost (or the
+        # machine deleted), deploy the run's own commit's machines now.
+        shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
         deploy_state_machines(run.scope.project, shipyard, deps)
         execution = deps.workflows.start(name, run.id, {"id": run.id})
     if deps.runs.mark_started(run.id, execution):

@@ -14,6 +14,7 @@ from chalicelib.domain.shipyard import Sequence, Shipyard, Task
 from chalicelib.engine.asl import (
     DISPATCH_RESOURCE,
     FINISH,
+    MAX_NAME,
     SEND_RESOURCE,
     SEND_RETRY,
     compile_project,
@@ -573,6 +574,18 @@ def test_no_two_of_many_similar_inputs_share_a_name() -> None:
     pieces = ["a", "b", "a-b", "b-a", "a-", "-a", "a_b", "a.b", "ab", ""]
     combos = list(itertools.product(pieces, repeat=3))
 
-    names = {state_machine_name("dev", *combo) for combo in combos}
+    names = {state_machine_name("dev", a, b, c) for a, b, c in combos}
 
     assert len(names) == len(combos)
+
+
+def test_each_version_of_a_sequence_gets_a_machine_of_its_own() -> None:
+    one = compile_tasks({"name": "deployment"})
+    two = compile_tasks({"name": "deployment"}, {"name": "test"})
+    first = state_machine_name("dev", "shop", "prod", "delivery", one)
+    assert first.startswith("qm-dev-shop-prod-delivery_v")
+    assert first == state_machine_name("dev", "shop", "prod", "delivery", dict(one))
+    assert first != state_machine_name("dev", "shop", "prod", "delivery", two)
+    long_name = state_machine_name("dev", "payments", "production-eu", "delivery" * 20, one)
+    assert len(long_name) <= MAX_NAME
+    assert long_name != state_machine_name("dev", "payments", "production-eu", "delivery" * 20)
