@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.domain.effects import Effect, Publish, ResumeTask, effects_from_outbox
+from chalicelib.domain.effects import Publish, ResumeTask, effects_from_outbox
 from chalicelib.domain.runs import CompletedTask, CurrentTask, RunState
 from chalicelib.ports import SequencingStore
 from tests.integration.sequencing_stores import (
