@@ -77,7 +77,7 @@ def test_a_second_decision_is_refused_naming_the_first(flow: Flow) -> None:
 
 
 def test_a_decision_lost_on_the_bus_is_sent_by_the_retry(flow: Flow) -> None:
-    run_id, approval = waiting_approval(flow)
+    _, approval = waiting_approval(flow)
     flow.bus.failures = 1
     with pytest.raises(DependencyFailure):
         decide_as(flow, approval, {"decision": "approve"})
