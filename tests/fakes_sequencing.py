@@ -126,9 +126,9 @@ class FakeSequencingStore(CrashAfter):
         return True
 
     def clear_run_effects(self, run_id: str, names: list[str]) -> None:
-        run = self.runs.get(run_id)
-        for name in names if run else []:
-            run.outbox.pop(name, None)  # type: ignore[union-attr]
+        outbox = self.runs[run_id].outbox if run_id in self.runs else {}
+        for name in names:
+            outbox.pop(name, None)  # absent: a retry removed it already
 
     # -- ScopeQueues -------------------------------------------------------------------------
 
@@ -297,9 +297,9 @@ class FakeSequencingStore(CrashAfter):
         return self.get_task(triggered_id)
 
     def clear_task_effects(self, triggered_id: str, names: list[str]) -> None:
-        task = self.tasks.get(triggered_id)
-        for name in names if task else []:
-            task.record.outbox.pop(name, None)  # type: ignore[union-attr]
+        outbox = self.tasks[triggered_id].record.outbox if triggered_id in self.tasks else {}
+        for name in names:
+            outbox.pop(name, None)
 
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]:
         found = [t.record for t in self.tasks.values() if t.open_key == (project, event_type)]

@@ -26,7 +26,7 @@ from tests.fakes_workflows import FakeWorkflows
 
 DEADLINE_SECONDS = 15.0
 POLL_SECONDS = 0.05
-PASS = {"result": "pass", "status": "succeeded"}
+PASS: dict[str, object] = {"result": "pass", "status": "succeeded"}
 
 
 class Driver:
