@@ -32,7 +32,6 @@ class _Task:
     record: TaskRecord
     open_key: tuple[str, str] | None  # (project, event type) while open: the open-tasks index
     awaiting: str | None = None  # "<deadline>#<id>" while in the unanswered index
-    deadline: str | None = None
 
 
 def queue_time(created: str) -> str:
@@ -201,7 +200,7 @@ class FakeSequencingStore(CrashAfter):
         )
         stored = _Task(record, (project, task.event_type))
         if answer_deadline is not None:
-            stored.deadline = stored.awaiting = f"{answer_deadline}#{task.triggered_id}"
+            stored.awaiting = f"{answer_deadline}#{task.triggered_id}"
         self.tasks[task.triggered_id] = stored
         run.current, run.state = current
         self._written("create_task")
@@ -291,7 +290,7 @@ class FakeSequencingStore(CrashAfter):
         if task is None or not task.record.held:
             return None
         task.record.held = False
-        task.deadline = task.awaiting = f"{answer_deadline}#{triggered_id}"
+        task.awaiting = f"{answer_deadline}#{triggered_id}"
         task.record.outbox.update(outbox_entries(effects, stamp))
         self._written("release_task")
         return self.get_task(triggered_id)
