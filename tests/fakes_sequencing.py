@@ -128,6 +128,7 @@ class FakeSequencingStore(CrashAfter):
         outbox = self.runs[run_id].outbox if run_id in self.runs else {}
         for name in names:
             outbox.pop(name, None)  # absent: a retry removed it already
+        self._written("clear_run_effects")
 
     # -- ScopeQueues -------------------------------------------------------------------------
 
@@ -147,10 +148,10 @@ class FakeSequencingStore(CrashAfter):
     def release(self, scope: Scope, run_id: str) -> None:
         if self.locks.get(scope.key) == run_id:
             del self.locks[scope.key]
-            return
         queue = self.queues.get(scope.key, {})
         for place in [p for p, waiting in queue.items() if waiting == run_id]:
-            del queue[place]
+            del queue[place]  # not the holder: it waited (aborted while queued)
+        self._written("release")
 
     # -- PauseFlags --------------------------------------------------------------------------
 
@@ -299,6 +300,7 @@ class FakeSequencingStore(CrashAfter):
         outbox = self.tasks[triggered_id].record.outbox if triggered_id in self.tasks else {}
         for name in names:
             outbox.pop(name, None)
+        self._written("clear_task_effects")
 
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]:
         found = [t.record for t in self.tasks.values() if t.open_key == (project, event_type)]

@@ -15,17 +15,23 @@ from tests.fakes import FakeBus
 
 
 class CrashAfter:
-    """`crash_after(name)`: the next call of that method does its write, then raises."""
+    """`crash_after(name, skip=n)`: after `n` more calls that succeed, the next call of that
+    method does its write, then raises. `writes` counts the writes done per method."""
 
     def __init__(self) -> None:
-        self.crashes: dict[str, int] = {}
+        self.crashes: dict[str, tuple[int, int]] = {}  # method -> (calls to skip, crashes)
+        self.writes: dict[str, int] = {}
 
-    def crash_after(self, method: str, times: int = 1) -> None:
-        self.crashes[method] = self.crashes.get(method, 0) + times
+    def crash_after(self, method: str, times: int = 1, skip: int = 0) -> None:
+        self.crashes[method] = (skip, times)
 
     def _written(self, method: str) -> None:
-        if self.crashes.get(method, 0) > 0:
-            self.crashes[method] -= 1
+        self.writes[method] = self.writes.get(method, 0) + 1
+        skip, times = self.crashes.get(method, (0, 0))
+        if skip > 0:
+            self.crashes[method] = (skip - 1, times)
+        elif times > 0:
+            self.crashes[method] = (0, times - 1)
             raise DependencyFailure(f"injected: {method} was written, its answer was lost")
 
 
@@ -89,20 +95,25 @@ class FakeWorkflows(CrashAfter):
         execution = self.executions.get(execution_arn)
         if execution is not None and execution.status == "RUNNING":
             execution.status, execution.stop_cause = "ABORTED", cause
+        self._written("stop")
 
     def queue_url(self, name: str) -> str:
         return f"https://sqs.us-east-1.amazonaws.com/123456789012/{name}"
 
 
 class FlakyBus(FakeBus):
-    """A bus whose next `failures` publishes raise (EventBridge unreachable), then deliver."""
+    """A bus whose publishes fail (EventBridge unreachable): after `skip` that succeed, the
+    next `failures` raise; then it delivers again."""
 
-    def __init__(self, failures: int = 0) -> None:
+    def __init__(self, failures: int = 0, skip: int = 0) -> None:
         super().__init__()
         self.failures = failures
+        self.skip = skip
 
     def publish(self, event: KeptnEvent) -> None:
-        if self.failures > 0:
+        if self.skip > 0:
+            self.skip -= 1
+        elif self.failures > 0:
             self.failures -= 1
             raise DependencyFailure(f"injected: event {event.type} could not be published")
         super().publish(event)
