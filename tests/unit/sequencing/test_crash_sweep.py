@@ -7,6 +7,7 @@ to fail in turn."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import pytest
@@ -58,13 +59,13 @@ def scenario(flow: Flow) -> None:
     """Two runs of one scope; the first runs a deployment and an approval, then ends."""
     for n in (1, 2):
         trigger = flow.trigger_event(n)
-        deliver(lambda t=trigger: on_sequence_triggered(t, flow.deps))
+        deliver(partial(on_sequence_triggered, trigger, flow.deps))
     deployment = flow.dispatch_message(RUN1, 0, "deployment")
     deliver(lambda: on_dispatch(deployment, flow.deps))
     triggered = task_triggered_id(RUN1, 0)
     for phase in ("started", "finished"):
         answer = flow.answer_event(triggered, "deployment", phase)
-        deliver(lambda a=answer: on_task_answer(a, flow.deps))
+        deliver(partial(on_task_answer, answer, flow.deps))
     approval = flow.dispatch_message(RUN1, 1, "approval")
     deliver(lambda: on_dispatch(approval, flow.deps))
     approval_id = task_triggered_id(RUN1, 1)
@@ -81,12 +82,12 @@ def abort_scenario(flow: Flow) -> None:
     (retrying after a 503); the third starts."""
     for n in (1, 2, 3):
         trigger = flow.trigger_event(n)
-        deliver(lambda t=trigger: on_sequence_triggered(t, flow.deps))
+        deliver(partial(on_sequence_triggered, trigger, flow.deps))
     deployment = flow.dispatch_message(RUN1, 0, "deployment")
     deliver(lambda: on_dispatch(deployment, flow.deps))
     for context in ("ctx-1", "ctx-2"):
-        deliver(lambda c=context: control_context("shop", c, Control.ABORT, None, flow.deps))
-    # The stopped execution's dispatch already in flight arrives late: it changes nothing.
+        deliver(partial(control_context, "shop", context, Control.ABORT, None, flow.deps))
+    # The tool's answer to the aborted run's task arrives late: it changes nothing.
     late = flow.answer_event(task_triggered_id(RUN1, 0), "deployment", "finished")
     deliver(lambda: on_task_answer(late, flow.deps))
 
