@@ -27,7 +27,7 @@ from chalicelib.services.sequencing.common import (
     stable_id,
 )
 from chalicelib.services.sequencing.dispatch import APPROVAL, answer_deadline, task_event
-from chalicelib.services.sequencing.effects import settle_task
+from chalicelib.services.sequencing.effects import settle_run, settle_task
 from chalicelib.services.sequencing.ending import end_run
 
 
@@ -65,6 +65,11 @@ def control_context(
     if not runs:
         where = f" in stage '{stage}'" if stage else ""
         raise NotFound(f"keptn context '{context}' has no sequence in project '{project}'{where}")
+    for run in runs:
+        if run.state in FINAL_STATES and run.outbox:
+            # An earlier command's end that failed after its write (the user retries after a
+            # 503): carry out what it left, or its scope stays locked and its .finished unsent.
+            settle_run(run.id, run.outbox, deps)
     active = [run for run in runs if run.state not in FINAL_STATES]
     if not active:
         return f"nothing to {command}: every sequence of context {context} has ended"
