@@ -293,7 +293,7 @@ class Workflows(Protocol):
     """Sequence state machines and their executions (Step Functions in AWS)."""
 
     def ensure_state_machine(self, name: str, definition: dict[str, object]) -> None:
-        """Create the state machine (a name that exists keeps, or is given, `definition`)."""
+        """Create the state machine, or update it when it exists."""
         ...
 
     def start(self, machine: str, execution_name: str, run: dict[str, object]) -> str:

@@ -31,7 +31,6 @@ ALL_STAGES = "*"
 class _Task:
     record: TaskRecord
     open_key: tuple[str, str] | None  # (project, event type) while open: the open-tasks index
-    awaiting: str | None = None  # "<deadline>#<id>" while in the unanswered index
 
 
 def queue_time(created: str) -> str:
@@ -200,8 +199,6 @@ class FakeSequencingStore(CrashAfter):
             }
         )
         stored = _Task(record, (project, task.event_type))
-        if answer_deadline is not None:
-            stored.awaiting = f"{answer_deadline}#{task.triggered_id}"
         self.tasks[task.triggered_id] = stored
         run.current, run.state = current
         self._written("create_task")
@@ -233,14 +230,13 @@ class FakeSequencingStore(CrashAfter):
         else:
             record.started += 1
         record.seen.append(event_key)
-        task.awaiting = None  # answered: no longer overdue
         self._written("count_answer")
         return self.get_task(triggered_id)
 
     def _close(self, task: _Task, effects: list[Effect] | None, stamp: str) -> None:
         task.record.open = False
         task.record.outbox.update(outbox_entries(effects or [], stamp))
-        task.open_key = task.awaiting = None
+        task.open_key = None
 
     def close_task(
         self,
@@ -291,7 +287,6 @@ class FakeSequencingStore(CrashAfter):
         if task is None or not task.record.held:
             return None
         task.record.held = False
-        task.awaiting = f"{answer_deadline}#{triggered_id}"
         task.record.outbox.update(outbox_entries(effects, stamp))
         self._written("release_task")
         return self.get_task(triggered_id)
@@ -305,18 +300,6 @@ class FakeSequencingStore(CrashAfter):
     def open_tasks(self, project: str, event_type: str) -> list[TaskRecord]:
         found = [t.record for t in self.tasks.values() if t.open_key == (project, event_type)]
         return [t.model_copy(deep=True) for t in sorted(found, key=lambda t: t.dispatched)]
-
-    def unanswered_before(self, deadline: str) -> list[TaskRecord]:
-        due = sorted(
-            (t.awaiting, t.record)
-            for t in self.tasks.values()
-            if t.awaiting is not None and t.awaiting < deadline
-        )
-        return [
-            record.model_copy(deep=True)
-            for _, record in due
-            if record.open and record.started == 0 and record.finished == 0
-        ]
 
 
 def _created(run: Run) -> str:

@@ -8,6 +8,7 @@ write; `FlakyBus` fails a number of publishes: a redelivery must then finish the
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.errors import DependencyFailure, NotFound
@@ -117,3 +118,19 @@ class FlakyBus(FakeBus):
             self.failures -= 1
             raise DependencyFailure(f"injected: event {event.type} could not be published")
         super().publish(event)
+
+
+class FakeTimers:
+    """Timers that hold their messages until a test delivers the due ones (`due_now`)."""
+
+    def __init__(self) -> None:
+        self.scheduled: list[tuple[datetime, dict[str, object]]] = []
+
+    def schedule(self, message: dict[str, object], due: datetime) -> None:
+        self.scheduled.append((due, message))
+
+    def due_now(self, now: datetime) -> list[dict[str, object]]:
+        """Take the messages due at `now` (a real queue delays one 15 minutes at most)."""
+        ready = [message for due, message in self.scheduled if due <= now]
+        self.scheduled = [(due, message) for due, message in self.scheduled if due > now]
+        return ready

@@ -35,16 +35,16 @@ class StepFunctionsWorkflows:
         client = self._clients.stepfunctions
         body = json.dumps(definition, sort_keys=True)
         try:
+            # A versioned name keeps its one definition (the update changes nothing); an
+            # older, unversioned one is brought up to date.
+            client.update_state_machine(stateMachineArn=self._machine_arn(name), definition=body)
+        except client.exceptions.StateMachineDoesNotExist:
             client.create_state_machine(
                 name=name,
                 definition=body,
                 roleArn=f"arn:aws:iam::{self._account}:role/{self._role_name}",
                 type="STANDARD",
             )
-        except client.exceptions.StateMachineAlreadyExists:
-            # A versioned name exists with its one definition; an older, unversioned one is
-            # brought up to date.
-            client.update_state_machine(stateMachineArn=self._machine_arn(name), definition=body)
 
     def start(self, machine: str, execution_name: str, run: dict[str, object]) -> str:
         client = self._clients.stepfunctions

@@ -87,17 +87,8 @@ def test_open_tasks_and_overdue_first_answers(store: SequencingStore) -> None:
         "t4"
     ]
     assert store.open_tasks("other", DEPLOYMENT_TYPE) == []
-    overdue = store.unanswered_before("2026-01-01T00:15:00.000Z")
-    assert [t.triggered_id for t in overdue] == ["t1", "t4"]
     store.close_task("t1", 0, 0)
     assert [t.triggered_id for t in store.open_tasks("shop", DEPLOYMENT_TYPE)] == ["t2", "t3"]
-    assert [t.triggered_id for t in store.unanswered_before("2026-01-01T00:15:00.000Z")] == ["t4"]
-
-
-def test_a_task_is_not_overdue_at_its_deadline(store: SequencingStore) -> None:
-    new_task(store, task(), "2026-01-01T00:10:00.000Z")
-    assert store.unanswered_before("2026-01-01T00:10:00.000Z") == []
-    assert [t.triggered_id for t in store.unanswered_before("2026-01-01T00:10:00.001Z")] == ["t1"]
 
 
 def test_an_abandoned_task_is_closed_whatever_its_answers(store: SequencingStore) -> None:
@@ -109,7 +100,6 @@ def test_an_abandoned_task_is_closed_whatever_its_answers(store: SequencingStore
     assert store.count_answer("t1", "deployment", "finished", "src/e2", {}) is None
     assert not store.close_task("t1", 1, 0)
     assert store.open_tasks("shop", DEPLOYMENT_TYPE) == []
-    assert store.unanswered_before("2027-01-01T00:00:00.000Z") == []
 
 
 def test_closing_a_task_can_complete_it_on_its_run_in_the_same_write(
@@ -193,7 +183,6 @@ def test_a_held_task_waits_for_no_answer_until_released(store: SequencingStore) 
     held = store.get_task("t1")
     assert held is not None
     assert (held.held, held.open, held.outbox) == (True, True, {})
-    assert store.unanswered_before("2027-01-01T00:00:00.000Z") == []  # no deadline yet
     assert [t.triggered_id for t in store.open_tasks("shop", DEPLOYMENT_TYPE)] == ["t1"]
     released = store.release_task("t1", "2026-01-01T00:10:00.000Z", [sent], "s1")
     assert released is not None
@@ -201,8 +190,6 @@ def test_a_held_task_waits_for_no_answer_until_released(store: SequencingStore) 
     assert [effect for _, effect in effects_from_outbox(released.outbox)] == [sent]
     assert store.release_task("t1", "2026-01-01T00:10:00.000Z", [sent], "s2") is None
     assert store.release_task("unknown", "2026-01-01T00:10:00.000Z", [], "s") is None
-    overdue = store.unanswered_before("2026-01-01T00:15:00.000Z")
-    assert [t.triggered_id for t in overdue] == ["t1"]
 
 
 def test_a_closed_held_task_is_not_released(store: SequencingStore) -> None:

@@ -16,7 +16,7 @@ from chalicelib.services.sequencing.ending import on_control
 from chalicelib.services.sequencing.start import on_sequence_triggered
 from tests.fakes import FakeConfigStore
 from tests.fakes_sequencing import FakeSequencingStore
-from tests.fakes_workflows import FakeWorkflows, FlakyBus
+from tests.fakes_workflows import FakeTimers, FakeWorkflows, FlakyBus
 
 SHIPYARD = """\
 apiVersion: spec.keptn.sh/0.2.3
@@ -62,6 +62,7 @@ class Flow:
         self.config = FakeConfigStore()
         self.store = FakeSequencingStore()
         self.workflows = FakeWorkflows()
+        self.timers = FakeTimers()
         self.clock = Clock()
         self.deps = SequencingDeps(
             runs=self.store,
@@ -71,6 +72,7 @@ class Flow:
             config=self.config,
             bus=self.bus,
             workflows=self.workflows,
+            timers=self.timers,
             clock=self.clock,
             deployment="test",
             dispatch_queue="qm-test-dispatch",
@@ -148,6 +150,16 @@ class Flow:
         triggered_id = on_dispatch(self.dispatch_message(run_id, index, task), self.deps)
         assert triggered_id is not None
         return triggered_id
+
+    def deadlines(self) -> int:
+        """Deliver the control-queue messages whose time has come (answer deadlines) to the
+        finisher, as the queue's delivery delay does; how many were delivered."""
+        from chalicelib.services.sequencing.ending import on_control
+
+        due = self.timers.due_now(self.clock())
+        for message in due:
+            on_control(dict(message), self.deps)
+        return len(due)
 
     def finish(self, run_id: str) -> None:
         """The state machine's end: the last result it went on with."""

@@ -9,7 +9,7 @@ from chalicelib.domain.runs import RunState
 from chalicelib.errors import DependencyFailure
 from chalicelib.services.sequencing.answers import on_task_answer
 from chalicelib.services.sequencing.dispatch import on_dispatch
-from chalicelib.services.sequencing.ending import on_control, on_watch
+from chalicelib.services.sequencing.ending import on_control
 from chalicelib.services.sequencing.start import on_sequence_triggered
 from tests.unit.sequencing.flow import CART, Flow
 
@@ -30,12 +30,10 @@ def test_a_sequence_runs_its_tasks_ends_and_chains(flow: Flow) -> None:
     run = flow.run_of(trigger)
     assert (run.state, flow.store.lock_holder(CART)) == (RunState.STARTED, run.id)
     execution = flow.workflows.executions[run.execution_arn or ""]
-    assert execution.machine == "qm-test-shop-dev-delivery"
+    assert execution.machine.startswith("qm-test-shop-dev-delivery_v")  # its commit's version
     assert execution.input == {"run": {"id": run.id}}
-    assert set(flow.workflows.machines) >= {
-        "qm-test-shop-dev-delivery",
-        "qm-test-shop-prod-delivery",
-    }
+    unversioned = {name.rsplit("_v", 1)[0] for name in flow.workflows.machines}
+    assert unversioned >= {"qm-test-shop-dev-delivery", "qm-test-shop-prod-delivery"}
 
     deployment = flow.dispatch(run.id, 0, "deployment")
     [sent] = flow.published("deployment.triggered")
@@ -202,13 +200,37 @@ def test_a_task_without_an_answer_in_time_times_the_run_out(flow: Flow) -> None:
     first = flow.run_of(flow.trigger(1))
     waiting = flow.run_of(flow.trigger(2))
     flow.dispatch(first.id)
-    assert on_watch(flow.deps) == 0
+    assert flow.deadlines() == 0  # not due yet
     flow.clock.advance(601)
-    assert on_watch(flow.deps) == 1
+    assert flow.deadlines() == 1
     ended = flow.run(first.id)
     assert ended.state is RunState.TIMED_OUT
     [finished] = flow.published("dev.delivery.finished")
     assert finished.data["message"].startswith("sequence timed out while waiting for task")
     assert flow.workflows.executions[first.execution_arn or ""].status == "ABORTED"
     assert flow.store.lock_holder(CART) == waiting.id
-    assert on_watch(flow.deps) == 0
+    assert flow.deadlines() == 0  # the ended run's deadline came once
+
+
+def test_an_answered_task_lets_its_deadline_pass(flow: Flow) -> None:
+    run = flow.run_of(flow.trigger(1))
+    triggered_id = flow.dispatch(run.id)
+    flow.answer(triggered_id)
+    flow.clock.advance(601)
+    assert flow.deadlines() == 1
+    assert flow.published("dev.delivery.finished") == []  # answered in time: nothing ends
+
+
+def test_a_deadline_beyond_what_one_delay_reaches_is_carried_forward(flow: Flow) -> None:
+    run = flow.run_of(flow.trigger(1))
+    triggered_id = flow.dispatch(run.id)
+    [(due, message)] = flow.timers.scheduled
+    flow.timers.scheduled.clear()
+    # A queue delivered it early (its delay stops at 15 minutes): the finisher waits on.
+    on_control(dict(message), flow.deps)
+    assert [m for _, m in flow.timers.scheduled] == [message]
+    assert flow.store.get_task(triggered_id) is not None
+    assert flow.run(run.id).state is RunState.STARTED
+    flow.clock.now = due
+    assert flow.deadlines() == 1
+    assert flow.run(run.id).state is RunState.TIMED_OUT
