@@ -124,6 +124,7 @@ def sequencing_deps(built: Container | None = None) -> SequencingDeps:
         dispatch_queue=settings.queue_name("dispatch"),
         control_queue=settings.queue_name("control"),
         task_wait_seconds=settings.task_wait_seconds,
+        start_settle_seconds=settings.start_settle_seconds,
     )
 
 

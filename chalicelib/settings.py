@@ -28,6 +28,10 @@ class Settings(BaseModel):
     states_role: str = ""
     # Keptn's TASK_STARTED_WAIT_DURATION: a task with no .started/.finished by then times out.
     task_wait_seconds: int = Field(default=600, ge=1)
+    # A run starts this long after its trigger arrived, so triggers of one service that arrive
+    # together (or out of order on the bus) all wait in the queue first and start in trigger
+    # order; 0 starts at once.
+    start_settle_seconds: int = Field(default=1, ge=0, le=60)
     secrets_prefix: str = ""
     api_source: str = "https://github.com/keptn/keptn/api"
     max_event_bytes: int = 256 * 1024

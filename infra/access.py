@@ -98,7 +98,7 @@ ACCESS: dict[str, Access] = {
     # refuses with a .finished event.
     "sequencer": Access(
         tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES),
+        can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES, Can.SCHEDULE),
     ),
     # Counts answers and resumes the state machine when a task completes.
     "task-events": Access(

@@ -83,7 +83,9 @@ class Environment:
         session = boto3.Session()
         published.watch(session)
         injector.watch(session)
-        container = build_aws_container(Settings(stage=STAGE), session=session)
+        container = build_aws_container(
+            Settings(stage=STAGE, start_settle_seconds=0), session=session
+        )
         use_container(container)
         self.container = container
         self.client = Client(app)

@@ -78,7 +78,7 @@ spec:
 
 @pytest.fixture
 def flow(aws: None) -> Iterator[Harness]:
-    container = build_aws_container(Settings(stage=STAGE))
+    container = build_aws_container(Settings(stage=STAGE, start_settle_seconds=0))
     use_container(container)
     token = issue_token(container.tokens, "alice")
     with Client(app) as client:

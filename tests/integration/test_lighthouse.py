@@ -151,7 +151,7 @@ class Gate:
 
 @pytest.fixture
 def gate(aws: None) -> Iterator[Gate]:
-    container = build_aws_container(Settings(stage=STAGE))
+    container = build_aws_container(Settings(stage=STAGE, start_settle_seconds=0))
     use_container(container)
     token = issue_token(container.tokens, "alice")
     with Client(app) as client:

@@ -86,7 +86,9 @@ spec:
 @pytest.fixture
 def flow(aws: None) -> Iterator[Harness]:
     # A one-second answer deadline, so the no-answer timeout is testable.
-    container = build_aws_container(Settings(stage=STAGE, task_wait_seconds=1))
+    container = build_aws_container(
+        Settings(stage=STAGE, task_wait_seconds=1, start_settle_seconds=0)
+    )
     use_container(container)
     token = issue_token(container.tokens, "alice")
     with Client(app) as client:

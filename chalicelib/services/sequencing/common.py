@@ -49,6 +49,7 @@ class SequencingDeps:
     dispatch_queue: str
     control_queue: str
     task_wait_seconds: int
+    start_settle_seconds: int = 0
 
     def now(self) -> str:
         return format_time(self.clock())

@@ -22,7 +22,7 @@ from chalicelib.domain.effects import (
 )
 from chalicelib.domain.event_types import Phase, sequence_event_type, task_event_type
 from chalicelib.domain.events import parse_time
-from chalicelib.domain.runs import FINAL_STATES, Run, RunState
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState, Scope
 from chalicelib.engine.chaining import follow_ups
 from chalicelib.engine.payload import CompletedTask, next_stage_data
 from chalicelib.observability import count
@@ -34,6 +34,7 @@ from chalicelib.services.sequencing.common import (
     stable_id,
 )
 from chalicelib.services.sequencing.effects import DEADLINE, settle_run, settle_task
+from chalicelib.services.sequencing.start import START, start_next
 
 log = logging.getLogger("quartermaster.sequencing")
 NO_ANSWER = (
@@ -47,6 +48,9 @@ def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:
     `timeout` property expired; the machine goes on or ends as `onTimeout` says)."""
     if message.get("kind") == DEADLINE:
         on_deadline(message, deps)
+        return
+    if message.get("kind") == START:
+        start_next(Scope.model_validate(message["scope"]), deps)
         return
     run = deps.runs.get_run(str(message["run"]["id"]))
     if run is None:

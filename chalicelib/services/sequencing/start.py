@@ -7,6 +7,7 @@ One run per (project, stage, service) at a time; the others wait in trigger orde
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, sequence_event_type
 from chalicelib.domain.events import KeptnEvent
@@ -24,6 +25,7 @@ from chalicelib.services.sequencing.common import (
 from chalicelib.services.sequencing.machines import deploy_state_machines, machine_of
 
 log = logging.getLogger("quartermaster.sequencing")
+START = "start"  # the kind of a settled start's message on the control queue
 
 
 def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None:
@@ -66,10 +68,21 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         task_wait_seconds=project.task_wait_seconds,
     )
     created = deps.runs.create_run(run)
+    if created and deps.start_settle_seconds:
+        # Start after the settle time, from the queue: triggers arriving together start in
+        # trigger order whichever arrived first.
+        due = deps.clock() + timedelta(seconds=deps.start_settle_seconds)
+        deps.timers.schedule(start_message(scope), due)
+        return run
     # Also for a trigger delivered again: an attempt that crashed after queueing the run may
     # have left it queued with a free lock, or holding the lock without an execution.
     start_next(scope, deps, known=run if created else None)
     return run if created else None
+
+
+def start_message(scope: Scope) -> dict[str, object]:
+    """The control queue's message that starts the oldest queued run of `scope` if it can."""
+    return {"kind": START, "scope": scope.model_dump()}
 
 
 def _sequence_problem(shipyard: Shipyard, stage_name: str, sequence_name: str) -> str | None:
