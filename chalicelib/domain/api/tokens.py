@@ -4,11 +4,13 @@ shown (the token itself only in the answer that creates it, never its digest).""
 from __future__ import annotations
 
 from pydantic import ConfigDict, Field
+from pydantic.config import JsonDict
 
 from chalicelib.domain.api.common import ApiModel
 
 TIME = "Keptn's time format, 2006-01-02T15:04:05.000Z"
-CREATED_EXAMPLE = {
+TOKEN_EXAMPLE = "qm_4Vq0cXh2bLrW9sZQyT1mN8aKdEfGiJoP7uR5vB6xC3w"
+CREATED_EXAMPLE: JsonDict = {
     "name": "ci-pipeline",
     "created": "2026-05-01T12:00:00.000Z",
     "createdBy": "admin",
@@ -56,7 +58,7 @@ class TokenCreated(TokenSummary):
     """The new token: `token` is shown in this answer and nowhere else."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{**CREATED_EXAMPLE, "token": "qm_4Vq0cXh2bLrW9sZQyT1mN8aKdEfGiJoP7uR5vB6xC3w"}]}
+        json_schema_extra={"examples": [{**CREATED_EXAMPLE, "token": TOKEN_EXAMPLE}]}
     )
 
     token: str = Field(description="the x-token value; store it now, it is not shown again")

@@ -52,9 +52,7 @@ ERROR_DESCRIPTIONS = {
 ERROR_EXAMPLES = {
     401: "missing x-token header: send your API token as 'x-token: <token>'",
     403: "invalid x-token: the token is not known to this Quartermaster",
-    429: (
-        "too many failed authentications from this client; retry after 1 s with a valid x-token"
-    ),
+    429: "too many failed authentications from this client; retry after 1 s with a valid x-token",
 }
 RETRY_AFTER = {
     "Retry-After": {
