@@ -186,3 +186,12 @@ def test_every_example_is_a_valid_body() -> None:
             model.model_validate(example)
             checked += 1
     assert checked >= 10
+
+
+def test_a_content_type_refused_on_a_route_without_a_body_is_described() -> None:
+    # Chalice checks the Content-Type header on every request, before the route runs.
+    with Client(app) as client:
+        response = client.http.get("/v1/health", headers={"content-type": "text/plain"})
+    assert response.status_code == 415
+    assert json.loads(response.body)["code"] == 415
+    assert "415" in document()["paths"]["/v1/health"]["get"]["responses"]

@@ -41,7 +41,10 @@ ERROR_DESCRIPTIONS = {
     409: "the request contradicts the current state (already exists, already decided)",
     410: "the entity can no longer be acted on (expired, finished)",
     413: "the request is larger than the limit the message names",
-    415: "the Content-Type is not one the route accepts",
+    415: (
+        "the Content-Type is not one the route accepts (the header is checked on every "
+        "request, also one without a body)"
+    ),
     429: (
         "too many failed authentications from this client (a burst of 5, then one per second): "
         "wait the seconds Retry-After names, and send a valid x-token"
@@ -110,12 +113,13 @@ class Operation:
         return PARAMETER.findall(self.path)
 
     def error_statuses(self) -> list[int]:
-        statuses = set(self.errors)
+        # Chalice refuses a Content-Type the route does not accept before the route runs.
+        statuses = {*self.errors, 415}
         if not self.public:
             # The token check (401, 403, 429) reads DynamoDB (503), before the route runs.
             statuses |= {401, 403, 429, 503}
         if self.body is not None:
-            statuses |= {400, 413, 415}
+            statuses |= {400, 413}
         if self.query:
             statuses.add(400)
         if self.path_parameters:
