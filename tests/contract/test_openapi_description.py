@@ -195,3 +195,19 @@ def test_a_content_type_refused_on_a_route_without_a_body_is_described() -> None
     assert response.status_code == 415
     assert json.loads(response.body)["code"] == 415
     assert "415" in document()["paths"]["/v1/health"]["get"]["responses"]
+
+
+def test_request_bodies_allow_unknown_fields_except_the_token_request() -> None:
+    # The API ignores unknown fields in every body but POST /v1/token's (docs/api.md).
+    schemas = document()["components"]["schemas"]
+    strict = set()
+    for methods in document()["paths"].values():
+        for operation in methods.values():
+            if "requestBody" in operation:
+                ref = operation["requestBody"]["content"][JSON]["schema"]["$ref"]
+                name = ref.rsplit("/", 1)[-1]
+                if schemas[name].get("additionalProperties") is False:
+                    strict.add(name)
+    assert strict == {"TokenRequest"}
+    # Answers still list exactly their fields.
+    assert schemas["MonitoringSettings-Output"]["additionalProperties"] is False

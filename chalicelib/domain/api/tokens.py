@@ -22,8 +22,13 @@ CREATED_EXAMPLE: JsonDict = {
 class TokenRequest(ApiModel):
     """A new token: its name and, at most one of them, when it expires."""
 
+    # Unlike other bodies, an unknown field is refused (http_tokens): a mistyped expiry
+    # would otherwise make a token that never expires.
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"name": "ci-pipeline", "expiresIn": "30d"}]}
+        json_schema_extra={
+            "additionalProperties": False,
+            "examples": [{"name": "ci-pipeline", "expiresIn": "30d"}],
+        }
     )
 
     name: str = Field(

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import core_schema
 
 from chalicelib.domain.api.common import ErrorBody
 
@@ -65,6 +66,24 @@ RETRY_AFTER = {
         "example": 1,
     }
 }
+
+
+class BodySchemas(GenerateJsonSchema):
+    """Request bodies ignore the fields the API does not know (chalicelib/services/bodies.py),
+    so their schemas allow them; a body that refuses them says so in its json_schema_extra
+    (`"additionalProperties": False`). Answers keep exactly the fields described."""
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> dict[str, Any]:
+        json_schema = super().model_schema(schema)
+        extra = schema["cls"].model_config.get("json_schema_extra")
+        strict = isinstance(extra, dict) and extra.get("additionalProperties") is False
+        if (
+            self.mode == "validation"
+            and not strict
+            and json_schema.get("additionalProperties") is False
+        ):
+            del json_schema["additionalProperties"]
+        return json_schema
 
 
 @dataclass(frozen=True)
@@ -235,7 +254,9 @@ def build_document(
         if operation.body is not None:
             wanted.append((operation.body, "validation"))
     unique = list(dict.fromkeys(wanted))
-    refs, definitions = models_json_schema(unique, ref_template=REF_TEMPLATE)
+    refs, definitions = models_json_schema(
+        unique, ref_template=REF_TEMPLATE, schema_generator=BodySchemas
+    )
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation, refs)
