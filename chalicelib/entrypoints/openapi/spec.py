@@ -37,7 +37,7 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
 ERROR_DESCRIPTIONS = {
     400: "the request is invalid; the message names the field and the fix",
     401: "no x-token header",
-    403: "the token is not valid",
+    403: "the token is unknown, revoked or expired",
     404: "the named entity does not exist",
     409: "the request contradicts the current state (already exists, already decided)",
     410: "the entity can no longer be acted on (expired, finished)",
