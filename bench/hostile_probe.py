@@ -5,7 +5,8 @@ It starts the embedded runtime (`qm local up` in a temporary home, stopped at th
 two projects with a manual approval as their first task, then probes: deleting the shipyard,
 deeply nested and oversized JSON, deeply nested YAML, credentials in a monitoring URL, hostile
 resource URIs, a 10 MB secret, NaN in an event, unknown and deferred Keptn paths, the error
-shape of 404/405/415, `root=true`, odd page sizes and repeated wrong tokens.
+shape of 404/405/415, `root=true`, odd page sizes and repeated wrong tokens (a burst of 5,
+then 429 with Retry-After).
 
     python bench/hostile_probe.py                              # or: make probe
     python bench/hostile_probe.py --endpoint URL --token qm_... # an API that already runs
@@ -37,6 +38,7 @@ TIMEOUT_S = 20.0  # per request: the 10 MB body is the slowest
 WAIT_S = 10.0  # at most, for a task to be triggered after a delivery is sent
 BUDGET_S = 50.0  # the whole run, runtime start included: no wait goes past it
 PROJECT, SERVICE, STAGE = "probe", "cart", "dev"
+BURST = 5  # failed authentications answered as such before 429 (docs/api.md)
 # One project per way of deleting the shipyard: the second must not find it gone already.
 DELETE_PATHS = {
     "probe-del": "/v1/project/probe-del/resource/shipyard.yaml",
@@ -258,6 +260,7 @@ def probe_bodies(p: Prober, context: str, approval: str | None) -> None:
         ("POST", f"/v1/project/{PROJECT}/stage/{STAGE}/approval/{approval or 'none'}"),
         ("POST", f"{SERVICE_PATH}/evaluation"),
         ("PUT", f"/v1/project/{PROJECT}/monitoring"),
+        ("POST", "/v1/token"),
     ]
     for method, path in routes:
         for note, raw in (("JSON nested 1,000 deep", DEEP_JSON), ("4,301-digit integer", HUGE_INT)):
@@ -340,27 +343,54 @@ def probe_paths(p: Prober) -> None:
 def probe_queries(p: Prober) -> None:
     """Keptn's `root=true`, and page sizes that `int()` would take but are not plain digits."""
     roots = f"/api/mongodb-datastore/event?root=true&project={PROJECT}"
-    p.probe("GET", roots, "200, only sequence triggers", only_roots)
+    p.probe("GET", roots, "200, one root event per keptn context", only_roots)
+    # Roots are found per project or keptn context (docs/api.md): alone, root=true is a 400.
+    p.probe("GET", "/api/mongodb-datastore/event?root=true", "400", status_in(400))
     for size in ("%2B5", "1_0", "%EF%BC%95", "%D9%A5"):  # +5, 1_0, full-width 5, Arabic-Indic 5
         path = f"/api/mongodb-datastore/event?project={PROJECT}&pageSize={size}"
         p.probe("GET", path, "400", status_in(400))
 
 
 def probe_wrong_tokens(p: Prober) -> None:
-    """Last: a rate limit that works may refuse this client for a while."""
-    answers = []
+    """Last: a rate limit that works may refuse this client for a while.
+
+    docs/api.md: a burst of 5 failures, then one per second, is answered as a failure (403);
+    beyond that 429 with a Retry-After of whole seconds and the error body."""
+    answers: list[httpx.Response | None] = []
+    began = time.monotonic()
     for _ in range(25):
         try:
-            sent = p.send("POST", "/api/v1/auth", token=False, headers={"x-token": "qm_wrong"})
-            answers.append(sent.status_code)
+            answers.append(
+                p.send("POST", "/api/v1/auth", token=False, headers={"x-token": "qm_wrong"})
+            )
         except httpx.HTTPError:
-            answers.append(0)
+            answers.append(None)
+    # The one failure an earlier probe made (no token on /v1/project) has refilled by now or
+    # not; the refill during the loop adds one per second.
+    allowed = BURST + int(time.monotonic() - began) + 1
+    codes = [answer.status_code if answer is not None else 0 for answer in answers]
+    refused = sum(code == 403 for code in codes)
+    limited = [answer for answer in answers if answer is not None and answer.status_code == 429]
+    ok = (
+        1 <= refused <= allowed
+        and codes[0] == 403
+        and set(codes) <= {403, 429}
+        and len(limited) >= len(codes) - allowed
+        and all(error_shaped(429)(answer) and retry_after(answer) for answer in limited)
+    )
     p.record(
         "POST /api/v1/auth x25 with a wrong token",
-        "some answered 429",
-        ",".join(str(code) for code in sorted(set(answers))),
-        429 in answers,
+        f"403 for the burst of {BURST} (at most {allowed}), then 429 with Retry-After",
+        f"{refused} x 403, {len(limited)} x 429 with Retry-After "
+        f"{sorted({answer.headers.get('retry-after') for answer in limited})}"
+        + (f", others {sorted(set(codes) - {403, 429})}" if set(codes) - {403, 429} else ""),
+        ok,
     )
+
+
+def retry_after(response: httpx.Response) -> bool:
+    value = response.headers.get("retry-after", "")
+    return value.isdigit() and int(value) >= 1
 
 
 def probe_case(p: Prober) -> None:
@@ -382,13 +412,14 @@ def probe_case(p: Prober) -> None:
 
 
 def only_roots(response: httpx.Response) -> bool:
-    """Root events only: sequence triggers (`sh.keptn.event.<stage>.<sequence>.triggered`)."""
+    """Root events only (docs/api.md): the earliest event of each keptn context, the one that
+    started it; so one event per context, answering no other (no `triggeredid`)."""
     events = (body_of(response) or {}).get("events") if response.status_code == 200 else None
     if not isinstance(events, list) or not events:
         return False
-    return all(
-        str(event.get("type", "")).count(".") == 5 and event["type"].endswith(".triggered")
-        for event in events
+    contexts = [event.get("shkeptncontext") for event in events]
+    return len(set(contexts)) == len(contexts) and not any(
+        event.get("triggeredid") for event in events
     )
 
 

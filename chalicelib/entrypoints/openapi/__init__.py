@@ -17,6 +17,7 @@ from chalicelib.entrypoints.openapi import (
     ops_runs,
     ops_secrets,
     ops_system,
+    ops_tokens,
 )
 from chalicelib.entrypoints.openapi.spec import Operation, build_document
 
@@ -25,7 +26,8 @@ INFO = {
     "version": VERSION,
     "description": (
         "The canonical /v1 routes of Quartermaster, a Keptn-compatible life-cycle orchestrator. "
-        "Every route but /v1/health and /v1/openapi.json needs the header `x-token`. Errors are "
+        "Every route but /v1/health and /v1/openapi.json needs the header `x-token`; a client "
+        "that keeps failing to authenticate is answered 429 with Retry-After. Errors are "
         '`{"code": <status>, "message": "..."}`. Keptn\'s public paths (/api/v1/..., '
         "/api/controlPlane/v1/..., ...) are served as aliases and described by Keptn's own "
         "Swagger files; see docs/api.md."
@@ -40,6 +42,7 @@ TAGS = [
     {"name": "approvals", "description": "human decisions"},
     {"name": "quality gates", "description": "evaluations and SLI providers"},
     {"name": "secrets", "description": "secrets for webhooks and SLI providers"},
+    {"name": "tokens", "description": "API tokens: create, list, revoke"},
 ]
 
 
@@ -50,6 +53,7 @@ def operations() -> list[Operation]:
         *ops_resources.OPERATIONS,
         *ops_runs.OPERATIONS,
         *ops_secrets.OPERATIONS,
+        *ops_tokens.OPERATIONS,
     ]
 
 

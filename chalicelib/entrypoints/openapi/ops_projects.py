@@ -14,13 +14,13 @@ from chalicelib.domain.api.projects import (
     Stage,
     StageList,
 )
-from chalicelib.entrypoints.openapi.spec import Operation
+from chalicelib.entrypoints.openapi.spec import ONE_PAGE, Operation
 
 PROJECT = "/v1/project/{project}"
 TAG = "projects"
 
 OPERATIONS = [
-    Operation("GET", "/v1/project", "List the projects", TAG, ProjectList),
+    Operation("GET", "/v1/project", "List the projects", TAG, ProjectList, query=(ONE_PAGE,)),
     Operation(
         "POST",
         "/v1/project",
@@ -51,10 +51,15 @@ OPERATIONS = [
         TAG,
         MessageBody,
     ),
-    Operation("GET", f"{PROJECT}/stage", "The project's stages", TAG, StageList),
+    Operation("GET", f"{PROJECT}/stage", "The project's stages", TAG, StageList, query=(ONE_PAGE,)),
     Operation("GET", f"{PROJECT}/stage/{{stage}}", "One stage", TAG, Stage),
     Operation(
-        "GET", f"{PROJECT}/stage/{{stage}}/service", "The services of a stage", TAG, ServiceList
+        "GET",
+        f"{PROJECT}/stage/{{stage}}/service",
+        "The services of a stage",
+        TAG,
+        ServiceList,
+        query=(ONE_PAGE,),
     ),
     Operation("GET", f"{PROJECT}/stage/{{stage}}/service/{{service}}", "One service", TAG, Service),
     Operation(

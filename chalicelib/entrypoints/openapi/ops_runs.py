@@ -16,7 +16,7 @@ from chalicelib.domain.api.runs import (
 )
 from chalicelib.domain.evaluations import MonitoringSettings
 from chalicelib.engine.sequence_view import SequenceStateView
-from chalicelib.entrypoints.openapi.spec import Operation, Query, integer
+from chalicelib.entrypoints.openapi.spec import ONE_PAGE, Operation, Query, integer
 from chalicelib.services.lighthouse.requests import EvaluationParams
 
 TIME = "an RFC 3339 timestamp, e.g. 2026-05-02T10:00:00.000Z"
@@ -66,6 +66,7 @@ OPERATIONS = [
             Query("stage", "only this stage"),
             Query("service", "only this service"),
             Query("eventID", "only the event with this id"),
+            ONE_PAGE,
         ),
     ),
     *(

@@ -9,6 +9,7 @@ from chalicelib.entrypoints.openapi.spec import Operation, Query
 TAG = "secrets"
 NAME = Query("name", "only the secret with this name")
 SCOPE = Query("scope", "only secrets of this scope")
+SIZE = "413 when the JSON of all its key/values is above 64 KB (Secrets Manager's limit)."
 
 OPERATIONS = [
     Operation(
@@ -20,6 +21,7 @@ OPERATIONS = [
         status=201,
         body=SecretRequest,
         errors=(409,),
+        description=SIZE + " 409 when the name is taken in the scope.",
     ),
     Operation(
         "PUT",
@@ -29,6 +31,7 @@ OPERATIONS = [
         SecretSummary,
         body=SecretRequest,
         errors=(404,),
+        description=SIZE + " 404 when the secret does not exist.",
     ),
     Operation(
         "DELETE",

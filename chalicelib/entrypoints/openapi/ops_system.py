@@ -51,6 +51,12 @@ OPERATIONS = [
             Query("beforeTime", f"events before this time: {TIME}"),
             Query("pageSize", "events per page", integer(1, 100, 20)),
             Query("nextPageKey", "the page after the one that answered this key"),
+            Query(
+                "root",
+                "only root events (the earliest of each keptn context); needs project or "
+                "keptnContext",
+                {"type": "boolean"},
+            ),
         ),
     ),
     Operation(

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaMode, models_json_schema
+from pydantic_core import core_schema
 
 from chalicelib.domain.api.common import ErrorBody
 
@@ -30,19 +31,59 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     ),
     "keptn_context": ("the keptn context of the run", "3a4b1f2e-8f0c-4d6e-9a51-2b7c0e1d9f00"),
     "triggered_id": ("the id of the approval's .triggered event", "5c9e2b7a-0d41-4f3e-a1c8"),
+    "name": ("the token's name", "ci-pipeline"),
 }
 
 ERROR_DESCRIPTIONS = {
     400: "the request is invalid; the message names the field and the fix",
     401: "no x-token header",
-    403: "the token is not valid",
+    403: "the token is unknown, revoked or expired",
     404: "the named entity does not exist",
     409: "the request contradicts the current state (already exists, already decided)",
     410: "the entity can no longer be acted on (expired, finished)",
     413: "the request is larger than the limit the message names",
-    415: "the Content-Type is not one the route accepts",
+    415: (
+        "the Content-Type is not one the route accepts (the header is checked on every "
+        "request, also one without a body)"
+    ),
+    429: (
+        "too many failed authentications from this client (a burst of 5, then one per second): "
+        "wait the seconds Retry-After names, and send a valid x-token"
+    ),
     503: "an AWS service failed; trying again may succeed",
 }
+# The messages of the token check, the same on every authenticated operation.
+ERROR_EXAMPLES = {
+    401: "missing x-token header: send your API token as 'x-token: <token>'",
+    403: "invalid x-token: the token is not known to this Quartermaster",
+    429: "too many failed authentications from this client; retry after 1 s with a valid x-token",
+}
+RETRY_AFTER = {
+    "Retry-After": {
+        "description": "whole seconds to wait before the next attempt",
+        "required": True,
+        "schema": {"type": "integer", "minimum": 1},
+        "example": 1,
+    }
+}
+
+
+class BodySchemas(GenerateJsonSchema):
+    """Request bodies ignore the fields the API does not know (chalicelib/services/bodies.py),
+    so their schemas allow them; a body that refuses them says so in its json_schema_extra
+    (`"additionalProperties": False`). Answers keep exactly the fields described."""
+
+    def model_schema(self, schema: core_schema.ModelSchema) -> dict[str, Any]:
+        json_schema = super().model_schema(schema)
+        extra = schema["cls"].model_config.get("json_schema_extra")
+        strict = isinstance(extra, dict) and extra.get("additionalProperties") is False
+        if (
+            self.mode == "validation"
+            and not strict
+            and json_schema.get("additionalProperties") is False
+        ):
+            del json_schema["additionalProperties"]
+        return json_schema
 
 
 @dataclass(frozen=True)
@@ -57,6 +98,15 @@ class Query:
 
 def integer(low: int, high: int, default: int) -> dict[str, Any]:
     return {"type": "integer", "minimum": low, "maximum": high, "default": default}
+
+
+# Keptn's `pageSize` on the listings that answer every item in one page: read as strictly as
+# on the paged routes (not a whole number in range is a 400), then it splits nothing.
+ONE_PAGE = Query(
+    "pageSize",
+    "read as on the paged routes, then everything is answered in one page",
+    {"type": "integer", "minimum": 1, "maximum": 999_999_999},
+)
 
 
 @dataclass(frozen=True)
@@ -75,17 +125,20 @@ class Operation:
     errors: tuple[int, ...] = ()
     public: bool = False
     description: str = ""
+    headers: tuple[tuple[str, str], ...] = ()  # (name, description) of the success answer
 
     @property
     def path_parameters(self) -> list[str]:
         return PARAMETER.findall(self.path)
 
     def error_statuses(self) -> list[int]:
-        statuses = set(self.errors)
+        # Chalice refuses a Content-Type the route does not accept before the route runs.
+        statuses = {*self.errors, 415}
         if not self.public:
-            statuses |= {401, 403}
+            # The token check (401, 403, 429) reads DynamoDB (503), before the route runs.
+            statuses |= {401, 403, 429, 503}
         if self.body is not None:
-            statuses |= {400, 413, 415}
+            statuses |= {400, 413}
         if self.query:
             statuses.add(400)
         if self.path_parameters:
@@ -154,11 +207,21 @@ def _operation(operation: Operation, refs: Refs) -> dict[str, Any]:
             "content": {JSON: _media(answer, operation.answer)},
         }
     }
+    if operation.headers:
+        responses[str(operation.status)]["headers"] = {
+            name: {"description": text, "required": True, "schema": {"type": "string"}}
+            for name, text in operation.headers
+        }
     for status in operation.error_statuses():
+        media: dict[str, Any] = {"schema": error}
+        if status in ERROR_EXAMPLES:
+            media["example"] = {"code": status, "message": ERROR_EXAMPLES[status]}
         responses[str(status)] = {
             "description": ERROR_DESCRIPTIONS[status],
-            "content": {JSON: {"schema": error}},
+            "content": {JSON: media},
         }
+        if status == 429:
+            responses[str(status)]["headers"] = RETRY_AFTER
     entry: dict[str, Any] = {
         "operationId": operation.operation_id,
         "summary": operation.summary,
@@ -191,7 +254,9 @@ def build_document(
         if operation.body is not None:
             wanted.append((operation.body, "validation"))
     unique = list(dict.fromkeys(wanted))
-    refs, definitions = models_json_schema(unique, ref_template=REF_TEMPLATE)
+    refs, definitions = models_json_schema(
+        unique, ref_template=REF_TEMPLATE, schema_generator=BodySchemas
+    )
     paths: dict[str, dict[str, Any]] = {}
     for operation in operations:
         paths.setdefault(operation.path, {})[operation.method.lower()] = _operation(operation, refs)
