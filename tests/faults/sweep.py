@@ -9,7 +9,6 @@ project.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -18,19 +17,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import boto3
-import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from app import app
 from chalicelib.bootstrap import build_aws_container, use_container
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from infra.definition import build_template
 from qm.local.delivery import LambdaContext, QueuedHandler, handler_input, queued_handlers
 from tests.faults.injector import Injector, Mode, Published
 from tests.integration.api_helpers import Api
-from tests.integration.conftest import MOTO_CONFIG, STAGE
+from tests.integration.conftest import STAGE, emulated_stack
 from tests.integration.sequencing_harness import Harness
 
 # The handlers whose calls are struck; the others (recorder, lighthouse, ...) run untouched.
@@ -192,25 +188,12 @@ class Environment:
 
 @contextmanager
 def environment(injector: Injector, published: Published) -> Iterator[Environment]:
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws(config=MOTO_CONFIG):
-            boto3.client("cloudformation").create_stack(
-                StackName=f"quartermaster-{STAGE}",
-                TemplateBody=json.dumps(build_template(STAGE, "sqs")),
-            )
-            built = Environment(injector, published)
-            try:
-                yield built
-            finally:
-                use_container(None)
+    with emulated_stack():
+        built = Environment(injector, published)
+        try:
+            yield built
+        finally:
+            use_container(None)
 
 
 def replay(

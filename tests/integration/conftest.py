@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -23,22 +24,29 @@ MOTO_CONFIG: Any = {
 }
 
 
+@contextmanager
+def emulated_stack() -> Iterator[None]:
+    """moto with the stack of infra/definition.py (`sqs` mode), as the local runtime makes it."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in {
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+        }.items():
+            patch.setenv(name, value)
+        patch.delenv("AWS_ENDPOINT_URL", raising=False)
+        with mock_aws(config=MOTO_CONFIG):
+            boto3.client("cloudformation").create_stack(
+                StackName=f"quartermaster-{STAGE}",
+                TemplateBody=json.dumps(build_template(STAGE, "sqs")),
+            )
+            yield
+
+
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }.items():
-        monkeypatch.setenv(name, value)
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    with mock_aws(config=MOTO_CONFIG):
-        cloudformation = boto3.client("cloudformation")
-        cloudformation.create_stack(
-            StackName=f"quartermaster-{STAGE}",
-            TemplateBody=json.dumps(build_template(STAGE, "sqs")),
-        )
+def aws() -> Iterator[None]:
+    with emulated_stack():
         yield
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
+from chalice.test import Client
+
+from app import app
+from chalicelib.bootstrap import build_aws_container, use_container
+from chalicelib.services.auth import issue_token
+from chalicelib.settings import Settings
 from tests.integration.api_helpers import Api, b64
-from tests.integration.conftest import deliver_all
+from tests.integration.conftest import STAGE, deliver_all
 
 TOOL = "test-tool"
 
@@ -143,3 +150,18 @@ class Harness:
     def wait_finished(self, context: str, stage: str, sequence: str) -> dict[str, Any]:
         found: dict[str, Any] = self.pump(lambda: self.finished(context, stage, sequence))
         return found
+
+
+@contextmanager
+def project_flow(shipyard: str, **settings: Any) -> Iterator[Harness]:
+    """A harness on the app with project `shop` (service `cart`) of `shipyard`, the container
+    built with `settings` (inside the `aws` fixture's emulated stack)."""
+    container = build_aws_container(Settings(stage=STAGE, **settings))
+    use_container(container)
+    try:
+        with Client(app) as client:
+            harness = Harness(Api(client, issue_token(container.tokens, "alice")))
+            harness.create_project(shipyard)
+            yield harness
+    finally:
+        use_container(None)

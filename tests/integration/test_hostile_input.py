@@ -11,11 +11,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
-import boto3
 import httpx
 import pytest
 from chalice.test import Client
-from moto import mock_aws
 
 from app import app
 from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
@@ -27,9 +25,8 @@ from chalicelib.domain.strict_json import MAX_INT_DIGITS
 from chalicelib.entrypoints.http_routing import CATCH_ALL
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from infra.definition import build_template
 from tests.integration.api_helpers import SHIPYARD, Api, b64
-from tests.integration.conftest import MOTO_CONFIG, STAGE
+from tests.integration.conftest import STAGE, emulated_stack
 
 SERVICE = "/v1/project/shop/stage/dev/service/cart"
 
@@ -81,29 +78,16 @@ def nested_yaml(depth: int) -> str:
 def shop() -> Iterator[Api]:
     """One stack and one project `shop` for the whole module: every request here is refused
     before it writes anything, so the tests cannot disturb one another."""
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in {
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_REGION": "us-east-1",
-        }.items():
-            patch.setenv(name, value)
-        patch.delenv("AWS_ENDPOINT_URL", raising=False)
-        with mock_aws(config=MOTO_CONFIG):
-            boto3.client("cloudformation").create_stack(
-                StackName=f"quartermaster-{STAGE}",
-                TemplateBody=json.dumps(build_template(STAGE, "sqs")),
-            )
-            container = build_aws_container(Settings(stage=STAGE))
-            use_container(container)
-            try:
-                with Client(app) as client:
-                    api = Api(client, issue_token(container.tokens, "alice"))
-                    api.create_shop()
-                    yield api
-            finally:
-                use_container(None)
+    with emulated_stack():
+        container = build_aws_container(Settings(stage=STAGE))
+        use_container(container)
+        try:
+            with Client(app) as client:
+                api = Api(client, issue_token(container.tokens, "alice"))
+                api.create_shop()
+                yield api
+        finally:
+            use_container(None)
 
 
 def refused(api: Api, method: str, path: str, raw: bytes) -> str:

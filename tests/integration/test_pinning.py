@@ -6,15 +6,9 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib.bootstrap import build_aws_container, use_container
-from chalicelib.services.auth import issue_token
-from chalicelib.settings import Settings
-from tests.integration.api_helpers import Api, b64
-from tests.integration.conftest import STAGE
-from tests.integration.sequencing_harness import Harness
+from tests.integration.api_helpers import b64
+from tests.integration.sequencing_harness import Harness, project_flow
 
 VERSION = """\
 apiVersion: spec.keptn.sh/0.2.3
@@ -35,13 +29,8 @@ TWO_TASKS = VERSION.format(tasks="            - name: deployment\n            - 
 
 @pytest.fixture
 def flow(aws: None) -> Iterator[Harness]:
-    container = build_aws_container(Settings(stage=STAGE))
-    use_container(container)
-    with Client(app) as client:
-        harness = Harness(Api(client, issue_token(container.tokens, "alice")))
-        harness.create_project(ONE_TASK)
+    with project_flow(ONE_TASK) as harness:
         yield harness
-    use_container(None)
 
 
 def _machines() -> set[str]:

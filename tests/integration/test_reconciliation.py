@@ -6,18 +6,14 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib.bootstrap import build_aws_container, use_container
+from chalicelib.bootstrap import build_aws_container
 from chalicelib.domain.runs import Run
-from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
 from infra.handlers import queue_name
 from qm.local.executions import ExecutionReporter, status_change_entry
-from tests.integration.api_helpers import Api
 from tests.integration.conftest import STAGE
-from tests.integration.sequencing_harness import Harness
+from tests.integration.sequencing_harness import Harness, project_flow
 
 SHIPYARD = """\
 apiVersion: spec.keptn.sh/0.2.3
@@ -46,13 +42,8 @@ spec:
 
 @pytest.fixture
 def flow(aws: None) -> Iterator[Harness]:
-    container = build_aws_container(Settings(stage=STAGE))
-    use_container(container)
-    with Client(app) as client:
-        harness = Harness(Api(client, issue_token(container.tokens, "alice")))
-        harness.create_project(SHIPYARD)
+    with project_flow(SHIPYARD) as harness:
         yield harness
-    use_container(None)
 
 
 def _run_of(context: str) -> Run:

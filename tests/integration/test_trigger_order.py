@@ -7,15 +7,9 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from chalice.test import Client
 
-from app import app
-from chalicelib.bootstrap import build_aws_container, use_container
-from chalicelib.services.auth import issue_token
-from chalicelib.settings import Settings
-from tests.integration.api_helpers import Api
 from tests.integration.conftest import STAGE
-from tests.integration.sequencing_harness import Harness
+from tests.integration.sequencing_harness import Harness, project_flow
 
 SHIPYARD = """\
 apiVersion: spec.keptn.sh/0.2.3
@@ -34,13 +28,8 @@ spec:
 
 @pytest.fixture
 def flow(aws: None) -> Iterator[Harness]:
-    container = build_aws_container(Settings(stage=STAGE, start_settle_seconds=1))
-    use_container(container)
-    with Client(app) as client:
-        harness = Harness(Api(client, issue_token(container.tokens, "alice")))
-        harness.create_project(SHIPYARD)
+    with project_flow(SHIPYARD, start_settle_seconds=1) as harness:
         yield harness
-    use_container(None)
 
 
 def _put_trigger(n: int) -> None:

@@ -104,28 +104,10 @@ def build_event(
     )
 
 
-def publish(
-    deps: Publishing,
-    *,
-    event_id: str,
-    event_type: str,
-    context: str,
-    data: dict[str, Any],
-    triggeredid: str | None = None,
-    gitcommitid: str | None = None,
-    source: str = CONTROL_PLANE,
-) -> KeptnEvent:
-    """Build and send an event at once (for steps whose retry re-sends it by itself)."""
-    event = build_event(
-        deps,
-        event_id=event_id,
-        event_type=event_type,
-        context=context,
-        data=data,
-        triggeredid=triggeredid,
-        gitcommitid=gitcommitid,
-        source=source,
-    )
+def publish(deps: Publishing, **fields: Any) -> KeptnEvent:
+    """Build (`build_event`'s fields) and send an event at once, for steps whose retry re-sends
+    it by itself (its id is fixed by what caused it)."""
+    event = build_event(deps, **fields)
     deps.bus.publish(event)
     return event
 
