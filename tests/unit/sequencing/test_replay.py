@@ -127,3 +127,22 @@ def test_a_replay_fails_when_effects_come_in_another_order() -> None:
     dispatch["effects"].reverse()  # the event before its deadline
     with pytest.raises(AssertionError, match="did not do what the recorded run did"):
         replay_all(history)
+
+
+def test_recordings_name_tokens_in_order_and_arns_by_run() -> None:
+    from tests.replay.history import Normaliser
+
+    normalise = Normaliser()
+    arn = "arn:aws:states:us-east-1:123456789012:execution:qm-test-shop-dev-delivery_v1a2b:run-1"
+    machine = "arn:aws:states:us-east-1:123456789012:stateMachine:qm-test-shop-dev-delivery_v1a2b"
+    first = normalise.delivery(
+        {"handler": "dispatcher", "input": {"taskToken": "AAAA/opaque+1", "execution": arn}}
+    )
+    second = normalise.delivery({"handler": "dispatcher", "input": {"taskToken": "BBBB"}})
+    resumed = normalise({"resume": {"token": "AAAA/opaque+1"}, "machine": machine})
+    assert first["input"] == {"taskToken": "token-1", "execution": "execution:run-1"}
+    assert second["input"] == {"taskToken": "token-2"}
+    assert resumed == {
+        "resume": {"token": "token-1"},
+        "machine": "stateMachine:qm-test-shop-dev-delivery",
+    }
