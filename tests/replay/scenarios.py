@@ -1,6 +1,6 @@
 """The scenarios recorded for the replay tests: what a user and a tool do, step by step.
 
-Each `play` drives a `Session` (tests/replay/record.py): triggers and answers go through the
+Each `play` drives a `Session` (tests/replay/session.py): triggers and answers go through the
 API as a tool would send them, controls and approval decisions through their routes, and the
 session waits for the control plane's events in between. After `play`, every deadline still
 held comes, so a recording also shows deadlines of answered tasks changing nothing.
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from tests.replay.record import Session
+    from tests.replay.session import Session
 
 SHIPYARD = """\
 apiVersion: spec.keptn.sh/0.2.3
