@@ -101,6 +101,18 @@ def _abort_queued(session: Session) -> None:
     session.wait("dev.delivery.finished", count=2)
 
 
+def _abort_running(session: Session) -> None:
+    running = session.trigger(1)
+    deployment = session.wait("deployment.triggered")
+    session.trigger(2)  # waits behind the first
+    session.control(running, "abort")
+    session.wait("dev.delivery.finished")
+    session.answer(deployment)  # late: the aborted run ignores it
+    session.answer(session.wait("deployment.triggered", count=2))  # the second run started
+    session.answer(session.wait("test.triggered"))
+    session.wait("dev.delivery.finished", count=2)
+
+
 def _no_answer(session: Session) -> None:
     session.trigger(1)
     session.answer(session.wait("deployment.triggered"))
@@ -143,6 +155,12 @@ SCENARIOS: dict[str, Scenario] = {
         "a second trigger for the same service waits; aborting it ends it at once, the first "
         "runs on",
         _abort_queued,
+        DEV_ONLY,
+    ),
+    "abort-running": Scenario(
+        "aborting the running run stops its execution and starts the queued one; the aborted "
+        "run's late answers change nothing",
+        _abort_running,
         DEV_ONLY,
     ),
     "answer-deadline": Scenario(

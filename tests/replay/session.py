@@ -234,6 +234,7 @@ class Session:
         with self.tape.delivery(handler, {**given, "identity": IDENTITY}, self._now()) as entry:
             status, answer = self.api.call("POST", path, body)
             entry["response"] = {"status": status, "body": answer}
+        self._report_stops(entry)  # an abort stops the run's execution
         return answer
 
     def control(self, context: str, state: str, **extra: str) -> Any:

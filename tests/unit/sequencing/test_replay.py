@@ -84,6 +84,7 @@ def _effects(history: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     [
         ("chained-delivery", {"publish", "schedule", "resume", "start"}),
         ("answer-deadline", {"publish", "schedule", "stop"}),
+        ("abort-running", {"publish", "stop", "start", "resume"}),
         ("execution-failed", {"publish", "start"}),
     ],
 )
