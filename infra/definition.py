@@ -227,6 +227,14 @@ BY_TYPE = {
             "does not recognise: it looks for KmsMasterKeyId only.",
         ),
     ),
+    "AWS::SNS::Topic": (
+        (
+            "CKV_AWS_26",
+            "Alarm notifications name an alarm and a metric, never a token or secret; CloudWatch "
+            "cannot publish to a topic encrypted with the AWS managed key, and a customer "
+            "managed key costs a monthly fee.",
+        ),
+    ),
     "AWS::Logs::LogGroup": (
         (
             "CKV_AWS_158",

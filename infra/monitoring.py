@@ -1,9 +1,9 @@
 """Alarms and a dashboard for a deployment (the packaged template and the bootstrap stack; the
 local runtime has neither).
 
-Alarms cost $0.10 a month each at rest; they have no actions: their state changes reach the
-default EventBridge bus ("CloudWatch Alarm State Change"), where an operator can route them
-(docs/operations.md). The dashboard costs $3 a month (the free tier covers an account's first
+Alarms cost $0.10 a month each at rest. Each alarm's action notifies the deployment's alarm
+topic (SNS, free at rest): subscribe an e-mail address, a chat integration or a pager to it
+(docs/operations.md). Their state changes also reach the default EventBridge bus. The dashboard costs $3 a month (the free tier covers an account's first
 three of up to 50 metrics; this one has more). Both can be left out (`infra.definition.Watching`).
 Quartermaster's own metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry
 `service`.
@@ -43,12 +43,31 @@ def dead_letter_queues(stage: str) -> dict[str, str]:
     return queues
 
 
+ALARM_TOPIC = "AlarmTopic"
+
+
+def alarm_topic(stage: str) -> dict[str, Any]:
+    """Where every alarm sends its state changes (ALARM and back to OK)."""
+    return {
+        ALARM_TOPIC: {
+            "Type": "AWS::SNS::Topic",
+            "Properties": {
+                "TopicName": f"{APP_NAME}-{stage}-alarms",
+                "DisplayName": f"Quartermaster {stage} alarms",
+            },
+        }
+    }
+
+
 def _alarm(name: str, description: str, metric: dict[str, Any]) -> dict[str, Any]:
+    topic = {"Ref": ALARM_TOPIC}
     return {
         "Type": "AWS::CloudWatch::Alarm",
         "Properties": {
             "AlarmName": name,
             "AlarmDescription": description,
+            "AlarmActions": [topic],
+            "OKActions": [topic],
             **metric,
             "Period": PERIOD_S,
             "EvaluationPeriods": 1,
@@ -63,7 +82,7 @@ def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
     """A dead-letter queue that holds anything, a function that failed, and a sequence that
     timed out are alarms. Functions are named by their physical names: in the bootstrap stack
     they do not exist yet (`chalice deploy` creates them)."""
-    resources: dict[str, Any] = {}
+    resources: dict[str, Any] = alarm_topic(stage)
     for queue_id, queue in dead_letter_queues(stage).items():
         resources[f"{queue_id}Alarm"] = _alarm(
             f"{queue}-not-empty",

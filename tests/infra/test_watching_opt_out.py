@@ -22,6 +22,7 @@ from infra.definition import (
 STAGE = "prod"
 ALARM = "AWS::CloudWatch::Alarm"
 DASHBOARD = "AWS::CloudWatch::Dashboard"
+TOPIC = "AWS::SNS::Topic"  # the alarms' action: it goes with them
 
 
 def _types(mode: TemplateMode, watching: Watching = ALL_WATCHING) -> dict[str, str]:
@@ -31,18 +32,24 @@ def _types(mode: TemplateMode, watching: Watching = ALL_WATCHING) -> dict[str, s
 
 @pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
 def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) -> None:
-    types = list(_types(mode).values())
+    resources = build_template(STAGE, mode)["Resources"]
+    types = [resource.get("Type", "") for resource in resources.values()]
     assert types.count(ALARM) > 10
     assert types.count(DASHBOARD) == 1
+    # Every alarm has an action: it notifies the alarm topic, going off and back to OK.
+    for resource in resources.values():
+        if resource.get("Type") == ALARM:
+            assert resource["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+            assert resource["Properties"]["OKActions"] == [{"Ref": "AlarmTopic"}]
 
 
 @pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
 @pytest.mark.parametrize(
     ("watching", "left_out"),
     [
-        (Watching(alarms=False), {ALARM}),
+        (Watching(alarms=False), {ALARM, TOPIC}),
         (Watching(dashboard=False), {DASHBOARD}),
-        (Watching(alarms=False, dashboard=False), {ALARM, DASHBOARD}),
+        (Watching(alarms=False, dashboard=False), {ALARM, TOPIC, DASHBOARD}),
     ],
 )
 def test_an_opt_out_removes_exactly_what_it_names(
