@@ -24,8 +24,12 @@ if TYPE_CHECKING:
         Workflows,
     )
     from chalicelib.services.auth import TokenVerifier
+    from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.known_projects import KnownProjects
+    from chalicelib.services.lighthouse.common import LighthouseDeps
+    from chalicelib.services.projects import ProjectDeps
     from chalicelib.services.sequencing.common import SequencingDeps
+    from chalicelib.services.sli_provider import ProviderDeps
 
 
 def utc_now() -> datetime:
@@ -125,6 +129,62 @@ def sequencing_deps(built: Container | None = None) -> SequencingDeps:
         control_queue=settings.queue_name("control"),
         task_wait_seconds=settings.task_wait_seconds,
         start_settle_seconds=settings.start_settle_seconds,
+    )
+
+
+def intake_deps(built: Container | None = None) -> IntakeDeps:
+    """What accepting an event needs (the API and the evaluation trigger)."""
+    from chalicelib.services.intake import IntakeDeps
+
+    deps = built or container()
+    return IntakeDeps(
+        bus=deps.bus,
+        project_exists=deps.known_projects.exists,
+        clock=deps.clock,
+        max_event_bytes=deps.settings.max_event_bytes,
+    )
+
+
+def project_deps(built: Container | None = None) -> ProjectDeps:
+    from chalicelib.services.projects import ProjectDeps
+
+    deps = built or container()
+    return ProjectDeps(config=deps.config, clock=deps.clock)
+
+
+def lighthouse_deps(built: Container | None = None) -> LighthouseDeps:
+    from chalicelib.services.lighthouse.common import LighthouseDeps
+
+    deps = built or container()
+    return LighthouseDeps(
+        bus=deps.bus,
+        config=deps.config,
+        evaluations=deps.evaluations,
+        secrets=deps.secrets,
+        clock=deps.clock,
+    )
+
+
+def provider_deps(built: Container | None = None) -> ProviderDeps:
+    """The built-in SLI providers' dependencies (CloudWatch's client made on first use)."""
+    from chalicelib.adapters.sli_cloudwatch import CloudWatchSliProvider
+    from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
+    from chalicelib.services.sli_provider import ProviderDeps
+
+    deps = built or container()
+    return ProviderDeps(
+        bus=deps.bus,
+        config=deps.config,
+        evaluations=deps.evaluations,
+        secrets=deps.secrets,
+        clock=deps.clock,
+        cloudwatch=lambda: CloudWatchSliProvider(deps.cloudwatch, clock=deps.clock),
+        prometheus=lambda access: PrometheusSliProvider(
+            access.url,
+            username=access.username,
+            password=access.password,
+            bearer_token=access.bearer_token,
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -26,6 +26,8 @@ from chalicelib.domain.projects import (
 )
 from chalicelib.domain.runs import CompletedTask, CurrentTask, Run, RunState, Scope, TaskRecord
 from chalicelib.domain.secrets import Secret, SecretSummary
+from chalicelib.domain.sli_queries import SliRequest
+from chalicelib.engine.lighthouse.models import IndicatorValue
 
 
 class EventBus(Protocol):
@@ -278,6 +280,31 @@ class TaskStore(Protocol):
 
 class SequencingStore(RunStore, ScopeQueues, PauseFlags, TaskStore, Protocol):
     """All four on one table (the DynamoDB adapter implements them together)."""
+
+
+class SliSource(Protocol):
+    """A monitoring tool's SLI values (the built-in CloudWatch and Prometheus providers)."""
+
+    def get_sli_values(
+        self, request: SliRequest, queries: Mapping[str, object]
+    ) -> list[IndicatorValue]:
+        """One value per requested SLI, in the order of `request.indicators`."""
+        ...
+
+    def close(self) -> None:
+        """Release what the source opened (HTTP connections)."""
+        ...
+
+
+class PrometheusAccess(BaseModel):
+    """Where a project's Prometheus answers, and its credentials (from the project's secret)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str
+    username: str | None = None
+    password: str | None = None
+    bearer_token: str | None = None
 
 
 class Timers(Protocol):

@@ -3,10 +3,10 @@ local runtime has neither).
 
 Alarms cost $0.10 a month each at rest. Each alarm's action notifies the deployment's alarm
 topic (SNS, free at rest): subscribe an e-mail address, a chat integration or a pager to it
-(docs/operations.md). Their state changes also reach the default EventBridge bus. The dashboard costs $3 a month (the free tier covers an account's first
-three of up to 50 metrics; this one has more). Both can be left out (`infra.definition.Watching`).
-Quartermaster's own metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry
-`service`.
+(docs/operations.md). Their state changes also reach the default EventBridge bus. The
+dashboard costs $3 a month (the free tier covers an account's first three of up to 50 metrics;
+this one has more). Both can be left out (`infra.definition.Watching`). Quartermaster's own
+metrics (namespace `Quartermaster`, chalicelib/observability.py) all carry `service`.
 """
 
 from __future__ import annotations

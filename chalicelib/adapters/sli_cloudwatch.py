@@ -74,10 +74,13 @@ class CloudWatchSliProvider:
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
         # A factory, not a client: the client is created on the first request, never at import
-        # or construction time (AwsClients should gain a `cloudwatch` property to pass here).
+        # or construction time.
         self._client_factory = cloudwatch_client_factory
         self._client: Any = None
         self._clock = clock
+
+    def close(self) -> None:
+        """Nothing to release: the CloudWatch client is the process's own."""
 
     def get_sli_values(
         self, request: SliRequest, queries: Mapping[str, object]

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import container, intake_deps
 from chalicelib.domain.api.events import EventAccepted, EventList
 from chalicelib.domain.api.events import EventPage as EventPageBody
 from chalicelib.domain.event_query import EventPage, EventQuery
@@ -19,7 +19,7 @@ from chalicelib.entrypoints.http_support import (
     query_param,
 )
 from chalicelib.services.event_reads import events_by_type, find_events
-from chalicelib.services.intake import IntakeDeps, accept_event
+from chalicelib.services.intake import accept_event
 
 events_api = Blueprint(__name__)
 
@@ -31,15 +31,9 @@ EVENT_CONTENT_TYPES = ["application/json", "application/cloudevents+json"]
 @api_view
 def post_event() -> dict[str, Any]:
     request = events_api.current_request
-    deps = container()
     event = accept_event(
         event_attributes(request.headers, request.raw_body),
-        IntakeDeps(
-            bus=deps.bus,
-            project_exists=deps.known_projects.exists,
-            clock=deps.clock,
-            max_event_bytes=deps.settings.max_event_bytes,
-        ),
+        intake_deps(),
         submitter=identity_of(request),
     )
     return EventAccepted(keptn_context=event.shkeptncontext, id=event.id).model_dump()

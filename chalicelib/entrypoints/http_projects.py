@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import container, project_deps
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object, one_page
 from chalicelib.lazy import lazy_module
 
@@ -23,11 +23,6 @@ else:
 projects_api = Blueprint(__name__)
 ALIAS = "/api/controlPlane"
 GIT_FIELDS = ("gitRemoteURL", "gitUser")
-
-
-def _deps() -> projects.ProjectDeps:
-    deps = container()
-    return projects.ProjectDeps(config=deps.config, clock=deps.clock)
 
 
 def _service_body(service: ServiceRecord) -> dict[str, Any]:
@@ -88,7 +83,7 @@ def _write_project(write: Callable[..., ProjectRecord]) -> Response:
         body.get("shipyard"),
         _git_settings(body),
         identity_of(request),
-        _deps(),
+        project_deps(),
         wait=body.get(projects.WAIT_FIELD),
         deploy=_deploy_machines,
     )
@@ -179,7 +174,7 @@ def get_service(project: str, stage: str, service: str) -> dict[str, Any]:
 @api_view
 def create_service(project: str) -> dict[str, Any]:
     body = json_object(projects_api.current_request)
-    projects.create_service(project, body.get("serviceName"), _deps())
+    projects.create_service(project, body.get("serviceName"), project_deps())
     return {}
 
 

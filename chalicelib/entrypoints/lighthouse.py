@@ -3,33 +3,17 @@ and evaluations and monitoring settings over HTTP."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib.bootstrap import container
+from chalicelib.bootstrap import container, intake_deps, lighthouse_deps, provider_deps
 from chalicelib.entrypoints.http_support import api_view, identity_of, int_param, json_object
 from chalicelib.entrypoints.sequencing import bus_event
 from chalicelib.observability import observed
 
-if TYPE_CHECKING:
-    from chalicelib.services.lighthouse.common import LighthouseDeps
-
 lighthouse_api = Blueprint(__name__)
 ALIAS = "/api/controlPlane"  # Keptn's public prefix of the shipyard-controller
-
-
-def lighthouse_deps() -> LighthouseDeps:
-    from chalicelib.services.lighthouse.common import LighthouseDeps
-
-    deps = container()
-    return LighthouseDeps(
-        bus=deps.bus,
-        config=deps.config,
-        evaluations=deps.evaluations,
-        secrets=deps.secrets,
-        clock=deps.clock,
-    )
 
 
 @lighthouse_api.lambda_function(name="lighthouse")
@@ -45,23 +29,11 @@ def lighthouse(event: dict[str, Any], context: Any) -> None:
 @lighthouse_api.lambda_function(name="sli-provider")
 @observed("sli-provider")
 def sli_provider(event: dict[str, Any], context: Any) -> None:
-    from chalicelib.services.sli_provider import ProviderDeps, on_get_sli_triggered
+    from chalicelib.services.sli_provider import on_get_sli_triggered
 
     received = bus_event(event)
-    if received is None:
-        return
-    deps = container()
-    on_get_sli_triggered(
-        received,
-        ProviderDeps(
-            bus=deps.bus,
-            config=deps.config,
-            evaluations=deps.evaluations,
-            secrets=deps.secrets,
-            clock=deps.clock,
-            cloudwatch=deps.cloudwatch,
-        ),
-    )
+    if received is not None:
+        on_get_sli_triggered(received, provider_deps())
 
 
 EVALUATION_PATH = "/v1/project/{project}/stage/{stage}/service/{service}/evaluation"
@@ -72,7 +44,6 @@ EVALUATION_PATH = "/v1/project/{project}/stage/{stage}/service/{service}/evaluat
 @api_view
 def trigger_evaluation(project: str, stage: str, service: str) -> dict[str, str]:
     from chalicelib.domain.projects import ResourceScope
-    from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.lighthouse.requests import trigger_evaluation as trigger
 
     request = lighthouse_api.current_request
@@ -82,12 +53,7 @@ def trigger_evaluation(project: str, stage: str, service: str) -> dict[str, str]
         json_object(request),
         deps.clock(),
         deps.config,
-        IntakeDeps(
-            bus=deps.bus,
-            project_exists=deps.known_projects.exists,
-            clock=deps.clock,
-            max_event_bytes=deps.settings.max_event_bytes,
-        ),
+        intake_deps(deps),
         identity_of(request),
     )
     return {"keptnContext": event.shkeptncontext}

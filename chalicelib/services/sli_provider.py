@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -21,12 +21,16 @@ from chalicelib.domain.urls import without_userinfo
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.lighthouse import IndicatorValue
 from chalicelib.errors import NotFound, QuartermasterError
-from chalicelib.ports import ConfigStore, EvaluationStore, EventBus, SecretStore
+from chalicelib.ports import (
+    ConfigStore,
+    EvaluationStore,
+    EventBus,
+    PrometheusAccess,
+    SecretStore,
+    SliSource,
+)
 from chalicelib.services.lighthouse.common import GET_SLI, scope_of
 from chalicelib.services.sequencing.common import answer_task
-
-if TYPE_CHECKING:
-    from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
 
 SLI_FILE = "sli.yaml"
 
@@ -38,7 +42,8 @@ class ProviderDeps:
     evaluations: EvaluationStore
     secrets: SecretStore
     clock: Callable[[], datetime]
-    cloudwatch: Callable[[], Any]  # a CloudWatch client factory, called on first use
+    cloudwatch: Callable[[], SliSource]  # the CloudWatch provider, made when first asked
+    prometheus: Callable[[PrometheusAccess], SliSource]  # a project's Prometheus provider
 
     def now(self) -> str:
         return format_time(self.clock())
@@ -109,22 +114,18 @@ def sli_queries(event: KeptnEvent, provider: str, config: ConfigStore) -> dict[s
 def _measure(
     name: str, request: SliRequest, queries: Mapping[str, object], deps: ProviderDeps
 ) -> list[IndicatorValue]:
-    if name == "cloudwatch":
-        from chalicelib.adapters.sli_cloudwatch import CloudWatchSliProvider
-
-        return CloudWatchSliProvider(deps.cloudwatch, clock=deps.clock).get_sli_values(
-            request, queries
-        )
-    prometheus = _prometheus(request.project, deps)
+    source = (
+        deps.cloudwatch()
+        if name == "cloudwatch"
+        else deps.prometheus(_prometheus(request.project, deps))
+    )
     try:
-        return prometheus.get_sli_values(request, queries)
+        return source.get_sli_values(request, queries)
     finally:
-        prometheus.close()
+        source.close()
 
 
-def _prometheus(project: str, deps: ProviderDeps) -> PrometheusSliProvider:
-    from chalicelib.adapters.sli_prometheus import PrometheusSliProvider
-
+def _prometheus(project: str, deps: ProviderDeps) -> PrometheusAccess:
     settings = deps.evaluations.get_monitoring(project)
     if settings is None or settings.provider != "prometheus" or not settings.url:
         raise NotFound(
@@ -140,8 +141,8 @@ def _prometheus(project: str, deps: ProviderDeps) -> PrometheusSliProvider:
                 "does not exist"
             )
         credentials = secret.data
-    return PrometheusSliProvider(
-        settings.url,
+    return PrometheusAccess(
+        url=settings.url,
         username=credentials.get("user"),
         password=credentials.get("password"),
         bearer_token=credentials.get("token"),

@@ -26,17 +26,7 @@ LAYERS = ("domain", "engine", "services", "adapters", "entrypoints")
 OUTSIDE = ("qm", "infra", "tests")
 
 # (file, imported module) -> why it is allowed for now. Each is a debt: fix it, then delete it.
-_SLI_ADAPTERS = (
-    "the built-in SLI providers' service builds its CloudWatch and Prometheus clients itself "
-    "instead of receiving them; fix: an SliProvider port in chalicelib/ports.py, the two "
-    "adapters picked in chalicelib/bootstrap.py and handed over in ProviderDeps"
-)
-ALLOWED: dict[tuple[str, str], str] = {
-    # :113, inside _measure
-    ("chalicelib/services/sli_provider.py", "chalicelib.adapters.sli_cloudwatch"): _SLI_ADAPTERS,
-    # :29 under TYPE_CHECKING (the return type of _prometheus), :126 inside _prometheus
-    ("chalicelib/services/sli_provider.py", "chalicelib.adapters.sli_prometheus"): _SLI_ADAPTERS,
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)

@@ -51,13 +51,18 @@ def test_only_keptns_error_shape_with_the_same_code_passes() -> None:
     assert not error_shaped(404)(httpx.Response(404, text="not found"))
 
 
-def test_root_events_are_sequence_triggers_only_and_at_least_one() -> None:
-    root = {"type": "sh.keptn.event.dev.delivery.triggered"}
-    task = {"type": "sh.keptn.event.approval.triggered"}
-    finished = {"type": "sh.keptn.event.dev.delivery.finished"}
-    assert only_roots(_answer(200, {"events": [root, root]}))
-    assert not only_roots(_answer(200, {"events": [root, task]}))
-    assert not only_roots(_answer(200, {"events": [finished]}))
+def test_root_events_are_one_per_context_answering_none_and_at_least_one() -> None:
+    first = {"type": "sh.keptn.event.dev.delivery.triggered", "shkeptncontext": "a"}
+    other = {"type": "sh.keptn.event.dev.delivery.triggered", "shkeptncontext": "b"}
+    same_context = {"type": "sh.keptn.event.approval.triggered", "shkeptncontext": "a"}
+    answer = {
+        "type": "sh.keptn.event.deployment.finished",
+        "shkeptncontext": "c",
+        "triggeredid": "t1",
+    }
+    assert only_roots(_answer(200, {"events": [first, other]}))
+    assert not only_roots(_answer(200, {"events": [first, same_context]}))  # two of one context
+    assert not only_roots(_answer(200, {"events": [answer]}))  # answers another event
     assert not only_roots(_answer(200, {"events": []}))  # nothing shown proves nothing
     assert not only_roots(_answer(400, {"code": 400, "message": "root is unknown"}))
 
