@@ -9,7 +9,7 @@ import typer
 
 app = typer.Typer(
     name="qm",
-    help="Quartermaster: Keptn-compatible delivery and remediation orchestration on AWS.",
+    help="Quartermaster: Keptn-compatible delivery orchestration on AWS (remediation: not yet).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     # Typer's own --install-completion and --show-completion (bash, zsh, fish, PowerShell).
@@ -58,7 +58,7 @@ def options(
         help="Print the installed version and exit.",
     ),
 ) -> None:
-    """Quartermaster: Keptn-compatible delivery and remediation orchestration on AWS."""
+    """Quartermaster: Keptn-compatible delivery orchestration on AWS (remediation: not yet)."""
 
 
 def _register_all() -> None:
