@@ -278,7 +278,7 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
         finished = {c: t for c, t in _finished_runs(api, project).items() if c in contexts}
         if len(finished) == len(contexts):
             break
-        time.sleep(2)
+        time.sleep(5)  # each look costs the emulator a query of the growing events table
     tool.stop()
     cpu_after = _cpu_sample()
     result = Result(case, runs, finished, started, tool.polls, tool.poll_ms, tool.answers)

@@ -12,6 +12,17 @@ serializes writes to an item and isolates a transaction from other writes. Here 
 DynamoDB request runs under one lock (moto answers each from memory, under the interpreter
 lock anyway), and a transaction keeps a copy of only the items it writes.
 
+moto answers every query by sorting the whole table first (then keeping the items of one
+partition, or of one index key, and sorting those again): a query of one partition reads only
+that partition here, and an index query skips the first sort. As the runs and events tables
+grow, that was what made each request slower than the one before.
+
+Four costs moto pays per request, which under load made requests queue behind one another,
+are paid once instead: finding the backend for a host (a directory listing of moto's package
+and a few hundred patterns, under the server's one lock, for every request), a JSONPath
+parser generated anew (PLY's tables) for every path a state machine evaluates, a boto3 client
+made anew for each SQS call a state machine makes, and a log line per request.
+
 Run as `python -m qm.local.emulator -H 127.0.0.1 -p PORT` (moto.server's own arguments).
 """
 
@@ -19,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import logging
 import sys
 import threading
 from typing import Any
@@ -91,11 +103,12 @@ def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> 
                 raise MultipleTransactionsException()
             targets.add(target)
             current = backend.get_item(table_name, key)
-            if condition is not None:
-                if not get_filter_expression(condition, names, values).expr(current):
-                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
-                        original_item = current.to_json()["Attributes"]
-                    raise ConditionalCheckFailed(item=original_item)
+            if condition is not None and not get_filter_expression(condition, names, values).expr(
+                current
+            ):
+                if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                    original_item = current.to_json()["Attributes"]
+                raise ConditionalCheckFailed(item=original_item)
             if op_type != "ConditionCheck":
                 hash_key, range_key = backend.get_keys_value(table, key)
                 backups.append((table, hash_key, range_key, copy.deepcopy(current)))
@@ -145,13 +158,108 @@ def patch_moto() -> None:
     if not hasattr(DynamoDBBackend, "get_keys_value"):
         raise RuntimeError("this moto version is not the one qm/local/emulator.py was made for")
     DynamoHandler.call_action = _serialized(DynamoHandler.call_action)  # type: ignore[method-assign]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+
+
+def query_partitions() -> None:
+    """Table.query over only the items it can return, without sorting the table first."""
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    query = Table.query
+    signature = inspect.signature(query)
+
+    def partition(table: Any, hash_key: Any) -> list[Any]:
+        if table.range_key_attr is None:
+            item = table.items.get(hash_key)
+            return [] if item is None else [item]
+        return list(table.items.get(hash_key, {}).values())
+
+    def unsorted(table: Any) -> list[Any]:
+        if table.range_key_attr is None:
+            return list(table.items.values())
+        return [item for items in table.items.values() for item in items.values()]
+
+    def partition_query(self: Any, *args: Any, **kwargs: Any) -> Any:
+        arguments = signature.bind(self, *args, **kwargs).arguments
+        hash_key = arguments.get("hash_key")
+        if arguments.get("index_name"):
+            # sorted again by the index's keys (and the table's, so the order is total)
+            self.all_items = lambda: unsorted(self)
+        elif hash_key is not None:
+            self.all_items = lambda: partition(self, hash_key)  # sorted by range key after
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            self.__dict__.pop("all_items", None)  # safe: DynamoDB requests run one at a time
+
+    Table.query = partition_query  # type: ignore[method-assign]
+
+
+def cache_dispatch() -> None:
+    """Remember which backend serves a host, and the clients state machines send with."""
+    from moto import backends
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+    from moto.stepfunctions.parser.asl.component.state.exec.state_task.service import (
+        state_task_service_sqs,
+    )
+
+    modules = tuple(backends.list_of_moto_modules())
+    backends.list_of_moto_modules = lambda: modules  # the package's folders do not change
+    find = DomainDispatcherApplication.get_backend_for_host
+    found: dict[str | None, Any] = {}
+
+    def backend_for_host(self: Any, host: str | None) -> Any:
+        if host not in found:
+            found[host] = find(self, host)
+        return found[host]
+
+    DomainDispatcherApplication.get_backend_for_host = backend_for_host  # type: ignore[method-assign]
+    sqs_tasks: Any = state_task_service_sqs  # moto does not re-export the name
+    make_client = sqs_tasks.boto_client_for
+    clients: dict[tuple[str, str], Any] = {}
+    made = threading.Lock()
+
+    def client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        with made:  # boto3's default session is not safe to make clients from in parallel
+            if (region, service) not in clients:
+                clients[(region, service)] = make_client(region, service, state_credentials)
+            return clients[(region, service)]
+
+    sqs_tasks.boto_client_for = client_for
+
+
+def cache_json_paths() -> None:
+    """Parse each JSONPath once: jsonpath-ng builds a parser, tables and all, per `parse`."""
+    import importlib
+
+    # Untyped modules (jsonpath-ng exports `parse` without declaring it): held as Any.
+    plain_modules: list[Any] = [
+        importlib.import_module("jsonpath_ng"),
+        importlib.import_module("moto.stepfunctions.parser.asl.component.common.path.result_path"),
+    ]
+    extended_modules: list[Any] = [
+        importlib.import_module("jsonpath_ng.ext"),
+        importlib.import_module("moto.stepfunctions.parser.asl.utils.json_path"),
+    ]
+    plain = functools.lru_cache(maxsize=1024)(plain_modules[0].parse)
+    extended = functools.lru_cache(maxsize=1024)(extended_modules[0].parse)
+    for module in plain_modules:
+        module.parse = plain
+    for module in extended_modules:
+        module.parse = extended
 
 
 def main(argv: list[str] | None = None) -> None:
     from moto import server
 
     patch_moto()
+    query_partitions()
+    cache_dispatch()
+    cache_json_paths()
+    # One line per request: the log's lock and writes cost more than many requests do.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server.main(argv if argv is not None else sys.argv[1:])
 
 
