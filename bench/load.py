@@ -102,6 +102,7 @@ class Result:
     steps: dict[str, list[float]] = field(default_factory=dict)
     stuck: list[str] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per process
+    backlog: dict[str, int] = field(default_factory=dict)  # most messages waiting, per queue
     wall_s: float = 0.0
     load: float = 0.0  # load average (1 min) at the end
 
@@ -274,7 +275,10 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     contexts = {run.context for run in runs}
     deadline = time.monotonic() + options.deadline
     finished: dict[str, datetime] = {}
+    backlog: dict[str, int] = {}
     while time.monotonic() < deadline:
+        for queue, waiting in _waiting_messages().items():
+            backlog[queue] = max(backlog.get(queue, 0), waiting)
         finished = {c: t for c, t in _finished_runs(api, project).items() if c in contexts}
         if len(finished) == len(contexts):
             break
@@ -285,6 +289,7 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     result.cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
     result.wall_s = time.monotonic() - wall_before
     result.load = os.getloadavg()[0]
+    result.backlog = backlog
     result.steps = _steps(api, runs, finished)
     result.stuck = [
         _describe_stuck(api, project, run, runs, finished)
@@ -385,6 +390,31 @@ def _scope_as_stored(project: str, run: Triggered, runs: list[Triggered]) -> str
     )
 
 
+def _handler_queues() -> tuple[Any, list[str]]:
+    from qm.local import control
+
+    state = control.read_state()
+    if state is None:
+        return None, []
+    sqs = control.emulator_client(state, "sqs")
+    return sqs, sqs.list_queues(QueueNamePrefix="quartermaster-local").get("QueueUrls", [])
+
+
+def _waiting_messages() -> dict[str, int]:
+    """Messages waiting for a handler, per handler queue (not the dead-letter queues)."""
+    sqs, urls = _handler_queues()
+    waiting = {}
+    for url in urls:
+        name = url.rsplit("/", 1)[-1].removeprefix("quartermaster-local-")
+        if name.endswith(("-dlq", "-failed")):
+            continue
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        waiting[name] = int(attributes["ApproximateNumberOfMessages"])
+    return waiting
+
+
 def _queues_report() -> list[str]:
     """Messages left in the handlers' queues and their dead-letter queues (lost deliveries)."""
     from qm.local import control
@@ -451,6 +481,8 @@ def report(results: list[Result]) -> None:
             for name, seconds in r.cpu.items()
         )
         print(f"  CPU over {r.wall_s:.0f} s: {cpu}; load average {r.load:.1f} (2 cores shared)")
+        backlog = ", ".join(f"{queue} {n}" for queue, n in sorted(r.backlog.items()) if n)
+        print(f"  most messages waiting for a handler (looked every 5 s): {backlog or 'none'}")
         for line in r.stuck:
             print(f"  NOT FINISHED: {line}")
 
