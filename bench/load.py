@@ -15,7 +15,7 @@ last `.finished`), the time each step took (from the stored events' timestamps) 
 that did not finish within the deadline, its state, its service's other runs and the scope's
 lock and queue as stored. Exit code 1 when a run did not finish.
 
-    python bench/load.py [--poll-interval 1] [--deadline 420] [--cases small,large]
+    python bench/load.py [--poll-interval 1] [--deadline SECONDS] [--cases small,large]
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Case:
     services: int
     triggers: int  # per service
     fewer: int = 0  # the last `fewer` services get one trigger less
+    deadline_s: float = 300  # generous: a run not finished by then counts as not finished
 
     def plan(self) -> list[str]:
         """The services to trigger, in the order the triggers are sent (round by round)."""
@@ -78,7 +79,12 @@ class Case:
         ]
 
 
-CASES = {"small": Case("small", 8, 4, fewer=2), "large": Case("large", 50, 4)}
+# Deadlines: some 10x what each case takes on this 2-core machine (the whole bench stays
+# under ~10 minutes even when runs are lost).
+CASES = {
+    "small": Case("small", 8, 4, fewer=2, deadline_s=120),
+    "large": Case("large", 50, 4, deadline_s=300),
+}
 
 
 @dataclass
@@ -103,6 +109,7 @@ class Result:
     stuck: list[str] = field(default_factory=list)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per process
     backlog: dict[str, int] = field(default_factory=dict)  # most messages waiting, per queue
+    tool_errors: int = 0  # failed polls or answers (an answer that failed is sent again)
     wall_s: float = 0.0
     load: float = 0.0  # load average (1 min) at the end
 
@@ -273,7 +280,7 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     with ThreadPoolExecutor(max_workers=4) as senders:
         runs = list(senders.map(lambda sn: _trigger(api, project, *sn), numbered))
     contexts = {run.context for run in runs}
-    deadline = time.monotonic() + options.deadline
+    deadline = time.monotonic() + (options.deadline or case.deadline_s)
     finished: dict[str, datetime] = {}
     backlog: dict[str, int] = {}
     while time.monotonic() < deadline:
@@ -290,6 +297,7 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     result.wall_s = time.monotonic() - wall_before
     result.load = os.getloadavg()[0]
     result.backlog = backlog
+    result.tool_errors = tool.errors
     result.steps = _steps(api, runs, finished)
     result.stuck = [
         _describe_stuck(api, project, run, runs, finished)
@@ -483,6 +491,7 @@ def report(results: list[Result]) -> None:
         print(f"  CPU over {r.wall_s:.0f} s: {cpu}; load average {r.load:.1f} (2 cores shared)")
         backlog = ", ".join(f"{queue} {n}" for queue, n in sorted(r.backlog.items()) if n)
         print(f"  most messages waiting for a handler (looked every 5 s): {backlog or 'none'}")
+        print(f"  the tool: {r.answers} tasks answered, {r.tool_errors} failed polls or answers")
         for line in r.stuck:
             print(f"  NOT FINISHED: {line}")
 
@@ -492,7 +501,9 @@ def main() -> None:
     parser.add_argument("--cases", default="small,large", help="comma-separated: small, large")
     parser.add_argument("--poll-interval", type=float, default=1.0, help="the tool's, seconds")
     parser.add_argument("--tool-workers", type=int, default=4, help="the tool's thread pool")
-    parser.add_argument("--deadline", type=float, default=360, help="seconds per case")
+    parser.add_argument(
+        "--deadline", type=float, default=0, help="seconds per case (default: 120 and 300)"
+    )
     options = parser.parse_args()
 
     import httpx
