@@ -23,7 +23,9 @@ and a few hundred patterns, under the server's one lock, for every request), a J
 parser generated anew (PLY's tables) for every path a state machine evaluates, a boto3 client
 made anew for each SQS call a state machine makes, and a log line per request.
 
-Run as `python -m qm.local.emulator -H 127.0.0.1 -p PORT` (moto.server's own arguments).
+These replace parts of moto 5.2.5 (the version requirements-dev.txt pins); tests/unit/cli/
+test_local_emulator.py fails on plain moto. Run as `python -m qm.local.emulator -H 127.0.0.1
+-p PORT` (moto.server's own arguments).
 """
 
 from __future__ import annotations
