@@ -26,7 +26,6 @@ import os
 import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +36,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from load_observe import cpu_sample, queues_report, scope_as_stored, waiting_messages  # noqa: E402
+from load_tool import PollingTool  # noqa: E402
 
 STAGE, SEQUENCE, TASKS = "dev", "delivery", ("deployment", "test")
 SHIPYARD = f"""\
@@ -54,7 +56,6 @@ spec:
 """
 FINISHED = f"sh.keptn.event.{STAGE}.{SEQUENCE}.finished"
 SOURCE = "load-bench"
-TOOL = "load-tool"
 
 
 @dataclass(frozen=True)
@@ -114,108 +115,6 @@ class Result:
     load: float = 0.0  # load average (1 min) at the end
 
 
-# -- the polling tool ----------------------------------------------------------------------
-
-
-class PollingTool:
-    """Answers every open task of a project as a remote execution plane does: it polls the
-    open `.triggered` events of each task type, then sends `.started` and `.finished` for
-    each one it has not answered yet (a few at once, from a small thread pool)."""
-
-    def __init__(self, api: Any, project: str, interval_s: float, workers: int) -> None:
-        self._api, self._project, self._interval = api, project, interval_s
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="tool")
-        self._taken: set[str] = set()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="tool-poller", daemon=True)
-        self.polls, self.answers, self.errors = 0, 0, 0
-        self.poll_ms: list[float] = []
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=30)
-        self._pool.shutdown(wait=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            for task in TASKS:
-                sent = time.perf_counter()
-                try:
-                    answer = self._api.get(
-                        f"/v1/event/triggered/sh.keptn.event.{task}.triggered",
-                        params={"project": self._project},
-                    )
-                    answer.raise_for_status()
-                except Exception:
-                    self.errors += 1
-                    continue
-                self.poll_ms.append((time.perf_counter() - sent) * 1000)
-                self.polls += 1
-                for event in answer.json()["events"]:
-                    with self._lock:
-                        if event["id"] in self._taken:
-                            continue
-                        self._taken.add(event["id"])
-                    self._pool.submit(self._answer, task, event)
-            self._stop.wait(self._interval)
-
-    def _answer(self, task: str, triggered: dict[str, Any]) -> None:
-        data = {k: triggered["data"][k] for k in ("project", "stage", "service")}
-        try:
-            for phase, extra in (("started", {}), ("finished", {"result": "pass"})):
-                self._api.post(
-                    "/v1/event",
-                    json={
-                        "specversion": "1.0",
-                        "source": TOOL,
-                        "id": str(uuid.uuid4()),
-                        "type": f"sh.keptn.event.{task}.{phase}",
-                        "shkeptncontext": triggered["shkeptncontext"],
-                        "triggeredid": triggered["id"],
-                        "data": {**data, "status": "succeeded", **extra},
-                    },
-                ).raise_for_status()
-            self.answers += 1
-        except Exception:
-            self.errors += 1
-            with self._lock:  # answered again at the next poll
-                self._taken.discard(triggered["id"])
-
-
-# -- CPU used, per process -------------------------------------------------------------------
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _processes() -> dict[str, int]:
-    """The runtime, the emulator it started, and this bench."""
-    from qm.local import control
-
-    state = control.read_state()
-    found = {"bench": os.getpid()}
-    if state is None:
-        return found
-    found["runtime"] = int(state["pid"])
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == found["runtime"]:
-                found["emulator"] = int(stat.parent.name)
-        except (OSError, ValueError, IndexError):
-            continue
-    return found
-
-
-def _cpu_sample() -> dict[str, float]:
-    return {name: _cpu_seconds(pid) for name, pid in _processes().items()}
-
-
 # -- one case --------------------------------------------------------------------------------
 
 
@@ -267,7 +166,7 @@ def _finished_runs(api: Any, project: str) -> dict[str, datetime]:
 def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     project = f"load-{case.name}"
     _setup(api, project, case.services)
-    tool = PollingTool(api, project, options.poll_interval, options.tool_workers)
+    tool = PollingTool(api, project, TASKS, options.poll_interval, options.tool_workers)
     tool.start()
     plan = case.plan()
     ordinals: dict[str, int] = {}
@@ -275,7 +174,7 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     for service in plan:
         ordinals[service] = ordinals.get(service, 0) + 1
         numbered.append((service, ordinals[service]))
-    cpu_before, wall_before = _cpu_sample(), time.monotonic()
+    cpu_before, wall_before = cpu_sample(), time.monotonic()
     started = datetime.now(UTC)
     with ThreadPoolExecutor(max_workers=4) as senders:
         runs = list(senders.map(lambda sn: _trigger(api, project, *sn), numbered))
@@ -284,14 +183,14 @@ def run_case(api: Any, case: Case, options: argparse.Namespace) -> Result:
     finished: dict[str, datetime] = {}
     backlog: dict[str, int] = {}
     while time.monotonic() < deadline:
-        for queue, waiting in _waiting_messages().items():
+        for queue, waiting in waiting_messages().items():
             backlog[queue] = max(backlog.get(queue, 0), waiting)
         finished = {c: t for c, t in _finished_runs(api, project).items() if c in contexts}
         if len(finished) == len(contexts):
             break
         time.sleep(5)  # each look costs the emulator a query of the growing events table
     tool.stop()
-    cpu_after = _cpu_sample()
+    cpu_after = cpu_sample()
     result = Result(case, runs, finished, started, tool.polls, tool.poll_ms, tool.answers)
     result.cpu = {name: cpu_after[name] - cpu_before.get(name, 0.0) for name in cpu_after}
     result.wall_s = time.monotonic() - wall_before
@@ -359,89 +258,18 @@ def _describe_stuck(
     done = sum(1 for r in others if r.context in finished)
     return (
         f"{run.service} run {run.ordinal}: {state}; its service's other runs finished "
-        f"{done}/{len(others)}; {_scope_as_stored(project, run, runs)}"
+        f"{done}/{len(others)}; {_stored(project, run, runs)}"
     )
 
 
-def _scope_as_stored(project: str, run: Triggered, runs: list[Triggered]) -> str:
-    """The scope's lock and queue items in the runs table (read from the emulator)."""
+def _stored(project: str, run: Triggered, runs: list[Triggered]) -> str:
     from chalicelib.domain.runs import run_id_for
-    from qm.local import control
 
-    state = control.read_state()
-    if state is None:
-        return "runtime gone"
     names = {
         run_id_for(SOURCE, r.event_id): f"run {r.ordinal}" for r in runs if r.service == run.service
     }
-    db = control.emulator_client(state, "dynamodb")
-    items = db.query(
-        TableName="quartermaster-local-runs",
-        KeyConditionExpression="pk = :pk",
-        ExpressionAttributeValues={":pk": {"S": f"SCOPE#{project}\x1f{STAGE}\x1f{run.service}"}},
-        ConsistentRead=True,
-    )["Items"]
-    lock = next(
-        (names.get(i["run"]["S"], i["run"]["S"]) for i in items if i["sk"]["S"] == "LOCK"), "free"
-    )
-    queued = [
-        names.get(i["run"]["S"], i["run"]["S"]) for i in items if i["sk"]["S"].startswith("Q#")
-    ]
-    own = db.get_item(
-        TableName="quartermaster-local-runs",
-        Key={"pk": {"S": f"RUN#{run_id_for(SOURCE, run.event_id)}"}, "sk": {"S": "RUN"}},
-        ConsistentRead=True,
-    ).get("Item", {})
-    return (
-        f"stored state {own.get('state', {}).get('S', '(none)')}, lock {lock}, "
-        f"queued {', '.join(queued) or 'none'}"
-    )
-
-
-def _handler_queues() -> tuple[Any, list[str]]:
-    from qm.local import control
-
-    state = control.read_state()
-    if state is None:
-        return None, []
-    sqs = control.emulator_client(state, "sqs")
-    return sqs, sqs.list_queues(QueueNamePrefix="quartermaster-local").get("QueueUrls", [])
-
-
-def _waiting_messages() -> dict[str, int]:
-    """Messages waiting for a handler, per handler queue (not the dead-letter queues)."""
-    sqs, urls = _handler_queues()
-    waiting = {}
-    for url in urls:
-        name = url.rsplit("/", 1)[-1].removeprefix("quartermaster-local-")
-        if name.endswith(("-dlq", "-failed")):
-            continue
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-        )["Attributes"]
-        waiting[name] = int(attributes["ApproximateNumberOfMessages"])
-    return waiting
-
-
-def _queues_report() -> list[str]:
-    """Messages left in the handlers' queues and their dead-letter queues (lost deliveries)."""
-    from qm.local import control
-
-    state = control.read_state()
-    if state is None:
-        return []
-    sqs = control.emulator_client(state, "sqs")
-    lines = []
-    for url in sqs.list_queues(QueueNamePrefix="quartermaster-local").get("QueueUrls", []):
-        attributes = sqs.get_queue_attributes(
-            QueueUrl=url,
-            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-        )["Attributes"]
-        visible = int(attributes["ApproximateNumberOfMessages"])
-        hidden = int(attributes["ApproximateNumberOfMessagesNotVisible"])
-        if visible or hidden:
-            lines.append(f"  {url.rsplit('/', 1)[-1]}: {visible} waiting, {hidden} in flight")
-    return lines
+    scope_key = "\x1f".join((project, STAGE, run.service))
+    return scope_as_stored(scope_key, run_id_for(SOURCE, run.event_id), names)
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -526,7 +354,7 @@ def main() -> None:
             print(
                 f"{name}: {len(results[-1].finished)}/{len(results[-1].runs)} finished", flush=True
             )
-        leftovers = _queues_report()
+        leftovers = queues_report()
     finally:
         control.down()
     report(results)
