@@ -51,12 +51,13 @@ def configure_environment(moto_port: int) -> None:
 
 def start_emulator(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     """moto in server mode on 127.0.0.1, in a process of its own (so the emulator and the
-    handlers do not share one interpreter lock), with Step Functions really executing."""
+    handlers do not share one interpreter lock), with Step Functions really executing and
+    DynamoDB safe for concurrent requests (qm/local/emulator.py)."""
     import httpx
 
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+            [sys.executable, "-m", "qm.local.emulator", "-H", "127.0.0.1", "-p", str(port)],
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
