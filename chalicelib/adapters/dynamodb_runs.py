@@ -3,8 +3,7 @@
 | pk                    | sk                    | item                                          |
 |-----------------------|-----------------------|-----------------------------------------------|
 | RUN#<run id>          | RUN                   | a run (indexed by context and by project)     |
-| SCOPE#<p>^<s>^<svc>   | LOCK                  | which run holds the scope                     |
-| SCOPE#<p>^<s>^<svc>   | Q#<created>#<run id>  | a run waiting for the scope, in trigger order |
+| SCOPE#<p>^<s>^<svc>   | LOCK, Q#...           | its lock and queue (dynamodb_scope_queues.py) |
 | TASK#<triggered id>   | TASK                  | token, answer counts, merged answers          |
 | PAUSE#<context>       | <stage> or *          | runs of the context start paused              |
 
@@ -20,10 +19,9 @@ import json
 from typing import Any
 
 from chalicelib.adapters.dynamodb_run_tasks import DynamoDbTaskStore
+from chalicelib.adapters.dynamodb_scope_queues import DynamoDbScopeQueues
 from chalicelib.adapters.dynamodb_writes import (
-    ConditionFailed,
     clear_outbox,
-    conditional,
     outbox_item,
     outbox_of,
     outbox_set,
@@ -35,7 +33,6 @@ from chalicelib.domain.runs import (
     FINAL_STATES,
     Run,
     RunState,
-    Scope,
 )
 from chalicelib.errors import InvalidInput
 
@@ -43,7 +40,7 @@ _FINAL = [state.value for state in FINAL_STATES]
 ALL_STAGES = "*"
 
 
-class DynamoDbRunStore(DynamoDbTaskStore):
+class DynamoDbRunStore(DynamoDbTaskStore, DynamoDbScopeQueues):
     # -- runs --------------------------------------------------------------------------------
 
     def create_run(self, run: Run) -> bool:
@@ -207,80 +204,6 @@ class DynamoDbRunStore(DynamoDbTaskStore):
             ConsistentRead=True,
         ).get("Items", [])
         return any(flag["sk"]["S"] in (ALL_STAGES, stage) for flag in flags)
-
-    # -- queue and lock ------------------------------------------------------------------------
-
-    def lock_holder(self, scope: Scope) -> str | None:
-        item = self._db.get_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"SCOPE#{scope.key}"}, "sk": {"S": "LOCK"}},
-            ConsistentRead=True,
-        ).get("Item")
-        return item["run"]["S"] if item else None
-
-    def claim_next(self, scope: Scope) -> str | None:
-        pk = {"S": f"SCOPE#{scope.key}"}
-        waiting = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
-            ExpressionAttributeValues={":pk": pk, ":q": {"S": "Q#"}},
-            ConsistentRead=True,
-            Limit=1,
-        ).get("Items", [])
-        if not waiting:
-            return None
-        run_id: str = waiting[0]["run"]["S"]
-        try:
-            # Taking the lock and leaving the queue is one step: no run is started twice.
-            # A conflict with another writer is raised (the caller's delivery is retried), so
-            # a wake-up is never lost to it.
-            with conditional(self._db):
-                self._db.transact_write_items(
-                    TransactItems=[
-                        {
-                            "Put": {
-                                "TableName": self._table,
-                                "Item": {"pk": pk, "sk": {"S": "LOCK"}, "run": {"S": run_id}},
-                                "ConditionExpression": "attribute_not_exists(pk)",
-                            }
-                        },
-                        {
-                            "Delete": {
-                                "TableName": self._table,
-                                "Key": {"pk": pk, "sk": waiting[0]["sk"]},
-                                "ConditionExpression": "attribute_exists(pk)",
-                            }
-                        },
-                    ]
-                )
-        except ConditionFailed:
-            return None  # held by another run, or another caller took this one
-        return run_id
-
-    def release(self, scope: Scope, run_id: str) -> None:
-        pk = {"S": f"SCOPE#{scope.key}"}
-        freed = succeeded(
-            self._db,
-            self._db.delete_item,
-            TableName=self._table,
-            Key={"pk": pk, "sk": {"S": "LOCK"}},
-            ConditionExpression="#run = :run",
-            ExpressionAttributeNames={"#run": "run"},
-            ExpressionAttributeValues={":run": {"S": run_id}},
-        )
-        if freed:
-            return  # the holder left the queue when it took the lock
-        # Not the holder: it may still wait in the queue (aborted while queued).
-        queued = self._db.query(
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk AND begins_with(sk, :q)",
-            FilterExpression="#run = :run",
-            ExpressionAttributeNames={"#run": "run"},
-            ExpressionAttributeValues={":pk": pk, ":q": {"S": "Q#"}, ":run": {"S": run_id}},
-            ConsistentRead=True,
-        ).get("Items", [])
-        for item in queued:
-            self._db.delete_item(TableName=self._table, Key={"pk": pk, "sk": item["sk"]})
 
     def _query_index(
         self, index: str, attribute: str, value: str, forward: bool, limit: int | None

@@ -23,6 +23,11 @@ class ConditionFailed(Exception):
     """Raised inside `conditional()` when only conditions cancelled the write."""
 
 
+class TransactionConflict(DependencyFailure):
+    """Another transaction wrote one of the items at the same moment: trying again at once
+    usually goes through."""
+
+
 @contextmanager
 def conditional(db: Any) -> Iterator[None]:
     """Turn a failed condition into ConditionFailed and any other cancellation into
@@ -37,7 +42,8 @@ def conditional(db: Any) -> Iterator[None]:
             code in ("None", "ConditionalCheckFailed") for code in reasons
         ):
             raise ConditionFailed() from error
-        raise DependencyFailure(
+        failure = TransactionConflict if "TransactionConflict" in reasons else DependencyFailure
+        raise failure(
             f"a DynamoDB transaction was cancelled ({', '.join(reasons) or 'no reason given'}); "
             "the delivery is retried"
         ) from error
