@@ -52,7 +52,8 @@ def aws() -> Iterator[None]:
 
 @pytest.fixture
 def aws_container(aws: None) -> Iterator[Container]:
-    built = build_aws_container(Settings(stage=STAGE))
+    # Runs start at once: these tests deliver step by step (test_trigger_order.py settles).
+    built = build_aws_container(Settings(stage=STAGE, start_settle_seconds=0))
     use_container(built)
     yield built
     use_container(None)
