@@ -85,9 +85,10 @@ spec:
 
 @pytest.fixture
 def flow(aws: None) -> Iterator[Harness]:
-    # A one-second answer deadline, so the no-answer timeout is testable.
+    # Answer deadlines are real (delayed messages): a minute, so that a slow machine never
+    # times a test's run out; the timeout tests shorten it for the project (`answer_within`).
     container = build_aws_container(
-        Settings(stage=STAGE, task_wait_seconds=1, start_settle_seconds=0)
+        Settings(stage=STAGE, task_wait_seconds=60, start_settle_seconds=0)
     )
     use_container(container)
     token = issue_token(container.tokens, "alice")
@@ -220,7 +221,14 @@ def _seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
 
 
+def answer_within(flow: Harness, wait: str) -> None:
+    """The project's answer deadline (`taskStartedWaitDuration`) for runs triggered from now."""
+    body = {"name": "shop", "taskStartedWaitDuration": wait}
+    assert flow.api.call("PUT", "/v1/project", body)[0] == 201
+
+
 def test_a_task_nobody_answers_times_the_sequence_out_without_chaining(flow: Harness) -> None:
+    answer_within(flow, "1s")
     context = flow.trigger("dev", "delivery")
     flow.wait_task(context, "deployment")
     # The task's own deadline arrives (a delayed message to the control queue): no schedule.
@@ -346,6 +354,7 @@ def test_pause_holds_the_next_task_and_resume_sends_it(flow: Harness) -> None:
 
 
 def test_a_held_task_gets_its_answer_deadline_when_resumed(flow: Harness) -> None:
+    answer_within(flow, "1s")
     context = flow.trigger("dev", "delivery")
     deployment = flow.wait_task(context, "deployment")
     control(flow, context, "pause")
@@ -409,8 +418,13 @@ def test_the_answer_deadline_is_set_per_project(flow: Harness) -> None:
     assert flow.api.call("GET", "/v1/project/shop")[1]["taskStartedWaitDuration"] == "3600s"
     context = flow.trigger("dev", "delivery")
     flow.wait_task(context, "deployment")
-    flow.settle(1.5)  # past the deployment's one-second default
+    answer_within(flow, "1s")  # for later runs: this one keeps the hour it started with
+    flow.settle(1.5)
     assert flow.finished(context, "dev", "delivery") is None
+    later = flow.trigger("dev", "delivery", service="payment")
+    flow.wait_task(later, "deployment")
+    finished = flow.wait_finished(later, "dev", "delivery")  # one second without an answer
+    assert (finished["data"]["result"], finished["data"]["status"]) == ("fail", "errored")
 
 
 def metrics_written(output: str) -> list[dict[str, Any]]:
