@@ -12,17 +12,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.domain.outcomes import Result, Status
 from chalicelib.engine.payload import CompletedTask, merge_finished
 
-PASS = "pass"
-WARNING = "warning"
-FAIL = "fail"
+PASS = Result.PASS.value
+WARNING = Result.WARNING.value
+FAIL = Result.FAIL.value
 FAILED_ALIAS = "failed"
 
-SUCCEEDED = "succeeded"
-ERRORED = "errored"
-ABORTED = "aborted"
-UNKNOWN = "unknown"
+SUCCEEDED = Status.SUCCEEDED.value
+ERRORED = Status.ERRORED.value
+ABORTED = Status.ABORTED.value
+UNKNOWN = Status.UNKNOWN.value
 
 
 @dataclass(frozen=True)

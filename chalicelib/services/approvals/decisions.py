@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.domain.effects import Effect, Publish, outbox_entries
-from chalicelib.domain.event_types import Phase, task_event_type
+from chalicelib.engine import sequencer
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.services.approvals.service import APPROVAL
-from chalicelib.services.sequencing.common import SequencingDeps, build_event, stable_id
-from chalicelib.services.sequencing.effects import settle_task
+from chalicelib.services.sequencing.common import SequencingDeps
+from chalicelib.services.sequencing.interpreter import apply
 
-DECISIONS = {"approve": "pass", "decline": "fail"}
-DECISION_SOURCE = "quartermaster-approval"
+DECISIONS = sequencer.DECISIONS
+DECISION_SOURCE = sequencer.DECISION_SOURCE
 
 
 def decide(
@@ -48,39 +47,12 @@ def decide(
             f"no approval with id {triggered_id} in project '{project}', stage '{stage}'"
             + (f", service '{service}'" if service else "")
         )
-    decision = {
-        "decision": str(choice),
-        "decidedBy": identity,
-        "decidedAt": deps.now(),
-        "comment": comment,
-    }
-    data = {
-        "project": project,
-        "stage": stage,
-        "service": run.scope.service,
-        "status": "succeeded",
-        "result": DECISIONS[str(choice)],
-        "message": comment or f"{choice}d by {identity}",
-        APPROVAL: decision,
-    }
-    answer = build_event(
-        deps,
-        event_id=stable_id(triggered_id, "decision"),
-        event_type=task_event_type(APPROVAL, Phase.FINISHED),
-        context=run.keptn_context,
-        data=data,
-        triggeredid=triggered_id,
-        gitcommitid=run.git_commit or None,
-        source=DECISION_SOURCE,
-    )
-    effects: list[Effect] = [Publish(event=answer.to_wire())]
-    stamp = deps.now()
-    if not deps.tasks.record_decision(triggered_id, decision, effects, stamp):
-        current = deps.tasks.get_task(triggered_id)
-        if current is not None:
-            # The decision made first may not have been sent yet (its call failed after the
-            # write): send it now, so the run goes on whichever call the user retries.
-            settle_task(triggered_id, current.outbox, deps)
+    decision = sequencer.approval_decision(run, triggered_id, choice, comment, identity, deps.now())
+    # Refused: the decision made first may not have been sent yet (its call failed after the
+    # write); `apply` sends it now, so the run goes on whichever call the user retries.
+    applied = apply(decision, deps)
+    if not applied.written:
+        current = applied.stored
         if current is not None and (current.decision or current.finished):
             earlier = current.decision or {}
             raise Conflict(
@@ -93,5 +65,4 @@ def decide(
                 + "; a decision cannot be changed"
             )
         raise Gone(f"approval {triggered_id} is no longer open: it expired or its sequence ended")
-    settle_task(triggered_id, outbox_entries(effects, stamp), deps)
-    return {"keptnContext": run.keptn_context, **decision}
+    return {"keptnContext": run.keptn_context, **decision.decision}

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from chalicelib.domain.effects import Effect, ResumeTask, outbox_entries
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type
 from chalicelib.domain.events import KeptnEvent
-from chalicelib.domain.runs import CompletedTask, TaskRecord
-from chalicelib.engine.completion import complete_task, is_task_complete
+from chalicelib.domain.runs import CompletedTask
+from chalicelib.engine import sequencer
 from chalicelib.observability import duration_ms
 from chalicelib.services.sequencing.common import SequencingDeps
-from chalicelib.services.sequencing.effects import settle_task
+from chalicelib.services.sequencing.interpreter import apply
 
 
 def on_task_answer(event: KeptnEvent, deps: SequencingDeps) -> CompletedTask | None:
@@ -33,44 +32,15 @@ def on_task_answer(event: KeptnEvent, deps: SequencingDeps) -> CompletedTask | N
     if task is None:
         # Counted before (a redelivery, or this delivery's own write answered with an error)
         # or not ours to count: only in the first case may work be left to do.
-        task = deps.tasks.get_task(event.triggeredid)
-        if task is None or key not in task.seen:
-            return None
-        if not task.open:
-            settle_task(task.triggered_id, task.outbox, deps)
-            return None
-    if not is_task_complete(task.started, task.finished):
+        decision = sequencer.recount(deps.tasks.get_task(event.triggeredid), key)
+    else:
+        decision = sequencer.completion(task)
+    if not apply(decision, deps).written or not isinstance(decision, sequencer.CloseTask):
         return None
-    return _complete(task, deps)
-
-
-def _complete(task: TaskRecord, deps: SequencingDeps) -> CompletedTask | None:
-    """Close the task with its merged result and resume the execution waiting for it."""
-    outcome = complete_task(task.name, task.finished_data)
-    completed = CompletedTask(
-        name=task.name,
-        triggered_id=task.triggered_id,
-        result=outcome.result,
-        status=outcome.status,
-        data=dict(outcome.data),
+    duration_ms(
+        "TaskDuration", _elapsed_ms(decision.dispatched, deps.clock()), task=decision.completed.name
     )
-    effects: list[Effect] = [
-        ResumeTask(
-            token=task.token, output={"result": completed.result, "status": completed.status}
-        )
-    ]
-    stamp = deps.now()
-    if not deps.tasks.close_task(
-        task.triggered_id, task.started, task.finished, (task.run_id, completed), effects, stamp
-    ):
-        # Another answer counted meanwhile closes it, or a close of ours went through.
-        closed = deps.tasks.get_task(task.triggered_id)
-        if closed is not None and not closed.open:
-            settle_task(closed.triggered_id, closed.outbox, deps)
-        return None
-    settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
-    duration_ms("TaskDuration", _elapsed_ms(task.dispatched, deps.clock()), task=task.name)
-    return completed
+    return decision.completed
 
 
 def _elapsed_ms(since: str, now: datetime) -> float:

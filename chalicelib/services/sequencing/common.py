@@ -1,8 +1,8 @@
-"""What every sequencing step shares: its dependencies, events it sends, shipyard look-ups."""
+"""What every sequencing step shares: its dependencies, sending events (built by
+chalicelib/engine/sequencing/events.py), shipyard look-ups."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,10 +11,12 @@ from typing import Any, Protocol
 from chalicelib.domain.event_types import task_event_type
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import ResourceScope
-from chalicelib.domain.runs import RUN_NAMESPACE, Run, Scope
+from chalicelib.domain.runs import Scope
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.asl import state_machine_name
+from chalicelib.engine.sequencing import events
+from chalicelib.engine.sequencing.events import CONTROL_PLANE, scope_data, stable_id
 from chalicelib.errors import NotFound
 from chalicelib.ports import (
     ConfigStore,
@@ -27,8 +29,18 @@ from chalicelib.ports import (
     Workflows,
 )
 
-# Keptn's controller signs its events so; tools that look at `source` keep working.
-CONTROL_PLANE = "shipyard-controller"
+__all__ = [
+    "CONTROL_PLANE",
+    "Publishing",
+    "SequencingDeps",
+    "answer_task",
+    "build_event",
+    "machine_name",
+    "publish",
+    "scope_data",
+    "shipyard_at",
+    "stable_id",
+]
 
 
 @dataclass(frozen=True)
@@ -67,11 +79,6 @@ def shipyard_at(config: ConfigStore, project: str, commit: str | None) -> Shipya
     return parse_document(resource.content.decode("utf-8"), Shipyard, "shipyard.yaml")
 
 
-def stable_id(*parts: str) -> str:
-    """An event id derived from what caused it, so a retried step re-sends the same event."""
-    return str(uuid.uuid5(RUN_NAMESPACE, "/".join(parts)))
-
-
 class Publishing(Protocol):
     """What sending an event needs: the bus and the clock (SequencingDeps has both)."""
 
@@ -92,15 +99,16 @@ def build_event(
     gitcommitid: str | None = None,
     source: str = CONTROL_PLANE,
 ) -> KeptnEvent:
-    return KeptnEvent(
-        id=event_id,
-        source=source,
-        type=event_type,
-        time=deps.now(),
-        shkeptncontext=context,
+    """An event stamped with the deployment's clock (chalicelib/engine/sequencing/events.py)."""
+    return events.build_event(
+        now=deps.now(),
+        event_id=event_id,
+        event_type=event_type,
+        context=context,
+        data=data,
         triggeredid=triggeredid,
         gitcommitid=gitcommitid,
-        data=data,
+        source=source,
     )
 
 
@@ -132,16 +140,3 @@ def answer_task(
         gitcommitid=triggered.gitcommitid,
         source=source,
     )
-
-
-def scope_data(run: Run) -> dict[str, Any]:
-    """project/stage/service/labels of a run, the common part of every event about it."""
-    data: dict[str, Any] = {
-        "project": run.scope.project,
-        "stage": run.scope.stage,
-        "service": run.scope.service,
-    }
-    labels = run.input.get("labels")
-    if isinstance(labels, dict) and labels:
-        data["labels"] = labels
-    return data

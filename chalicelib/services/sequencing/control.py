@@ -10,25 +10,13 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from chalicelib.domain.effects import (
-    Effect,
-    Publish,
-    ResumeTask,
-    ScheduleDeadline,
-    outbox_entries,
-)
-from chalicelib.domain.event_types import Phase, task_event_type
-from chalicelib.domain.runs import FINAL_STATES, CompletedTask, Run, RunState
+from chalicelib.domain.runs import FINAL_STATES, Run
+from chalicelib.engine import sequencer
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.services.sequencing.common import (
-    SequencingDeps,
-    build_event,
-    scope_data,
-    stable_id,
-)
-from chalicelib.services.sequencing.dispatch import APPROVAL, answer_deadline, task_event
-from chalicelib.services.sequencing.effects import settle_run, settle_task
+from chalicelib.services.sequencing.common import SequencingDeps
+from chalicelib.services.sequencing.effects import settle_run
 from chalicelib.services.sequencing.ending import end_run
+from chalicelib.services.sequencing.interpreter import apply
 
 
 class Control(StrEnum):
@@ -92,41 +80,14 @@ def control_context(
 
 def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
     """Complete the run's waiting task as passed, recorded as its `.finished` with the reason."""
-    if run.current is None or run.current.name == APPROVAL:
+    if run.current is None or run.current.name == sequencer.APPROVAL:
         return None
     task = deps.tasks.get_task(run.current.triggered_id)
-    if task is None:
+    decision = sequencer.skip(run, task, who, reason, deps.now())
+    # Not written: answered at this very moment, or a retried skip (its effects are finished).
+    if not apply(decision, deps).written or not isinstance(decision, sequencer.CloseTask):
         return None
-    if not task.open:
-        settle_task(task.triggered_id, task.outbox, deps)  # a retried skip: finish it
-        return None
-    message = f"skipped by {who or 'a user'}" + (f": {reason}" if reason else "")
-    completed = CompletedTask(
-        name=task.name,
-        triggered_id=task.triggered_id,
-        result="pass",
-        status="succeeded",
-        data={"message": message},
-    )
-    finished = build_event(
-        deps,
-        event_id=stable_id(task.triggered_id, "skipped"),
-        event_type=task_event_type(task.name, Phase.FINISHED),
-        context=run.keptn_context,
-        triggeredid=task.triggered_id,
-        data={**scope_data(run), "result": "pass", "status": "succeeded", "message": message},
-    )
-    effects: list[Effect] = [
-        Publish(event=finished.to_wire()),
-        ResumeTask(token=task.token, output={"result": "pass", "status": "succeeded"}),
-    ]
-    stamp = deps.now()
-    if not deps.tasks.close_task(
-        task.triggered_id, task.started, task.finished, (run.id, completed), effects, stamp
-    ):
-        return None  # answered at this very moment
-    settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
-    return task.name
+    return decision.completed.name
 
 
 def _resume(run: Run, deps: SequencingDeps) -> bool:
@@ -135,32 +96,11 @@ def _resume(run: Run, deps: SequencingDeps) -> bool:
     if run.current is None:
         return resumed
     task = deps.tasks.get_task(run.current.triggered_id)
-    if task is None:
-        return resumed
-    if not task.held:
-        settle_task(task.triggered_id, task.outbox, deps)
-        return resumed
-    due = answer_deadline(deps, run)
-    # The deadline first: a crash after the event went out then sends nothing else again.
-    effects: list[Effect] = [
-        ScheduleDeadline(triggered_id=task.triggered_id, due=due),
-        task_event(run, task, deps),
-    ]
-    stamp = deps.now()
-    released = deps.tasks.release_task(task.triggered_id, due, effects, stamp)
-    if released is not None:
-        settle_task(task.triggered_id, outbox_entries(effects, stamp), deps)
-    return True
+    decision = sequencer.resume(run, task, deps.now(), deps.task_wait_seconds)
+    apply(decision, deps)
+    return True if isinstance(decision, sequencer.Release) else resumed
 
 
 def _abort(run: Run, deps: SequencingDeps) -> bool:
     # Late answers change nothing: the run's end closes its open task (chalicelib/domain/effects).
-    return end_run(
-        run,
-        RunState.ABORTED,
-        "pass",
-        "aborted",
-        "sequence aborted by a user",
-        deps,
-        stop="aborted by a user",
-    )
+    return end_run(run, sequencer.abort_end(), deps)

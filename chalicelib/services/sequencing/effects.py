@@ -21,10 +21,10 @@ from chalicelib.domain.effects import (
     effects_from_outbox,
 )
 from chalicelib.domain.events import KeptnEvent, parse_time
+from chalicelib.domain.messages import DeadlineMessage
 from chalicelib.services.sequencing.common import SequencingDeps
 
 log = logging.getLogger("quartermaster.sequencing")
-DEADLINE = "deadline"  # the kind of a deadline's message on the control queue
 
 
 def carry_out(effect: Effect, deps: SequencingDeps) -> None:
@@ -40,12 +40,8 @@ def carry_out(effect: Effect, deps: SequencingDeps) -> None:
     elif isinstance(effect, AbandonTask):
         deps.tasks.abandon_task(effect.triggered_id)
     elif isinstance(effect, ScheduleDeadline):
-        message: dict[str, object] = {
-            "kind": DEADLINE,
-            "triggeredId": effect.triggered_id,
-            "due": effect.due,
-        }
-        deps.timers.schedule(message, parse_time(effect.due))
+        message = DeadlineMessage(triggered_id=effect.triggered_id, due=effect.due)
+        deps.timers.schedule(message.wire(), parse_time(effect.due))
     elif isinstance(effect, FreeScope):
         from chalicelib.services.sequencing.start import start_next
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from chalicelib.domain.runs import FINAL_STATES, RunState
+from chalicelib.domain.runs import FINAL_STATES
+from chalicelib.engine import sequencer
 from chalicelib.observability import count
 from chalicelib.services.sequencing.common import SequencingDeps
-from chalicelib.services.sequencing.effects import settle_run
 from chalicelib.services.sequencing.ending import end_run
+from chalicelib.services.sequencing.interpreter import apply
 
 log = logging.getLogger("quartermaster.sequencing")
 
@@ -30,22 +31,12 @@ def on_execution_status(detail: dict[str, Any], deps: SequencingDeps) -> bool:
     if run is None:
         log.info("execution %s (%s) belongs to no run; ignored", name, status)
         return False
+    end = sequencer.execution_end(status, detail.get("error"), detail.get("cause"))
     if run.state in FINAL_STATES:
-        settle_run(run.id, run.outbox, deps)
+        apply(sequencer.end_run(run, end, deps.now()), deps)  # what its end left undone
         return False
-    reason = _reason(status, detail)
-    if not end_run(run, RunState.FINISHED, "fail", "errored", reason, deps, chain=False):
+    if not end_run(run, end, deps):
         return False
     count("ExecutionsFailed")  # by status in the log line of the run's end
-    log.warning("run %s ended: %s", run.id, reason)
+    log.warning("run %s ended: %s", run.id, end.message)
     return True
-
-
-def _reason(status: str, detail: dict[str, Any]) -> str:
-    what = {"FAILED": "failed", "TIMED_OUT": "timed out", "ABORTED": "was stopped"}.get(
-        status, status.lower()
-    )
-    message = f"the sequence's state machine execution {what}"
-    error, cause = detail.get("error"), detail.get("cause")
-    particulars = ": ".join(str(part) for part in (error, cause) if part)
-    return f"{message} ({particulars[:500]})" if particulars else message

@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, sequence_event_type
 from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.messages import StartMessage
 from chalicelib.domain.runs import FINAL_STATES, Run, RunState, Scope, run_id_for
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.errors import InvalidInput, NotFound
@@ -25,7 +26,6 @@ from chalicelib.services.sequencing.common import (
 from chalicelib.services.sequencing.machines import deploy_state_machines, machine_of
 
 log = logging.getLogger("quartermaster.sequencing")
-START = "start"  # the kind of a settled start's message on the control queue
 
 
 def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None:
@@ -82,7 +82,7 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
 
 def start_message(scope: Scope) -> dict[str, object]:
     """The control queue's message that starts the oldest queued run of `scope` if it can."""
-    return {"kind": START, "scope": scope.model_dump()}
+    return StartMessage(scope=scope).wire()
 
 
 def _sequence_problem(shipyard: Shipyard, stage_name: str, sequence_name: str) -> str | None:

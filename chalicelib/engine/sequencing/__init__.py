@@ -1,0 +1,1 @@
+"""The pure sequencer (chalicelib/engine/sequencer.py is its public face)."""
