@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.domain.outcomes import Result, Status
-from chalicelib.engine.payload import CompletedTask, merge_finished
+from chalicelib.domain.runs import CompletedTask
+from chalicelib.engine.payload import merge_finished
 
 PASS = Result.PASS.value
 WARNING = Result.WARNING.value
@@ -94,7 +95,9 @@ def aggregate_outcome(finished_datas: Sequence[Mapping[str, Any]]) -> TaskOutcom
     return TaskOutcome(result=FAIL, status=UNKNOWN)
 
 
-def complete_task(name: str, finished_datas: Sequence[Mapping[str, Any]]) -> CompletedTask:
+def complete_task(
+    name: str, triggered_id: str, finished_datas: Sequence[Mapping[str, Any]]
+) -> CompletedTask:
     """The completed task: aggregated outcome plus the merged data of its `.finished` events.
 
     `finished_datas` are the `.finished` events' data in arrival order.
@@ -102,6 +105,7 @@ def complete_task(name: str, finished_datas: Sequence[Mapping[str, Any]]) -> Com
     outcome = aggregate_outcome(finished_datas)
     return CompletedTask(
         name=name,
+        triggered_id=triggered_id,
         result=outcome.result,
         status=outcome.status,
         data=merge_finished(finished_datas),

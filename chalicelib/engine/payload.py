@@ -13,32 +13,24 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, Protocol
 
 SCOPE_KEYS = ("project", "stage", "service")
 
 
-class Scope(NamedTuple):
-    """Where a sequence execution runs; a plain `(project, stage, service)` tuple works too."""
+class FinishedTask(Protocol):
+    """What the payload needs of a completed task (chalicelib/domain/runs.py CompletedTask):
+    its aggregated `result`/`status` (reference 3.3) and the merge of the data of all its
+    `.finished` events, in arrival order (reference 1.5 step 5)."""
 
-    project: str
-    stage: str
-    service: str
+    @property
+    def result(self) -> str: ...
 
+    @property
+    def status(self) -> str: ...
 
-@dataclass(frozen=True)
-class CompletedTask:
-    """A task of the current execution that has completed (reference 1.5 step 5).
-
-    `result`/`status` are the aggregated values (reference 3.3); `data` is the merge of the data
-    of all its `.finished` events, in arrival order.
-    """
-
-    name: str
-    result: str
-    status: str
-    data: Mapping[str, Any] = field(default_factory=dict)
+    @property
+    def data(self) -> Mapping[str, Any]: ...
 
 
 def merge(older: Any, newer: Any) -> Any:
@@ -88,7 +80,7 @@ def merge_finished(datas: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def task_trigger_data(
     sequence_input: Mapping[str, Any],
     scope: tuple[str, str, str],
-    completed: Sequence[CompletedTask],
+    completed: Sequence[FinishedTask],
     task_name: str,
     task_properties: Mapping[str, Any],
 ) -> dict[str, Any]:
@@ -109,7 +101,7 @@ def task_trigger_data(
 def next_stage_data(
     sequence_input: Mapping[str, Any],
     scope: tuple[str, str, str],
-    completed: Sequence[CompletedTask],
+    completed: Sequence[FinishedTask],
     next_stage: str,
 ) -> dict[str, Any]:
     """The `data` of a chained `sh.keptn.event.<next_stage>.<sequence>.triggered` (reference 1.4).
@@ -127,7 +119,7 @@ def next_stage_data(
 def _accumulated(
     sequence_input: Mapping[str, Any],
     scope: tuple[str, str, str],
-    completed: Sequence[CompletedTask],
+    completed: Sequence[FinishedTask],
 ) -> dict[str, Any]:
     """Steps 1-4 of reference 2.5."""
     data: dict[str, Any] = copy.deepcopy(dict(sequence_input))

@@ -17,7 +17,7 @@ from chalicelib.domain.outcomes import Result, Status
 from chalicelib.domain.runs import RUN_NAMESPACE, Run, TaskRecord
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.engine.chaining import follow_ups
-from chalicelib.engine.payload import CompletedTask, next_stage_data, task_trigger_data
+from chalicelib.engine.payload import next_stage_data, task_trigger_data
 
 # Keptn's controller signs its events so; tools that look at `source` keep working.
 CONTROL_PLANE = "shipyard-controller"
@@ -66,13 +66,6 @@ def scope_data(run: Run) -> dict[str, Any]:
     return data
 
 
-def _completed(run: Run) -> list[CompletedTask]:
-    return [
-        CompletedTask(name=task.name, result=task.result, status=task.status, data=task.data)
-        for task in run.completed
-    ]
-
-
 def _scope(run: Run) -> tuple[str, str, str]:
     return (run.scope.project, run.scope.stage, run.scope.service)
 
@@ -80,7 +73,7 @@ def _scope(run: Run) -> tuple[str, str, str]:
 def task_event(run: Run, task: TaskRecord, now: str) -> Publish:
     """Sending `sh.keptn.event.<task>.triggered` with the payload Keptn would build."""
     properties: dict[str, Any] = json.loads(task.properties)
-    data = task_trigger_data(run.input, _scope(run), _completed(run), task.name, properties)
+    data = task_trigger_data(run.input, _scope(run), run.completed, task.name, properties)
     event = build_event(
         now=now,
         event_id=task.triggered_id,
@@ -112,7 +105,7 @@ def finished_event(run: Run, result: str, status: str, message: str, now: str) -
 def chained_events(run: Run, result: str, shipyard: Shipyard, now: str) -> list[Publish]:
     """The `.triggered` of each sequence that follows the finished run (reference 1.4)."""
     last_task = run.completed[-1].name if run.completed else None
-    completed = _completed(run)
+    completed = run.completed
     return [
         Publish(
             event=build_event(

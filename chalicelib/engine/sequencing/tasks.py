@@ -105,14 +105,7 @@ def completion(task: TaskRecord) -> Decision:
     the execution waiting for it."""
     if not is_task_complete(task.started, task.finished):
         return Nothing(reason="the task waits for more answers")
-    outcome = complete_task(task.name, task.finished_data)
-    completed = CompletedTask(
-        name=task.name,
-        triggered_id=task.triggered_id,
-        result=outcome.result,
-        status=outcome.status,
-        data=dict(outcome.data),
-    )
+    completed = complete_task(task.name, task.triggered_id, task.finished_data)
     resume = ResumeTask(
         token=task.token, output={"result": completed.result, "status": completed.status}
     )

@@ -121,7 +121,7 @@ def test_a_completed_task_carries_the_outcome_and_the_merged_finished_data() -> 
         "message": "smoke test slow",
         "deployment": {"deploymentURIsLocal": ["http://job"]},
     }
-    task = complete_task("deployment", [helm, job])
+    task = complete_task("deployment", "t1", [helm, job])
     assert (task.name, task.result, task.status) == ("deployment", "warning", "succeeded")
     assert task.data == {
         "project": "sockshop",

@@ -7,17 +7,24 @@ from typing import Any
 
 import pytest
 
+from chalicelib.domain.runs import CompletedTask
 from chalicelib.engine.payload import (
-    CompletedTask,
-    Scope,
     merge,
     merge_finished,
     next_stage_data,
     task_trigger_data,
 )
 
+
+def done(name: str, result: str, status: str, data: dict[str, Any]) -> CompletedTask:
+    """A completed task of the run (its id plays no part in the payload)."""
+    return CompletedTask(
+        name=name, triggered_id=f"t-{name}", result=result, status=status, data=data
+    )
+
+
 IMAGE = "docker.io/keptnexamples/carts:0.13.3"
-SCOPE = Scope("sockshop", "dev", "carts")
+SCOPE = ("sockshop", "dev", "carts")
 
 # Reference 2.6 (a): the data of `sh.keptn.event.dev.delivery.triggered`.
 DELIVERY_TRIGGERED: dict[str, Any] = {
@@ -44,7 +51,7 @@ DEPLOYMENT_FINISHED: dict[str, Any] = {
         "gitCommit": "8d3c0f7e2b1a",
     },
 }
-DEPLOYED = CompletedTask("deployment", "pass", "succeeded", DEPLOYMENT_FINISHED)
+DEPLOYED = done("deployment", "pass", "succeeded", DEPLOYMENT_FINISHED)
 
 
 # --- merge: one rule at a time -------------------------------------------------------------
@@ -206,12 +213,12 @@ def test_scope_is_forced_to_the_execution() -> None:
 
 def test_result_and_status_are_the_aggregated_ones_of_the_last_completed_task() -> None:
     # The QUIRK of 1.6: an earlier warning is forgotten once a later task passes.
-    evaluated = CompletedTask("evaluation", "warning", "succeeded", {"result": "warning"})
-    released = CompletedTask("release", "pass", "succeeded", {"result": "pass"})
+    evaluated = done("evaluation", "warning", "succeeded", {"result": "warning"})
+    released = done("release", "pass", "succeeded", {"result": "pass"})
     data = task_trigger_data(DELIVERY_TRIGGERED, SCOPE, [evaluated, released], "next", {})
     assert (data["result"], data["status"]) == ("pass", "succeeded")
     # The aggregated values override whatever the merged .finished data said.
-    unknown = CompletedTask("test", "fail", "unknown", {"result": "pass", "status": "odd"})
+    unknown = done("test", "fail", "unknown", {"result": "pass", "status": "odd"})
     data = task_trigger_data(DELIVERY_TRIGGERED, SCOPE, [unknown], "next", {})
     assert (data["result"], data["status"]) == ("fail", "unknown")
 
@@ -237,7 +244,7 @@ def test_building_a_payload_never_changes_its_inputs() -> None:
     finished = copy.deepcopy(DEPLOYMENT_FINISHED)
     properties = {"teststrategy": "functional", "nested": {"k": "v"}}
     before = copy.deepcopy((sequence_input, finished, properties))
-    completed = [CompletedTask("deployment", "pass", "succeeded", finished)]
+    completed = [done("deployment", "pass", "succeeded", finished)]
     data = task_trigger_data(sequence_input, SCOPE, completed, "test", properties)
     data["labels"]["buildId"] = "changed"
     data["deployment"]["deploymentNames"].append("changed")
@@ -251,19 +258,19 @@ def test_building_a_payload_never_changes_its_inputs() -> None:
 def test_the_next_stage_gets_the_accumulated_payload_with_its_stage() -> None:
     completed = [
         DEPLOYED,
-        CompletedTask(
+        done(
             "test",
             "pass",
             "succeeded",
             {"result": "pass", "test": {"start": "10:03", "end": "10:08"}},
         ),
-        CompletedTask(
+        done(
             "evaluation",
             "warning",
             "succeeded",
             {"result": "warning", "evaluation": {"result": "warning", "score": 80}},
         ),
-        CompletedTask("release", "pass", "succeeded", {"result": "pass", "message": "released"}),
+        done("release", "pass", "succeeded", {"result": "pass", "message": "released"}),
     ]
     data = next_stage_data(DELIVERY_TRIGGERED, SCOPE, completed, "hardening")
     assert data == {
@@ -288,7 +295,7 @@ def test_the_next_stage_gets_the_accumulated_payload_with_its_stage() -> None:
 
 
 def test_a_failed_sequence_hands_its_failure_to_the_chained_sequence() -> None:
-    failed = CompletedTask("evaluation", "fail", "succeeded", {"result": "fail"})
+    failed = done("evaluation", "fail", "succeeded", {"result": "fail"})
     data = next_stage_data(DELIVERY_TRIGGERED, SCOPE, [failed], "dev")
     assert (data["stage"], data["result"], data["status"]) == ("dev", "fail", "succeeded")
     assert "message" not in data
