@@ -52,18 +52,27 @@ from chalicelib.engine.sequencing.tasks import (
     resume,
     skip,
 )
+from chalicelib.engine.sequencing.triggers import (
+    CreateRun,
+    Refuse,
+    new_run,
+    refusal,
+    sequence_problem,
+)
 
 __all__ = [
     "APPROVAL",
     "DECISIONS",
     "DECISION_SOURCE",
     "CloseTask",
+    "CreateRun",
     "CreateTask",
     "Decision",
     "EndRun",
     "ExpireTask",
     "Nothing",
     "RecordDecision",
+    "Refuse",
     "Release",
     "RunEnd",
     "SettleRun",
@@ -78,9 +87,12 @@ __all__ = [
     "execution_end",
     "expiry",
     "finish_outcome",
+    "new_run",
     "no_answer_end",
     "orphan",
     "recount",
+    "refusal",
     "resume",
+    "sequence_problem",
     "skip",
 ]

@@ -9,20 +9,15 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, sequence_event_type
+from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.messages import StartMessage
-from chalicelib.domain.runs import FINAL_STATES, Run, RunState, Scope, run_id_for
-from chalicelib.domain.shipyard import Shipyard
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState, Scope
+from chalicelib.engine import sequencer as triggers
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.observability import count
-from chalicelib.services.sequencing.common import (
-    SequencingDeps,
-    machine_name,
-    publish,
-    shipyard_at,
-    stable_id,
-)
+from chalicelib.services.sequencing.common import SequencingDeps, machine_name, shipyard_at
+from chalicelib.services.sequencing.effects import carry_out
 from chalicelib.services.sequencing.machines import deploy_state_machines, machine_of
 
 log = logging.getLogger("quartermaster.sequencing")
@@ -38,7 +33,6 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         return None
     scope = Scope(project=event.project, stage=parsed.stage, service=event.service)
     sequence_name = parsed.name
-    refusal_prefix = f"Unable to start sequence {sequence_name}: "
     project = deps.config.get_project(scope.project)
     commit = event.gitcommitid or (project.head if project else None)
     try:
@@ -46,27 +40,24 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
             raise NotFound(f"project '{scope.project}' does not exist")
         shipyard = shipyard_at(deps.config, scope.project, commit)
     except (NotFound, InvalidInput) as error:
-        refuse(event, scope, sequence_name, f"Unable to retrieve Shipyard file: {error}", deps)
+        message = f"Unable to retrieve Shipyard file: {error}"
+        _refuse(triggers.refusal(event, scope, sequence_name, message, deps.now()), deps)
         return None
-    problem = _sequence_problem(shipyard, scope.stage, sequence_name)
+    problem = triggers.sequence_problem(shipyard, scope.stage, sequence_name)
     if problem:
-        refuse(event, scope, sequence_name, refusal_prefix + problem, deps)
+        message = f"Unable to start sequence {sequence_name}: {problem}"
+        _refuse(triggers.refusal(event, scope, sequence_name, message, deps.now()), deps)
         return None
-    machine = machine_of(scope.project, scope.stage, sequence_name, shipyard, deps)
-    run = Run(
-        id=run_id_for(event.source, event.id),
-        scope=scope,
-        sequence=sequence_name,
-        keptn_context=event.shkeptncontext,
-        triggered_id=event.id,
-        git_commit=commit or "",
-        created=event.time,
-        machine=machine,
-        input=event.data,
+    run = triggers.new_run(
+        event,
+        scope,
+        sequence_name,
+        project,
+        commit,
+        machine=machine_of(scope.project, scope.stage, sequence_name, shipyard, deps),
         # A stage reached while its context is paused starts paused (reference 3.6).
         paused=deps.pauses.context_paused(event.shkeptncontext, scope.stage),
-        task_wait_seconds=project.task_wait_seconds,
-    )
+    ).run
     created = deps.runs.create_run(run)
     if created and deps.start_settle_seconds:
         # Start after the settle time, from the queue: triggers arriving together start in
@@ -85,38 +76,9 @@ def start_message(scope: Scope) -> dict[str, object]:
     return StartMessage(scope=scope).wire()
 
 
-def _sequence_problem(shipyard: Shipyard, stage_name: str, sequence_name: str) -> str | None:
-    """Keptn's messages for a trigger that cannot run (reference 3.8)."""
-    stage = shipyard.find_stage(stage_name)
-    if stage is None:
-        return f"no stage with name {stage_name}"
-    sequence = stage.find_sequence(sequence_name)
-    if sequence is None:
-        return f"no task sequence with name {sequence_name} found in stage {stage_name}"
-    if not sequence.tasks:
-        return f"task sequence {sequence_name} does not contain any tasks"
-    return None
-
-
-def refuse(
-    trigger: KeptnEvent, scope: Scope, sequence: str, message: str, deps: SequencingDeps
-) -> None:
-    """End a trigger that cannot run with `<stage>.<sequence>.finished` errored/fail."""
-    publish(
-        deps,
-        event_id=stable_id(trigger.source, trigger.id, "refused"),
-        event_type=sequence_event_type(scope.stage, sequence, Phase.FINISHED),
-        context=trigger.shkeptncontext,
-        triggeredid=trigger.id,
-        data={
-            "project": scope.project,
-            "stage": scope.stage,
-            "service": scope.service,
-            "status": "errored",
-            "result": "fail",
-            "message": message,
-        },
-    )
+def _refuse(decision: triggers.Refuse, deps: SequencingDeps) -> None:
+    # Nothing is written: a redelivered trigger is refused again, with the same event id.
+    carry_out(decision.finished, deps)
 
 
 def start_next(scope: Scope, deps: SequencingDeps, known: Run | None = None) -> Run | None:
