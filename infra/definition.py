@@ -8,7 +8,7 @@ One definition, four templates (`TemplateMode`):
 - `bootstrap`: the `chalice deploy` route's first stack (`qm aws bootstrap`): what the functions
   need and `chalice deploy` does not create (bus, tables, queues, log groups, the states role,
   alarms, dashboard), before any function exists;
-- `wiring`: that route's second stack (`qm aws wire`), after `chalice deploy`: rules, schedule,
+- `wiring`: that route's second stack (`qm aws wire`), after `chalice deploy`: rules,
   queue mappings and on-failure destinations, naming the deployed functions by ARN;
 - `sqs`: the local runtime and the tests: each handler fed from a queue that the local
   dispatcher drains into the same handler code; nothing of a deployment.
@@ -157,7 +157,7 @@ DESCRIPTIONS: dict[TemplateMode, str] = {
     "sqs": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
     "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups"
     "{watching} (qm aws bootstrap)",
-    "wiring": "Quartermaster ({stage}) for chalice deploy: rules, schedule and queue mappings to "
+    "wiring": "Quartermaster ({stage}) for chalice deploy: rules and queue mappings to "
     "the deployed functions (qm aws wire)",
 }
 

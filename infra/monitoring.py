@@ -110,7 +110,7 @@ def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
         )
     resources["SequencesTimedOutAlarm"] = _alarm(
         f"{APP_NAME}-{stage}-sequences-timed-out",
-        "Sequences ended because a task got no .started or .finished in time (the watcher): "
+        "Sequences ended because a task got no .started or .finished by its deadline: "
         "see whether the task's tool is subscribed and running, and the run (qm get sequences).",
         {
             "Namespace": NAMESPACE,

@@ -3,7 +3,7 @@
     qm aws bootstrap --stage prod   # bus, tables, queues, log groups, alarms; no function yet
                                     # (--no-alarms, --no-dashboard: leave those out)
     chalice deploy --stage prod     # the functions and the API
-    qm aws wire --stage prod        # rules, schedule, queue mappings to the deployed functions
+    qm aws wire --stage prod        # rules, queue mappings to the deployed functions
     qm aws token create --stage prod --name admin   # the first API token (qm/commands/aws_token.py)
 
 Usage problems (no region, no credentials, an unknown stage, functions not deployed yet) exit

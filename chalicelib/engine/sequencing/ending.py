@@ -49,7 +49,8 @@ def finish_outcome(run: Run, message: FinishedMessage) -> RunEnd | SettleRun:
     if run.state in FINAL_STATES:
         return _ended(run)
     last = message.last or LastResult()
-    if last.timed_out:
+    # A task that expired with `onTimeout: pass` lets the sequence go on, to its end too.
+    if last.timed_out and last.result != Result.PASS:
         name = run.current.name if run.current else "?"
         return RunEnd(
             state=RunState.TIMED_OUT,

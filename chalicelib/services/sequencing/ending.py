@@ -19,7 +19,7 @@ from chalicelib.domain.messages import (
     TimeoutMessage,
     parse_control_message,
 )
-from chalicelib.domain.runs import FINAL_STATES, Run, RunState
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState, task_triggered_id
 from chalicelib.engine import sequencer
 from chalicelib.observability import count
 from chalicelib.services.sequencing.common import SequencingDeps, shipyard_at
@@ -69,8 +69,12 @@ def on_deadline(message: DeadlineMessage | dict[str, Any], deps: SequencingDeps)
             apply(waiting, deps)
         return False
     run = deps.runs.get_run(task.run_id)
-    if run is None:
+    if run is None or run.state in FINAL_STATES:
+        # No run, or one that ended while this task was being stored (an abort racing the
+        # dispatch): close the task so that late answers change nothing.
         apply(sequencer.orphan(task), deps)
+        if run is not None:
+            end_run(run, sequencer.no_answer_end(task), deps)  # settles what its end left
         return False
     if not end_run(run, sequencer.no_answer_end(task), deps):
         return False
@@ -101,8 +105,13 @@ def end_run(run: Run, end: sequencer.RunEnd, deps: SequencingDeps) -> bool:
 
 def _expire_current_task(run: Run, message: TimeoutMessage, deps: SequencingDeps) -> None:
     """An expired task (its `timeout` property) ends with its own `.finished`, saying why and
-    what follows, written with the task's close."""
-    if run.current is None:
+    what follows, written with the task's close. The task is the one the message names: with
+    `onTimeout: pass` the machine has already sent the next task, which may be current by now."""
+    if message.index is not None:
+        triggered_id = task_triggered_id(run.id, message.index)
+    elif run.current is not None:
+        triggered_id = run.current.triggered_id
+    else:
         return
-    task = deps.tasks.get_task(run.current.triggered_id)
+    task = deps.tasks.get_task(triggered_id)
     apply(sequencer.expiry(run, task, message, deps.now()), deps)

@@ -85,6 +85,15 @@ def test_a_task_timeout_that_ends_the_machine_times_the_run_out_without_chaining
     assert [type(effect) for effect in decision.effects] == [Publish, AbandonTask, FreeScope]
 
 
+def test_a_last_task_that_expired_with_on_timeout_pass_lets_the_run_pass() -> None:
+    base = with_current(run(), task())
+    expired = {"result": "pass", "status": "succeeded", "timedOut": True}
+    end = sequencer.finish_outcome(base, _finished(expired))
+    assert isinstance(end, sequencer.RunEnd)
+    assert (end.state, end.result, end.status) == (RunState.FINISHED, "pass", "succeeded")
+    assert end.chains  # as any passed run
+
+
 def test_a_run_that_ended_before_settles_its_outbox() -> None:
     for state in (RunState.FINISHED, RunState.TIMED_OUT, RunState.ABORTED):
         ended = run(state=state, outbox={"a/00/free": "{}"})

@@ -234,3 +234,27 @@ def test_a_deadline_beyond_what_one_delay_reaches_is_carried_forward(flow: Flow)
     flow.clock.now = due
     assert flow.deadlines() == 1
     assert flow.run(run.id).state is RunState.TIMED_OUT
+
+
+def test_an_expiry_closes_the_task_it_names_not_the_next_one(flow: Flow) -> None:
+    # `onTimeout: pass`: the machine reports the expiry and sends the next task at once, and
+    # the next task's dispatch may be handled first.
+    run = flow.run_of(flow.trigger(1))
+    expired = flow.dispatch(run.id, 0, "deployment")
+    following = flow.dispatch(run.id, 1, "test")
+    timeout = {
+        "kind": "timeout",
+        "run": {"id": run.id},
+        "index": 0,
+        "task": "deployment",
+        "timeoutSeconds": 60,
+        "onTimeout": "pass",
+    }
+    on_control(timeout, flow.deps)
+    closed, still_open = flow.store.get_task(expired), flow.store.get_task(following)
+    assert closed is not None
+    assert still_open is not None
+    assert (closed.open, still_open.open) == (False, True)
+    [finished] = flow.published("deployment.finished")
+    assert finished.triggeredid == expired
+    assert finished.data["message"].startswith("deployment expired: no answer within 60 s")
