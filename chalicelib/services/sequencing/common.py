@@ -34,7 +34,6 @@ __all__ = [
     "Publishing",
     "SequencingDeps",
     "answer_task",
-    "build_event",
     "machine_name",
     "publish",
     "scope_data",
@@ -88,34 +87,11 @@ class Publishing(Protocol):
     def now(self) -> str: ...
 
 
-def build_event(
-    deps: Publishing,
-    *,
-    event_id: str,
-    event_type: str,
-    context: str,
-    data: dict[str, Any],
-    triggeredid: str | None = None,
-    gitcommitid: str | None = None,
-    source: str = CONTROL_PLANE,
-) -> KeptnEvent:
-    """An event stamped with the deployment's clock (chalicelib/engine/sequencing/events.py)."""
-    return events.build_event(
-        now=deps.now(),
-        event_id=event_id,
-        event_type=event_type,
-        context=context,
-        data=data,
-        triggeredid=triggeredid,
-        gitcommitid=gitcommitid,
-        source=source,
-    )
-
-
 def publish(deps: Publishing, **fields: Any) -> KeptnEvent:
-    """Build (`build_event`'s fields) and send an event at once, for steps whose retry re-sends
-    it by itself (its id is fixed by what caused it)."""
-    event = build_event(deps, **fields)
+    """Build (chalicelib/engine/sequencing/events.py `build_event`'s fields, stamped with the
+    deployment's clock) and send an event at once, for steps whose retry re-sends it by itself
+    (its id is fixed by what caused it)."""
+    event = events.build_event(now=deps.now(), **fields)
     deps.bus.publish(event)
     return event
 

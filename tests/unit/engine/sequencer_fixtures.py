@@ -13,8 +13,8 @@ NOW = "2026-01-01T12:00:00.000Z"
 LATER = "2026-01-01T12:10:00.000Z"
 EARLIER = "2026-01-01T11:50:00.000Z"
 WAIT = 600  # the deployment's default answer wait, seconds
-SHIPYARD: Shipyard = parse_document(
-    """\
+# The shipyard of these tests (tests/unit/sequencing/flow.py drives the services with it too).
+SHIPYARD_YAML = """\
 apiVersion: spec.keptn.sh/0.2.3
 kind: Shipyard
 metadata:
@@ -34,10 +34,8 @@ spec:
             - event: dev.delivery.finished
           tasks:
             - name: deployment
-""",
-    Shipyard,
-    "shipyard.yaml",
-)
+"""
+SHIPYARD: Shipyard = parse_document(SHIPYARD_YAML, Shipyard, "shipyard.yaml")
 
 
 def run(**changes: Any) -> Run:

@@ -17,28 +17,8 @@ from chalicelib.services.sequencing.start import on_sequence_triggered
 from tests.fakes import FakeConfigStore
 from tests.fakes_sequencing import FakeSequencingStore
 from tests.fakes_workflows import FakeTimers, FakeWorkflows, FlakyBus
+from tests.unit.engine.sequencer_fixtures import SHIPYARD_YAML as SHIPYARD
 
-SHIPYARD = """\
-apiVersion: spec.keptn.sh/0.2.3
-kind: Shipyard
-metadata:
-  name: shipyard-shop
-spec:
-  stages:
-    - name: dev
-      sequences:
-        - name: delivery
-          tasks:
-            - name: deployment
-            - name: approval
-    - name: prod
-      sequences:
-        - name: delivery
-          triggeredOn:
-            - event: dev.delivery.finished
-          tasks:
-            - name: deployment
-"""
 CART = Scope(project="shop", stage="dev", service="cart")
 TOOL = "deploy-tool"
 
