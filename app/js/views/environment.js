@@ -1,0 +1,111 @@
+// The environment of a project: stages as columns in shipyard order, and in each the services
+// with what runs there, the latest quality gate, the run in progress, waiting approvals and
+// failures. Refreshed every few seconds while a run is active.
+
+import { badge, empty, h, replaceKeeping } from "../dom.js";
+import { openApprovals, project as readProject, sequences as readSequences } from "../data.js";
+import { ACTIVE_STATES, ago, longTime, score, stateLabel, tone } from "../format.js";
+import { link } from "../routes.js";
+
+/** What the runs tell about one service in one stage (newest run first in `states`). */
+export function stageFacts(states, stage, service) {
+  const facts = { latest: null, evaluation: null, deployed: null, failed: null };
+  for (const state of states) {
+    if (state.service !== service) continue;
+    const here = (state.stages || []).find((s) => s.name === stage);
+    if (!here) continue;
+    if (!facts.latest) {
+      facts.latest = { state, stage: here };
+      if (here.latestFailedEvent) facts.failed = { state, event: here.latestFailedEvent };
+    }
+    if (!facts.evaluation && here.latestEvaluation) facts.evaluation = { state, ...here.latestEvaluation };
+    // Deployed: the newest run that brought an image here and ended in this stage without failing.
+    if (!facts.deployed && here.image && here.state !== "triggered" && !here.latestFailedEvent) {
+      facts.deployed = { image: here.image, since: (here.latestEvent || {}).time || state.time, context: state.shkeptncontext };
+    }
+  }
+  return facts;
+}
+
+/** What runs where as the service body says (when the installation reports it), else the runs. */
+function deployment(body, facts) {
+  if (body && body.deployedImage) {
+    return {
+      image: body.deployedImage,
+      since: body.deployedAt || body.deployedSince || null,
+      context: body.deployedBy || body.deployedContext || null,
+      previous: body.previousImage || null,
+    };
+  }
+  return facts.deployed;
+}
+
+function card(projectName, stage, service, body, facts, approvals) {
+  const deployed = deployment(body, facts);
+  const running = facts.latest && ACTIVE_STATES.has(facts.latest.state.state) && facts.latest.stage.state === "triggered"
+    ? facts.latest.state : null;
+  const waiting = approvals.filter((e) => e.data.stage === stage && e.data.service === service);
+  const evaluation = facts.evaluation;
+  return h("li", { class: "service-card", dataset: { service, stage } },
+    h("h3", null, h("a", { href: link("project", projectName, "service", service, "stage", stage) }, service)),
+    deployed
+      ? h("p", { class: "deployed" },
+        h("span", { class: "image", title: deployed.image }, deployed.image),
+        deployed.since ? h("span", { class: "since", title: longTime(deployed.since) }, ` since ${ago(deployed.since)}`) : null,
+        deployed.previous ? h("span", { class: "previous" }, ` (before: ${deployed.previous})`) : null)
+      : h("p", { class: "deployed none" }, "nothing deployed yet"),
+    evaluation
+      ? h("p", { class: "evaluation" },
+        h("a", {
+          href: link("project", projectName, "service", service, "stage", stage),
+          class: `badge score ${tone(evaluation.result)}`,
+          "aria-label": `latest evaluation: ${evaluation.result}, score ${score(evaluation.score)}`,
+        }, score(evaluation.score)),
+        ` ${evaluation.result}`)
+      : null,
+    running
+      ? h("p", { class: "running" },
+        h("a", { href: link("project", projectName, "sequence", running.shkeptncontext, "stage", stage) },
+          badge(stateLabel(running.state), tone(running.state)), ` ${running.name}`))
+      : null,
+    waiting.length
+      ? h("p", { class: "approval" },
+        h("a", { href: link("project", projectName, "approval") },
+          badge(`${waiting.length} approval${waiting.length > 1 ? "s" : ""} waiting`, "active")))
+      : null,
+    facts.failed
+      ? h("p", { class: "failure" },
+        h("a", { href: link("project", projectName, "sequence", facts.failed.state.shkeptncontext, "stage", stage) },
+          badge("failed", "fail"), ` ${facts.failed.event.type.replace(/^sh\.keptn\.event\./, "")}`))
+      : null,
+  );
+}
+
+function grid(body, states, approvals) {
+  const stages = body.stages || [];
+  if (!stages.some((stage) => (stage.services || []).length)) {
+    return empty("This project has no service yet.",
+      h("p", null, "Add one with ", h("code", null, `qm create service NAME --project ${body.projectName}`), "."));
+  }
+  return h("div", { class: "environment", style: { "--stages": String(stages.length) } },
+    stages.map((stage) => h("section", { class: "stage-column", "aria-labelledby": `stage-${stage.stageName}` },
+      h("h2", { id: `stage-${stage.stageName}` }, stage.stageName),
+      h("ul", { class: "service-cards" },
+        [...(stage.services || [])]
+          .sort((a, b) => a.serviceName.localeCompare(b.serviceName))
+          .map((service) => card(body.projectName, stage.stageName, service.serviceName, service,
+            stageFacts(states, stage.stageName, service.serviceName), approvals))))));
+}
+
+export async function render(view, params, _query, { every }) {
+  const load = () => Promise.all([
+    readProject(params.project), readSequences(params.project), openApprovals(params.project),
+  ]);
+  const [body, states, approvals] = await load();
+  const region = h("div", { class: "live-region" }, grid(body, states, approvals));
+  view.append(h("h1", null, `${params.project}: environment`), region);
+  every(5000, async () => {
+    const [fresh, freshStates, freshApprovals] = await load();
+    replaceKeeping(region, grid(fresh, freshStates, freshApprovals));
+  });
+}
