@@ -29,6 +29,7 @@ export function ago(iso, now = Date.now()) {
 
 export function duration(ms) {
   if (!Number.isFinite(ms) || ms < 0) return "";
+  if (ms < 10000) return `${(ms / 1000).toFixed(1)} s`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s} s`;
   const m = Math.floor(s / 60);
