@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Page
 from tests.browser import seed
 from tests.browser.chromium import (
     OffNetwork,
+    axe_violations,
     chromium,
     missing_chromium,
     new_context,
@@ -92,11 +93,12 @@ def _seed(found: Runtime, state: dict[str, str], env: dict[str, str]) -> None:
     from qm.local.control import emulator_client
 
     seed.create_delivery_project(found.api)
-    found.build_contexts = tuple(
-        seed.evaluate_builds(found.api, emulator_client(state, "cloudwatch"))
-    )
+    cloudwatch = emulator_client(state, "cloudwatch")
+    found.build_contexts = tuple(seed.evaluate_builds(found.api, cloudwatch))
+    # The same service's gate in dev, to compare two stages.
+    seed.evaluate_builds(found.api, cloudwatch, "dev", (("2.0.1", 280.0, 0.1),))
     found.hold_contexts = seed.create_hold_project(found.api)
-    seed.put_current_metrics(emulator_client(state, "cloudwatch"))
+    seed.put_current_metrics(cloudwatch)
 
 
 @pytest.fixture(scope="session")
@@ -171,3 +173,24 @@ def phone_tab(browser: Browser, runtime: Runtime) -> Iterator[Tab]:
         is_mobile=True,
         has_touch=True,
     )
+
+
+# Serious and critical axe-core violations per view, printed at the end of the session.
+AXE_COUNTS: dict[str, int] = {}
+
+
+def check_accessibility(tab: Tab, view: str) -> None:
+    """Zero serious or critical axe-core violations on the view as it is now; a screenshot."""
+    found = axe_violations(tab.page)
+    AXE_COUNTS[view] = len(found)
+    tab.shot(view)
+    assert found == [], f"{view}: {found}"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not AXE_COUNTS:
+        return
+    terminalreporter.write_sep("-", "axe-core: serious and critical violations per view")
+    for view, count in sorted(AXE_COUNTS.items()):
+        terminalreporter.write_line(f"{view:40} {count}")
+    terminalreporter.write_line(f"screenshots: {SHOTS}")

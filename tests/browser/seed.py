@@ -63,11 +63,12 @@ def create_delivery_project(api: httpx.Client) -> None:
     shipyard = (ROOT / "qm" / "demo_files" / "shipyard.yaml").read_text()
     api.post("/v1/project", json={"name": DELIVERY, "shipyard": b64(shipyard)}).raise_for_status()
     api.post(f"/v1/project/{DELIVERY}/service", json={"serviceName": SERVICE}).raise_for_status()
-    scope = f"/v1/project/{DELIVERY}/stage/{STAGE}/service/{SERVICE}"
-    _resource(api, scope, "slo.yaml", (ROOT / "examples" / "delivery" / "slo.yaml").read_text())
-    _resource(
-        api, scope, "cloudwatch/sli.yaml", (ROOT / "qm" / "demo_files" / "sli.yaml").read_text()
-    )
+    for stage in (STAGE, "dev"):
+        scope = f"/v1/project/{DELIVERY}/stage/{stage}/service/{SERVICE}"
+        slo = (ROOT / "examples" / "delivery" / "slo.yaml").read_text()
+        _resource(api, scope, "slo.yaml", slo)
+        sli = (ROOT / "qm" / "demo_files" / "sli.yaml").read_text()
+        _resource(api, scope, "cloudwatch/sli.yaml", sli)
     _resource(
         api,
         f"/v1/project/{DELIVERY}",
@@ -79,8 +80,10 @@ def create_delivery_project(api: httpx.Client) -> None:
     ).raise_for_status()
 
 
-def put_metrics(cloudwatch: Any, start: datetime, response_ms: float, error_rate: float) -> None:
-    dimensions = [{"Name": "Service", "Value": SERVICE}, {"Name": "Stage", "Value": STAGE}]
+def put_metrics(
+    cloudwatch: Any, start: datetime, response_ms: float, error_rate: float, stage: str = STAGE
+) -> None:
+    dimensions = [{"Name": "Service", "Value": SERVICE}, {"Name": "Stage", "Value": stage}]
     samples = {"ResponseTime": response_ms, "ErrorRate": error_rate, "Requests": 120.0}
     cloudwatch.put_metric_data(
         Namespace="Sockshop",
@@ -109,14 +112,16 @@ def _history(api: httpx.Client, scope: str) -> list[dict[str, Any]]:
     return found
 
 
-def evaluate_builds(api: httpx.Client, cloudwatch: Any) -> list[str]:
+def evaluate_builds(
+    api: httpx.Client, cloudwatch: Any, stage: str = STAGE, builds: tuple[Any, ...] = BUILDS
+) -> list[str]:
     """One quality gate per build, each over a window of its own; their keptn contexts."""
-    scope = f"/v1/project/{DELIVERY}/stage/{STAGE}/service/{SERVICE}/evaluation"
+    scope = f"/v1/project/{DELIVERY}/stage/{stage}/service/{SERVICE}/evaluation"
     first = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     contexts = []
-    for index, (build, response_ms, error_rate) in enumerate(BUILDS):
+    for index, (build, response_ms, error_rate) in enumerate(builds):
         start = first + timedelta(minutes=10 * index)
-        put_metrics(cloudwatch, start, response_ms, error_rate)
+        put_metrics(cloudwatch, start, response_ms, error_rate, stage)
         body = {
             "start": start.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
             "end": (start + timedelta(minutes=2)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),

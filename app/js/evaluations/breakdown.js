@@ -61,7 +61,7 @@ export async function breakdown(evaluation, { onInvalidate, onClose }) {
       : h("p", { class: "state empty" }, "This evaluation has no SLI results."),
     h("div", { class: "actions" },
       evaluation.invalidated ? null : h("button", { type: "button", onclick: () => onInvalidate(evaluation) }, "Ignore for comparison")),
-    slo ? h("details", { dataset: { key: `slo-${evaluation.id}` } }, h("summary", null, "Show SLO"), h("pre", { class: "code" }, slo)) : null,
+    slo ? h("details", { dataset: { key: `slo-${evaluation.id}` } }, h("summary", null, "Show SLO"), h("pre", { class: "code", tabindex: "0" }, slo)) : null,
     h("details", { dataset: { key: `payload-${evaluation.id}` } }, h("summary", null, "Show payload"),
-      h("pre", { class: "code" }, JSON.stringify(evaluation, null, 2))));
+      h("pre", { class: "code", tabindex: "0" }, JSON.stringify(evaluation, null, 2))));
 }

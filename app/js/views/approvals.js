@@ -8,7 +8,7 @@ import { ago, longTime, score, tone } from "../format.js";
 import { link } from "../routes.js";
 
 function diffLines(text) {
-  return h("pre", { class: "code diff" }, text.split("\n").map((line) => h("span", {
+  return h("pre", { class: "code diff", tabindex: "0" }, text.split("\n").map((line) => h("span", {
     class: line.startsWith("+") && !line.startsWith("+++") ? "added"
       : line.startsWith("-") && !line.startsWith("---") ? "removed"
         : line.startsWith("@@") ? "hunk" : null,

@@ -61,7 +61,7 @@ function eventList(task) {
     list.append(...all.map((event) => h("li", null,
       h("details", { dataset: { key: `payload-${event.id}` } },
         h("summary", null, h("code", null, event.type.replace(/^sh\.keptn\.event\./, "")), ` from ${event.source} at ${longTime(event.time)}`),
-        h("pre", { class: "code" }, JSON.stringify(event, null, 2))))));
+        h("pre", { class: "code", tabindex: "0" }, JSON.stringify(event, null, 2))))));
   });
   return details;
 }
