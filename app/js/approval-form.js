@@ -21,7 +21,7 @@ export function decisionForm(projectName, triggered, onDecided) {
       const text = `${decision === "approve" ? "Approved" : "Declined"} by ${answer.decidedBy} at ${answer.decidedAt}.`;
       status.textContent = text;
       announce(text);
-      if (onDecided) onDecided(answer);
+      if (onDecided) onDecided(answer, text);
     } catch (error) {
       status.textContent = error.message;
       status.classList.add("form-error");

@@ -80,13 +80,19 @@ export async function render(view, params, _query, { every }) {
     readEvents({ project: params.project, type: "sh.keptn.event.approval.finished" }, 100),
   ]);
   const waitingRegion = h("div", { class: "live-region" });
+  // Outside the refreshed region: the card a decision was made on leaves the list.
+  const said = h("p", { class: "form-status", id: "decision-status", role: "status" });
   const historyRegion = h("div", { class: "live-region" });
   const draw = ([open, waiting, finished]) => {
     const byTrigger = new Map(waiting.map((event) => [event.triggeredid, event]));
     replaceKeeping(waitingRegion, open.length
-      ? h("ul", { class: "cards approvals" }, open.map((triggered) => waitingCard(params.project, triggered, byTrigger.get(triggered.id), refresh)))
+      ? h("ul", { class: "cards approvals" }, open.map((triggered) => waitingCard(params.project, triggered, byTrigger.get(triggered.id), decided)))
       : empty("No approval is waiting."));
     replaceKeeping(historyRegion, history(params.project, finished));
+  };
+  const decided = (_answer, text) => {
+    said.textContent = text;
+    load().then(draw).catch((error) => { said.textContent = error.message; });
   };
   const refresh = async () => {
     // A form being filled in is left alone until it is sent.
@@ -95,6 +101,6 @@ export async function render(view, params, _query, { every }) {
   };
   draw(await load());
   view.append(h("h1", null, `${params.project}: approvals`),
-    h("h2", null, "Waiting"), waitingRegion, h("h2", null, "Decided"), historyRegion);
+    h("h2", null, "Waiting"), said, waitingRegion, h("h2", null, "Decided"), historyRegion);
   every(4000, refresh);
 }

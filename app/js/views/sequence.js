@@ -106,9 +106,8 @@ async function control(params, state, body, text) {
   }
 }
 
-function controls(params, state, stages, onChanged) {
+function controls(params, state, stages, onChanged, say) {
   const active = ACTIVE_STATES.has(state.state);
-  const status = h("p", { class: "form-status", role: "status", id: "control-status" });
   const act = async (body, confirmation) => {
     let reason = "";
     if (confirmation) {
@@ -116,7 +115,7 @@ function controls(params, state, stages, onChanged) {
       if (!answer.ok) return;
       reason = answer.value;
     }
-    status.textContent = await control(params, state, reason ? { ...body, reason } : body);
+    say(await control(params, state, reason ? { ...body, reason } : body));
     onChanged();
   };
   const waitingTask = stages.flatMap((stage) => stage.tasks)
@@ -141,8 +140,7 @@ function controls(params, state, stages, onChanged) {
         okLabel: "Abort the run",
         danger: true,
       }),
-    }, "Abort"),
-    status);
+    }, "Abort"));
 }
 
 function stageSection(params, state, stage, stageState, bounds, now, onChanged) {
@@ -162,7 +160,7 @@ function stageSection(params, state, stage, stageState, bounds, now, onChanged) 
       : h("p", { class: "quiet" }, blocked ? "No task yet: the run is queued." : "No task sent yet."));
 }
 
-function content(params, body, state, events, onChanged) {
+function content(params, body, state, events, onChanged, say) {
   const now = new Date();
   const stages = timeline(events);
   const order = (body.stages || []).map((s) => s.stageName);
@@ -177,7 +175,7 @@ function content(params, body, state, events, onChanged) {
     h("p", { class: "summary" }, badge(stateLabel(state.state), tone(state.state)),
       ` ${state.name} of ${state.service}, triggered ${longTime(state.time)}`,
       h("span", { class: "quiet" }, ` · context ${state.shkeptncontext}`)),
-    controls(params, state, stages, onChanged),
+    controls(params, state, stages, onChanged, say),
     h("nav", { class: "stage-steps", "aria-label": "Stages of this run" }, h("ol", null, stages.map((stage) => {
       const stageState = (state.stages || []).find((s) => s.name === stage.name);
       const shown = stageState ? (stageState.state === "triggered" ? state.state : stageState.state) : "triggered";
@@ -204,6 +202,9 @@ export async function render(view, params, _query, { every }) {
     return;
   }
   const region = h("div", { class: "live-region" });
+  // Outside the refreshed region, so that what a button did stays said.
+  const status = h("p", { class: "form-status", role: "status", id: "control-status" });
+  const say = (text) => { status.textContent = text; };
   let latest = first.state;
   let endedAt = ACTIVE_STATES.has(latest.state) ? null : 0;
   const refresh = async () => {
@@ -212,10 +213,14 @@ export async function render(view, params, _query, { every }) {
     latest = next.state;
     if (ACTIVE_STATES.has(latest.state)) endedAt = null;
     else if (endedAt === null) endedAt = Date.now();
-    replaceKeeping(region, content(params, body, next.state, next.events, () => refresh()));
+    replaceKeeping(region, content(params, body, next.state, next.events, changed, say));
   };
-  replaceKeeping(region, content(params, body, first.state, first.events, () => refresh()));
-  view.append(region);
+  const changed = (_answer, text) => {
+    if (text) say(text);
+    refresh();
+  };
+  replaceKeeping(region, content(params, body, first.state, first.events, changed, say));
+  view.append(status, region);
   if (params.stage) {
     const target = region.querySelector(`#stage-${CSS.escape(params.stage)}`);
     if (target) {
