@@ -134,7 +134,12 @@ def definition_overlay(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any
             paths[path] = {method.lower(): {"parameters": _parameters(path)} for method in methods}
         elif not set(ALL_METHODS) <= set(methods):
             paths[path] = {ANY_METHOD: proxy_method(path)}
-    return {"paths": paths, "x-amazon-apigateway-gateway-responses": gateway_responses()}
+    from infra.bridge import bridge_paths
+
+    return {
+        "paths": {**paths, **bridge_paths()},
+        "x-amazon-apigateway-gateway-responses": gateway_responses(),
+    }
 
 
 def rest_api_overlay() -> dict[str, Any]:

@@ -134,13 +134,9 @@ window.addEventListener("bridge:refresh", () => render());
 
 async function start() {
   if (token()) {
-    try {
-      const who = await api("/v1/auth", { method: "POST" });
-      showIdentity(who.identity);
-    } catch (error) {
-      if (!(error instanceof AuthError)) throw error;
-      await askForToken(`${error.message}. The token expired or is not valid: enter a token again.`);
-    }
+    // Who the token belongs to, alongside the first view (a refused token stops the view too,
+    // which then asks for another).
+    api("/v1/auth", { method: "POST" }).then((who) => showIdentity(who.identity), () => {});
   }
   await render();
 }

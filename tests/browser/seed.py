@@ -6,6 +6,7 @@ project whose task nobody answers (a run that waits, and a second one queued beh
 from __future__ import annotations
 
 import base64
+import functools
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -107,9 +108,8 @@ def put_current_metrics(cloudwatch: Any) -> None:
         put_metrics(cloudwatch, now - timedelta(minutes=minutes_ago, seconds=30), response_ms, 0.3)
 
 
-def _history(api: httpx.Client, scope: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = api.get(scope, params={"limit": 50}).json()["evaluations"]
-    return found
+def _evaluated(api: httpx.Client, scope: str, count: int) -> bool:
+    return len(api.get(scope, params={"limit": 50}).json()["evaluations"]) >= count
 
 
 def evaluate_builds(
@@ -131,10 +131,7 @@ def evaluate_builds(
         answer.raise_for_status()
         contexts.append(answer.json()["keptnContext"])
         # One at a time: each compares with the ones before it.
-        wait_for(
-            f"evaluation of {build}",
-            lambda count=index + 1: len(_history(api, scope)) >= count,
-        )
+        wait_for(f"evaluation of {build}", functools.partial(_evaluated, api, scope, index + 1))
     return contexts
 
 

@@ -2,7 +2,7 @@
 // with what runs there, the latest quality gate, the run in progress, waiting approvals and
 // failures. Refreshed every few seconds while a run is active.
 
-import { badge, empty, h, replaceKeeping } from "../dom.js";
+import { badge, empty, failure, h, replaceKeeping } from "../dom.js";
 import { openApprovals, project as readProject, sequences as readSequences } from "../data.js";
 import { ACTIVE_STATES, ago, longTime, score, stateLabel, tone } from "../format.js";
 import { link } from "../routes.js";
@@ -41,6 +41,14 @@ function deployment(body, facts) {
 }
 
 function card(projectName, stage, service, body, facts, approvals) {
+  if (facts === null) {
+    // The runs are still being read: what the service body says now, the rest in a moment.
+    const reported = deployment(body, {});
+    return h("li", { class: "service-card", dataset: { service, stage } },
+      h("h3", null, h("a", { href: link("project", projectName, "service", service, "stage", stage) }, service)),
+      reported ? h("p", { class: "deployed" }, h("span", { class: "image", title: reported.image }, reported.image)) : null,
+      h("p", { class: "quiet" }, "reading runs…"));
+  }
   const deployed = deployment(body, facts);
   const running = facts.latest && ACTIVE_STATES.has(facts.latest.state.state) && facts.latest.stage.state === "triggered"
     ? facts.latest.state : null;
@@ -87,25 +95,36 @@ function grid(body, states, approvals) {
     return empty("This project has no service yet.",
       h("p", null, "Add one with ", h("code", null, `qm create service NAME --project ${body.projectName}`), "."));
   }
-  return h("div", { class: "environment", style: { "--stages": String(stages.length) } },
+  return h("div", {
+    class: "environment",
+    style: { "--stages": String(stages.length) },
+    dataset: { complete: states === null ? "false" : "true" },
+    "aria-busy": states === null ? "true" : "false",
+  },
     stages.map((stage) => h("section", { class: "stage-column", "aria-labelledby": `stage-${stage.stageName}` },
       h("h2", { id: `stage-${stage.stageName}` }, stage.stageName),
       h("ul", { class: "service-cards" },
         [...(stage.services || [])]
           .sort((a, b) => a.serviceName.localeCompare(b.serviceName))
           .map((service) => card(body.projectName, stage.stageName, service.serviceName, service,
-            stageFacts(states, stage.stageName, service.serviceName), approvals))))));
+            states === null ? null : stageFacts(states, stage.stageName, service.serviceName),
+            approvals))))));
 }
 
 export async function render(view, params, _query, { every }) {
-  const load = () => Promise.all([
-    readProject(params.project), readSequences(params.project), openApprovals(params.project),
-  ]);
-  const [body, states, approvals] = await load();
-  const region = h("div", { class: "live-region" }, grid(body, states, approvals));
+  // The project and its approvals answer at once; the runs take longer to read (one query per
+  // run): the cards are drawn first and filled in when the runs arrive. The runs are asked for
+  // second, so that their many reads do not queue ahead of the project's.
+  const [body, approvals] = await Promise.all([readProject(params.project), openApprovals(params.project)]);
+  const runs = readSequences(params.project);
+  const region = h("div", { class: "live-region" }, grid(body, null, approvals));
   view.append(h("h1", null, `${params.project}: environment`), region);
+  runs.then((states) => replaceKeeping(region, grid(body, states, approvals)))
+    .catch((error) => replaceKeeping(region, failure(error)));
   every(5000, async () => {
-    const [fresh, freshStates, freshApprovals] = await load();
-    replaceKeeping(region, grid(fresh, freshStates, freshApprovals));
+    const [fresh, states, freshApprovals] = await Promise.all([
+      readProject(params.project), readSequences(params.project), openApprovals(params.project),
+    ]);
+    replaceKeeping(region, grid(fresh, states, freshApprovals));
   });
 }
