@@ -3,7 +3,8 @@ API, under `/<api stage>/bridge/`. One origin for the page and the API: the toke
 `x-token` without CORS, and no cookie is needed.
 
 - `BridgeBucket`: private (every public access blocked, objects owned by the bucket owner),
-  encrypted (SSE-S3), versioned, TLS only; old versions expire after 30 days.
+  encrypted (SSE-S3), TLS only; not versioned (the files are republished from the repository,
+  and an unversioned bucket is emptied with one `aws s3 rm` before the stack is deleted).
 - `BridgeReadRole`: what API Gateway assumes to read `bridge/*` objects, and nothing else.
 - In the REST API's definition body (merged like infra/api_gateway.py's overlay):
   `GET /bridge` (with or without the trailing slash) redirects to `bridge/index.html`, and
@@ -50,6 +51,11 @@ BUCKET_CHECKS = (
         "access logging would need a second bucket and costs for no security benefit.",
     ),
     (
+        "CKV_AWS_21",
+        "The files are republished from the repository (qm aws publish-bridge), which is their "
+        "history; without versions the bucket is emptied with one command before a teardown.",
+    ),
+    (
         "CKV_AWS_144",
         "The files are published from the repository (qm aws publish-bridge); cross-region "
         "replication adds nothing a republish does not.",
@@ -85,13 +91,11 @@ def bridge_resources() -> dict[str, Any]:
                     "RestrictPublicBuckets": True,
                 },
                 "OwnershipControls": {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-                "VersioningConfiguration": {"Status": "Enabled"},
                 "LifecycleConfiguration": {
                     "Rules": [
                         {
-                            "Id": "expire-old-versions",
+                            "Id": "abort-incomplete-uploads",
                             "Status": "Enabled",
-                            "NoncurrentVersionExpiration": {"NoncurrentDays": 30},
                             "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
                         }
                     ]

@@ -267,3 +267,31 @@ def test_integrations_show_the_uniform_and_say_what_is_not_available(tab: Tab) -
     unavailable = page.locator(".state.unavailable")
     expect(unavailable.first).to_contain_text("not yet available on this installation")
     check_accessibility(tab, "integrations")
+
+
+def test_services_list_each_service_with_its_latest_gate_per_stage(
+    tab: Tab, runtime: Runtime
+) -> None:
+    page = tab.open(f"#/project/{seed.DELIVERY}/service")
+    row = page.locator("table.services tbody tr", has=page.get_by_role("link", name=seed.SERVICE))
+    latest = _evaluations(runtime.api)[-1]
+    staging = row.locator("td").nth(1)
+    expect(staging.locator(".badge")).to_have_text(f"{latest['evaluation']['score']:.2f}")
+    staging.locator("a").click()
+    expect(page.locator(".tabs a[aria-current=page]")).to_have_text("staging")
+    check_accessibility(tab, "services")
+
+
+def test_phone_width_keeps_the_heatmap_and_the_run_inside_the_screen(
+    phone_tab: Tab, runtime: Runtime
+) -> None:
+    for view, fragment, ready in (
+        ("evaluations-phone", f"service/{seed.SERVICE}/stage/{seed.STAGE}", "table.heatmap"),
+        ("sequence-phone", f"sequence/{runtime.delivery_context}", "#stage-staging"),
+        ("approvals-phone", "approval", "h2"),
+    ):
+        page = phone_tab.open(f"#/project/{seed.DELIVERY}/{fragment}")
+        expect(page.locator(ready).first).to_be_visible()
+        # Wide tables scroll inside their own region; the page itself never scrolls sideways.
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, view
+        check_accessibility(phone_tab, view)
