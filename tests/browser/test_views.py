@@ -295,3 +295,38 @@ def test_phone_width_keeps_the_heatmap_and_the_run_inside_the_screen(
         # Wide tables scroll inside their own region; the page itself never scrolls sideways.
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, view
         check_accessibility(phone_tab, view)
+
+
+def test_what_runs_where_is_read_from_the_service_body_when_it_reports_it(tab: Tab) -> None:
+    # The service body's fields (`deployedImage`, `deployment`, `previousDeployment`,
+    # `stagedDeployment`) win over what the runs tell; without them the runs are used.
+    page = tab.open()
+    expect(page.locator("h1")).to_have_text("Projects")
+    shown = page.evaluate(
+        """async () => {
+            const { deployment } = await import('./js/views/environment.js');
+            const body = {
+                deployedImage: 'carts:1.4.2',
+                deployment: {version: '7', image: 'carts:1.4.2', strategy: 'canary',
+                             keptnContext: 'ctx-7', since: '2026-05-02T10:04:12.000Z',
+                             target: 'lambda: function carts, alias live, version 7'},
+                previousDeployment: {version: '6', image: 'carts:1.4.1'},
+                stagedDeployment: {version: '8'},
+            };
+            const runs = {deployed: {image: 'carts:0.1', since: null, context: 'old'}};
+            return [deployment(body, runs), deployment({serviceName: 'carts'}, runs)];
+        }"""
+    )
+    assert shown == [
+        {
+            "image": "carts:1.4.2",
+            "version": "7",
+            "strategy": "canary",
+            "target": "lambda: function carts, alias live, version 7",
+            "since": "2026-05-02T10:04:12.000Z",
+            "context": "ctx-7",
+            "previous": "carts:1.4.1",
+            "staged": "version 8",
+        },
+        {"image": "carts:0.1", "since": None, "context": "old"},
+    ]

@@ -21,23 +21,47 @@ export function stageFacts(states, stage, service) {
     if (!facts.evaluation && here.latestEvaluation) facts.evaluation = { state, ...here.latestEvaluation };
     // Deployed: the newest run that brought an image here and ended in this stage without failing.
     if (!facts.deployed && here.image && here.state !== "triggered" && !here.latestFailedEvent) {
-      facts.deployed = { image: here.image, since: (here.latestEvent || {}).time || state.time, context: state.shkeptncontext };
+      facts.deployed = {
+        image: here.image, since: (here.latestEvent || {}).time || state.time, context: state.shkeptncontext,
+      };
     }
   }
   return facts;
 }
 
-/** What runs where as the service body says (when the installation reports it), else the runs. */
-function deployment(body, facts) {
+/** What runs where as the service body reports it (`deployedImage`, `deployment`,
+ *  `previousDeployment`, `stagedDeployment`), else what the runs tell. */
+export function deployment(body, facts) {
   if (body && body.deployedImage) {
+    const current = body.deployment || {};
+    const name = (d) => d && (d.image || (d.version ? `version ${d.version}` : ""));
     return {
       image: body.deployedImage,
-      since: body.deployedAt || body.deployedSince || null,
-      context: body.deployedBy || body.deployedContext || null,
-      previous: body.previousImage || null,
+      version: current.version || "",
+      strategy: current.strategy || "",
+      target: current.target || "",
+      since: current.since || null,
+      context: current.keptnContext || null,
+      previous: name(body.previousDeployment) || null,
+      staged: name(body.stagedDeployment) || null,
     };
   }
   return facts.deployed;
+}
+
+function deployedLine(projectName, stage, deployed) {
+  return h("div", { class: "deployed" },
+    h("p", null, h("span", { class: "image", title: deployed.target || deployed.image }, deployed.image),
+      deployed.version && !deployed.image.includes(deployed.version) ? ` (version ${deployed.version})` : "",
+      deployed.strategy ? h("span", { class: "quiet" }, ` ${deployed.strategy}`) : null),
+    deployed.since
+      ? h("p", { class: "since" },
+        deployed.context
+          ? h("a", { href: link("project", projectName, "sequence", deployed.context, "stage", stage), title: longTime(deployed.since) }, `since ${ago(deployed.since)}`)
+          : h("span", { title: longTime(deployed.since) }, `since ${ago(deployed.since)}`))
+      : null,
+    deployed.previous ? h("p", { class: "quiet previous" }, `before: ${deployed.previous}`) : null,
+    deployed.staged ? h("p", { class: "staged" }, badge("staged", "active"), ` ${deployed.staged}`) : null);
 }
 
 function card(projectName, stage, service, body, facts, approvals) {
@@ -46,7 +70,7 @@ function card(projectName, stage, service, body, facts, approvals) {
     const reported = deployment(body, {});
     return h("li", { class: "service-card", dataset: { service, stage } },
       h("h3", null, h("a", { href: link("project", projectName, "service", service, "stage", stage) }, service)),
-      reported ? h("p", { class: "deployed" }, h("span", { class: "image", title: reported.image }, reported.image)) : null,
+      reported ? deployedLine(projectName, stage, reported) : null,
       h("p", { class: "quiet" }, "reading runs…"));
   }
   const deployed = deployment(body, facts);
@@ -56,12 +80,7 @@ function card(projectName, stage, service, body, facts, approvals) {
   const evaluation = facts.evaluation;
   return h("li", { class: "service-card", dataset: { service, stage } },
     h("h3", null, h("a", { href: link("project", projectName, "service", service, "stage", stage) }, service)),
-    deployed
-      ? h("p", { class: "deployed" },
-        h("span", { class: "image", title: deployed.image }, deployed.image),
-        deployed.since ? h("span", { class: "since", title: longTime(deployed.since) }, ` since ${ago(deployed.since)}`) : null,
-        deployed.previous ? h("span", { class: "previous" }, ` (before: ${deployed.previous})`) : null)
-      : h("p", { class: "deployed none" }, "nothing deployed yet"),
+    deployed ? deployedLine(projectName, stage, deployed) : h("p", { class: "deployed none" }, "nothing deployed yet"),
     evaluation
       ? h("p", { class: "evaluation" },
         h("a", {

@@ -4,6 +4,7 @@
 import { api, ApiError, enc, optional } from "../api.js";
 import { badge, empty, h, notAvailable } from "../dom.js";
 import { ago, decodeBase64, longTime } from "../format.js";
+import { link } from "../routes.js";
 
 async function uniform(projectName) {
   try {
@@ -32,6 +33,15 @@ function uniformTools(document) {
       h("code", null, event.name), event.selector ? h("span", { class: "quiet" }, ` where ${selectorText(event.selector)}`) : null))))));
 }
 
+function subscriptionText(subscription) {
+  const filter = subscription.filter || {};
+  const scope = ["projects", "stages", "services"]
+    .filter((key) => (filter[key] || []).length)
+    .map((key) => `${key}: ${filter[key].join(", ")}`)
+    .join("; ");
+  return [h("code", null, subscription.event), scope ? h("span", { class: "quiet" }, ` (${scope})`) : null];
+}
+
 function registrations(list) {
   if (!list.length) return empty("No integration has registered with this installation.");
   return h("div", { class: "table-scroll" }, h("table", null,
@@ -45,21 +55,31 @@ function registrations(list) {
         h("td", null, meta.hostname || ""),
         h("td", null, meta.location || ""),
         h("td", { title: longTime(meta.lastseen) }, meta.lastseen ? ago(meta.lastseen) : ""),
-        h("td", null, h("ul", { class: "subscriptions" }, (integration.subscriptions || []).map((s) => h("li", null, h("code", null, s.event))))));
+        h("td", null, h("ul", { class: "subscriptions" }, (integration.subscriptions || []).map((s) => h("li", null, subscriptionText(s))))));
     }))));
 }
 
-function errors(logs) {
+function errors(projectName, logs, names) {
   if (!logs.length) return empty("No integration reported an error.");
   return h("ul", { class: "error-log" }, logs.map((entry) => h("li", null,
-    badge("error", "fail"), ` ${longTime(entry.time)} `, entry.task ? h("code", null, entry.task) : null, ` ${entry.message || ""}`)));
+    badge("error", "fail"), ` ${longTime(entry.time)} `,
+    h("strong", null, names.get(entry.integrationid) || entry.integrationid || "an integration"), " ",
+    entry.task ? h("code", null, entry.task) : null, ` ${entry.message || ""} `,
+    entry.shkeptncontext
+      ? h("a", { href: link("project", projectName, "sequence", entry.shkeptncontext) }, "the run")
+      : null)));
+}
+
+/** Keptn's registration listing is a bare array. */
+function integrationsOf(answer) {
+  return Array.isArray(answer) ? answer : answer.integrations || [];
 }
 
 export async function render(view, params) {
   const [document, registered, log] = await Promise.all([
     uniform(params.project),
-    optional("/api/controlPlane/v1/uniform/registration", { query: { project: params.project } }),
-    optional("/api/controlPlane/v1/log", { query: { pageSize: 50 } }),
+    optional("/v1/uniform/registration", { query: { project: params.project } }),
+    optional("/v1/log", { query: { pageSize: 50 } }),
   ]);
   view.append(h("h1", null, `${params.project}: integrations`),
     h("h2", null, "Tools in the uniform"),
@@ -68,7 +88,9 @@ export async function render(view, params) {
         h("code", null, `qm add-resource --project ${params.project} --resource uniform.yaml --resourceUri uniform.yaml`), "."))
       : uniformTools(document),
     h("h2", null, "Registered integrations"),
-    registered === null ? notAvailable("Registered integrations") : registrations(Array.isArray(registered) ? registered : registered.integrations || []),
+    registered === null ? notAvailable("Registered integrations") : registrations(integrationsOf(registered)),
     h("h2", null, "Errors reported by integrations"),
-    log === null ? notAvailable("The integrations' error log") : errors(log.logs || []));
+    log === null ? notAvailable("The integrations' error log")
+      : errors(params.project, log.logs || [],
+        new Map(integrationsOf(registered || []).map((integration) => [integration.id, integration.name]))));
 }
