@@ -115,3 +115,34 @@ def test_an_expired_token_says_so_and_asks_again(bare_tab: Tab, runtime: Runtime
     page.fill("#token-input", runtime.token)
     page.click("#token-form button[type=submit]")
     expect(page.locator("h1")).to_have_text(f"{seed.DELIVERY}: sequences")
+
+
+def test_pause_resume_and_skip_by_click(tab: Tab, runtime: Runtime) -> None:
+    # The hotfix that waited behind the aborted one now runs, waiting on a task nobody answers.
+    _, run = runtime.hold_contexts
+    seed.wait_for(
+        "its task",
+        lambda: seed.sequence_state(runtime.api, seed.HOLD, run)["state"] == "started",
+        timeout=30,
+    )
+    page = tab.open(f"#/project/{seed.HOLD}/sequence/{run}")
+    summary = page.locator(".summary .badge").first
+    expect(summary).to_have_text("running")
+    page.get_by_role("button", name="Pause").click()
+    expect(summary).to_have_text("paused", timeout=15_000)
+    assert seed.sequence_state(runtime.api, seed.HOLD, run)["state"] == "paused"
+    page.get_by_role("button", name="Resume").click()
+    expect(summary).to_have_text("running", timeout=15_000)
+
+    page.get_by_role("button", name="Skip task").click()
+    page.fill("#confirm-input", "checked by hand")
+    page.locator("#confirm-ok").click()
+    task = page.locator('#stage-prod li.task[data-task="manual-check"]')
+    expect(task.locator(".badge")).to_have_text("pass", timeout=20_000)
+    expect(summary).to_have_text("finished", timeout=20_000)
+    task.locator("details.events > summary").click()
+    expect(task.locator(".event-list")).to_contain_text("manual-check.finished")
+    task.locator(".event-list > li").last.locator("summary").click()
+    expect(task.locator(".event-list pre").last).to_contain_text(
+        "skipped by admin: checked by hand"
+    )
