@@ -85,6 +85,7 @@ def test_the_bridge_is_read_from_its_bucket_with_its_role(definition: dict[str, 
     assert files["credentials"] == {"Fn::GetAtt": ["BridgeReadRole", "Arn"]}
     assert files["uri"]["Fn::Sub"].endswith(":s3:path/${BridgeBucket}/bridge/{proxy}")
     assert files["responses"]["4\\d{2}"]["statusCode"] == "404"
+    assert definition["x-amazon-apigateway-minimum-compression-size"] == 1024
     redirect = paths["/bridge"]["get"]["x-amazon-apigateway-integration"]
     assert redirect["type"] == "mock"
     assert (
