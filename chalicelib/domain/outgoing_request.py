@@ -1,0 +1,33 @@
+"""One HTTP request a webhook sends, after its templates were rendered: the model both webhook
+versions (structured v1beta1 requests and v1alpha1 curl command lines) end up as."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+@dataclass(frozen=True)
+class OutgoingRequest:
+    """What to send and how patiently; None leaves a limit at the deployment's setting."""
+
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...] = ()
+    body: str | None = None
+    follow_redirects: bool = False
+    max_redirects: int = 5
+    max_time: float | None = None  # seconds for the whole exchange (curl --max-time)
+    connect_timeout: float | None = None
+    retries: int | None = None
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+    def with_header(self, name: str, value: str) -> OutgoingRequest:
+        """The request with `name` set unless it already has it (curl's defaults)."""
+        if self.header(name) is not None:
+            return self
+        return replace(self, headers=(*self.headers, (name, value)))
