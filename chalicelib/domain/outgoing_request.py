@@ -31,3 +31,28 @@ class OutgoingRequest:
         if self.header(name) is not None:
             return self
         return replace(self, headers=(*self.headers, (name, value)))
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """What came back; `body` holds at most the deployment's response limit (`truncated`)."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    truncated: bool = False
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+class SendFailed(Exception):
+    """The exchange failed before a response arrived. `maybe_delivered` is False only when
+    the request certainly never reached the receiver (no connection was made), so sending it
+    again cannot duplicate it."""
+
+    def __init__(self, message: str, maybe_delivered: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.maybe_delivered = maybe_delivered
