@@ -19,6 +19,7 @@ from chalicelib.ports import (
     SecretStore,
     WebhookJournal,
 )
+from chalicelib.services.webhooks.lookup import WebhookFiles
 
 
 class LinkMaker(Protocol):
@@ -54,6 +55,8 @@ class WebhookDeps:
     # URL (messages then say how to decide with qm).
     links: LinkMaker | None = None
     sleep: Callable[[float], None] = time.sleep
+    # The process's cache of webhook files per scope and commit.
+    files: WebhookFiles = field(default_factory=WebhookFiles)
 
     def now(self) -> str:
         return format_time(self.clock())
