@@ -17,6 +17,7 @@ from chalicelib.entrypoints.http_system import system_api
 from chalicelib.entrypoints.http_tokens import tokens_api
 from chalicelib.entrypoints.lighthouse import lighthouse_api
 from chalicelib.entrypoints.sequencing import sequencing
+from chalicelib.entrypoints.webhooks import webhooks_api
 
 BLUEPRINTS = (
     system_api,
@@ -31,6 +32,7 @@ BLUEPRINTS = (
     sequencing,
     approvals,
     lighthouse_api,
+    webhooks_api,
     fallback_api,
 )
 

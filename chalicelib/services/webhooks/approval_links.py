@@ -28,7 +28,7 @@ from chalicelib.ports import SecretStore
 
 KEY_SECRET = "approval-links"
 KEY_SCOPE = "quartermaster-internal"
-LINK_PATH = "/v1/approval-link/"
+LINK_PATH = "/approval-link/"
 DECIDED_BY = "approval-link"
 
 
