@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 
 from chalicelib.domain.api.common import ApiModel
 
-_EXAMPLE = {
+_EXAMPLE: dict[str, Any] = {
     "stage": "dev",
     "service": "cart",
     "task": "test",
