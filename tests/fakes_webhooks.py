@@ -3,7 +3,7 @@ in-memory journal and secret store; and a WebhookDeps built from them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from chalicelib.domain.address_guard import GuardPolicy, Target
@@ -18,7 +18,7 @@ from tests.fakes import FakeBus, FakeConfigStore
 class ScriptedResolver:
     """Answers each name from a list of answers, one per call (the last one repeats)."""
 
-    def __init__(self, answers: dict[str, Sequence[Sequence[str]]] | None = None) -> None:
+    def __init__(self, answers: Mapping[str, Sequence[Sequence[str]]] | None = None) -> None:
         self.answers = dict(answers or {})
         self.calls: list[str] = []
 

@@ -17,7 +17,8 @@ def curl(line: str) -> OutgoingRequest:
 def test_quotes_and_templates_are_split_as_a_shell_would_without_one() -> None:
     words = split_words(
         """curl -X POST -H 'Content-Type: application/json' """
-        """--data "{\\"a\\": \\"{{index .data \\"k-1\\"}}\\"}" https://x/{{.data.project}}/y a\\ b"""
+        """--data "{\\"a\\": \\"{{index .data \\"k-1\\"}}\\"}" """
+        """https://x/{{.data.project}}/y a\\ b"""
     )
     assert words == [
         "curl",
