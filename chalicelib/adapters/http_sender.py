@@ -7,11 +7,13 @@ certificate is still verified against the name. Each host name gets a client of 
 pooled TLS connection verified for one name is never reused for another name that happens to
 resolve to the same address. Proxies from the environment are ignored (`trust_env=False`): a
 proxy would resolve the name itself, past the guard. Redirects are never followed here; the
-executor decides, re-checking each hop.
+executor decides, re-checking each hop. httpx and httpcore log each request's URL, which
+may hold a secret (`{{.env.token}}` in a path): their loggers are kept at WARNING.
 """
 
 from __future__ import annotations
 
+import logging
 import socket
 from collections import OrderedDict
 from threading import Lock
@@ -36,6 +38,8 @@ class HttpxSender:
 
     def __init__(self, max_response_bytes: int) -> None:
         self._limit = max_response_bytes
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         self._clients: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._lock = Lock()
 
