@@ -49,7 +49,7 @@ def keptn_event(reference_dir: Path, name: str, **changes: Any) -> KeptnEvent:
 
 def deps_with(config: FakeConfigStore, **options: Any) -> WebhookDeps:
     allow, _ = Settings(webhook_allow="127.0.0.1/32").webhook_lists()
-    deps = webhook_deps(
+    return webhook_deps(
         config=config,
         allow=allow,
         secrets=MemorySecrets(
@@ -57,7 +57,6 @@ def deps_with(config: FakeConfigStore, **options: Any) -> WebhookDeps:
         ),
         **options,
     )
-    return deps
 
 
 def project_with(webhook_yaml: str) -> FakeConfigStore:
@@ -89,6 +88,9 @@ def published(deps: WebhookDeps) -> list[tuple[str, dict[str, Any]]]:
     return [(event.type, event.data) for event in bus.published]
 
 
+PAYLOAD = '{"context": "{{.shkeptncontext}}", "triggeredid": "{{.id}}", "stage": "{{.data.stage}}"}'
+
+
 def two_requests(url: str, send_finished: bool) -> str:
     return beta(
         f"""    - type: sh.keptn.event.webhook.triggered
@@ -103,7 +105,7 @@ def two_requests(url: str, send_finished: bool) -> str:
           headers:
             - key: Content-Type
               value: application/json
-          payload: '{{"context": "{{{{.shkeptncontext}}}}", "triggeredid": "{{{{.id}}}}", "stage": "{{{{.data.stage}}}}"}}'
+          payload: '{PAYLOAD}'
         - url: {url}/status
           method: GET
           headers:
@@ -265,8 +267,9 @@ def test_curl_lines_are_parsed_rendered_word_by_word_and_sent(
     deps = deps_with(
         project_with(
             alpha(
-                f"curl -sS -X PUT -H 'Content-Type: application/json' -H 'X-Context: {{{{.shkeptncontext}}}}' "
-                f'--data \'{{"p": "{{{{.data.project}}}}", "svc": "{{{{index .data "service"}}}}"}}\' {url}'
+                "curl -sS -X PUT -H 'Content-Type: application/json' "
+                "-H 'X-Context: {{.shkeptncontext}}' "
+                """--data '{"p": "{{.data.project}}", "svc": "{{index .data "service"}}"}' """ + url
             )
         )
     )
