@@ -26,12 +26,6 @@ from tests.fakes import FakeBus, FakeConfigStore
 from tests.fakes_webhooks import MemorySecrets, webhook_deps
 
 
-@pytest.fixture(scope="session")
-def httpserver_listen_address() -> tuple[str, int]:
-    """The receivers listen on 127.0.0.1 (not `localhost`, which the guard always refuses)."""
-    return ("127.0.0.1", 0)
-
-
 SCOPE = ResourceScope(project="myproject", stage="mystage", service="myservice")
 TOKEN = "tok-9f8e7d6c5b4a"
 
