@@ -25,7 +25,6 @@ from chalicelib.settings import Settings
 from tests.fakes import FakeBus, FakeConfigStore
 from tests.fakes_webhooks import MemorySecrets, webhook_deps
 
-
 SCOPE = ResourceScope(project="myproject", stage="mystage", service="myservice")
 TOKEN = "tok-9f8e7d6c5b4a"
 
