@@ -11,7 +11,8 @@ that are done (their answers come from the journal) and reports one that failed 
 request whose outcome is unknown (the earlier attempt stopped while it was in flight) is sent
 again, the at-least-once contract of webhooks, except when its receiver answers the task
 itself (`sendFinished: false` on a task `.triggered`): sending it twice would make that
-receiver send a second `.finished` and close the task early, so it is not sent again.
+receiver send a second `.finished` and close the task early, so it is not sent again and the
+task fails visibly, saying why, as for a failed request.
 Answers have ids fixed by the triggered event, so sending one again is counted once.
 """
 
@@ -129,15 +130,13 @@ def run_webhook(
         if earlier is not None and earlier.state == "failed":
             return _failed(answers, event, match, position, earlier.message, deps)
         if earlier is not None and receiver_answers:
-            log.warning(
-                "webhook %s request %d of event %s may have been sent by an earlier attempt; "
-                "not sent again (its receiver answers the task)",
-                match.key,
-                position + 1,
-                event.id,
+            message = (
+                f"request {position + 1}: an earlier attempt stopped while sending it, so "
+                "whether it arrived is unknown; its receiver answers the task itself, so it "
+                "is not sent again (a second request could close the task early)"
             )
-            responses.append(None)
-            continue
+            deps.journal.settle(delivery, position, JournalEntry(state="failed", message=message))
+            return _failed(answers, event, match, position, message, deps)
         try:
             response = exchange(request, deps)
         except RequestFailed as failed:
