@@ -73,7 +73,12 @@ def _render(text: str, data: Mapping[str, Any], where: str, mask: Masking) -> st
 
 
 def _structured(
-    spec: WebhookRequest, data: Mapping[str, Any], where: str, mask: Masking, chat: ChatBuilder
+    spec: WebhookRequest,
+    event: KeptnEvent,
+    data: Mapping[str, Any],
+    where: str,
+    mask: Masking,
+    chat: ChatBuilder,
 ) -> OutgoingRequest:
     headers = tuple(
         (
@@ -89,7 +94,6 @@ def _structured(
         body=_render(spec.payload, data, f"{where}, payload", mask) if spec.payload else None,
     )
     if spec.format is not None:
-        event = KeptnEvent.model_validate({k: v for k, v in data.items() if k != "env"})
         body = json.dumps(chat(spec.format, event))
         request = replace(request, body=body).with_header("Content-Type", "application/json")
     if spec.options.strip():
@@ -124,7 +128,7 @@ def build_requests(
         where = f"request {position + 1}"
         if isinstance(hook, WebhookV1Beta1):
             assert isinstance(spec, WebhookRequest)
-            builders.append(partial(_structured, spec, data, where, mask, chat))
+            builders.append(partial(_structured, spec, event, data, where, mask, chat))
         else:
             assert isinstance(spec, str)
             builders.append(partial(_curl, spec, data, where, mask))

@@ -30,7 +30,12 @@ from chalicelib.engine.sequencing.events import build_event, stable_id
 from chalicelib.engine.webhooks.answers import WEBHOOK_SOURCE, Answers
 from chalicelib.engine.webhooks.chat import APPROVAL_WAITING, chat_body
 from chalicelib.engine.webhooks.matching import Match
-from chalicelib.engine.webhooks.requests import Masking, RequestProblem, build_requests
+from chalicelib.engine.webhooks.requests import (
+    ChatBuilder,
+    Masking,
+    RequestProblem,
+    build_requests,
+)
 from chalicelib.ports import JournalEntry
 from chalicelib.services.webhooks.common import WEBHOOK_SECRET_SCOPE, WebhookDeps
 from chalicelib.services.webhooks.http import RequestFailed, exchange
@@ -90,7 +95,7 @@ def _answer(response_body: bytes, truncated: bool, budget: int, mask: Masking) -
     return mask(text)
 
 
-def _chat(deps: WebhookDeps) -> Any:
+def _chat(deps: WebhookDeps) -> ChatBuilder:
     def build(format_name: str, event: KeptnEvent) -> dict[str, Any]:
         links = None
         if deps.links is not None and event.type == APPROVAL_WAITING:
