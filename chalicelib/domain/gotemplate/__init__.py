@@ -14,6 +14,10 @@ Go's semantics are kept where users can see them: a missing map key is an error 
 (`missingkey=error`), while `index` of a missing key gives no value (as in Go); numbers print as
 Go prints a JSON number (a float64: `95`, `0.5`, `1e+06`); an absent value prints `<no value>`,
 maps print as `map[k:v]` and lists as `[a b]`.
+
+No maintained Python implementation of Go's text/template is on PyPI (the one package that
+names it wraps Go's own through CGo, a native build Lambda would have to carry), so this
+package interprets exactly the subset above.
 """
 
 from __future__ import annotations
