@@ -55,6 +55,9 @@ class Can(StrEnum):
     # The approval links' signing key: read, or created on first use, in Secrets Manager
     # (quartermaster/<stage>/quartermaster-internal/approval-links).
     LINK_KEY = "link-key"
+    # secretsmanager:GetSecretValue of the webhook scope only (quartermaster/<stage>/
+    # keptn-webhook-service/*): the secrets webhook.yaml files may name.
+    WEBHOOK_SECRETS = "webhook-secrets"
     # The CloudWatch SLI provider (chalicelib/adapters/sli_cloudwatch.py): GetMetricData.
     READ_METRICS = "read-metrics"
     # A task's answer deadline: sqs:SendMessage (delayed) to the control queue.
@@ -156,6 +159,6 @@ ACCESS: dict[str, Access] = {
                 "idempotency", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
             ),
         ),
-        can=_can(Can.PUBLISH, Can.READ_SECRETS, Can.LINK_KEY),
+        can=_can(Can.PUBLISH, Can.WEBHOOK_SECRETS, Can.LINK_KEY),
     ),
 }

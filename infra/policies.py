@@ -204,6 +204,14 @@ def policy(stage: str, name: str) -> dict[str, Any]:
                 [_arn("secretsmanager", f"secret:quartermaster/{stage}/*")],
             )
         )
+    if Can.WEBHOOK_SECRETS in access.can:
+        statements.append(
+            _statement(
+                "ReadWebhookSecrets",
+                ["secretsmanager:GetSecretValue"],
+                [_arn("secretsmanager", f"secret:quartermaster/{stage}/keptn-webhook-service/*")],
+            )
+        )
     if Can.LINK_KEY in access.can:
         statements.append(
             _statement(
