@@ -382,3 +382,12 @@ def test_a_redelivery_sends_no_request_again_and_the_same_answers(
     on_event(event, deps)
     assert len(httpserver.log) == 2
     assert [(e.id, e.type, e.data) for e in deps.bus.published] == first  # type: ignore[attr-defined]
+
+
+def test_keptns_invalid_event_without_a_scope_runs_nothing(
+    httpserver: HTTPServer, reference_dir: Path
+) -> None:
+    deps = deps_with(project_with(alpha(f"curl {httpserver.url_for('/x')}")))
+    assert on_event(keptn_event(reference_dir, "webhook-service-invalid-event.json"), deps) == []
+    assert httpserver.log == []
+    assert published(deps) == []
