@@ -395,3 +395,26 @@ def test_keptns_invalid_event_without_a_scope_runs_nothing(
     assert on_event(invalid, deps) == []
     assert httpserver.log == []
     assert published(deps) == []
+
+
+def test_with_two_entries_on_one_task_both_start_before_either_finishes(
+    httpserver: HTTPServer, reference_dir: Path
+) -> None:
+    httpserver.expect_request("/a").respond_with_data("a")
+    httpserver.expect_request("/b").respond_with_data("b")
+    entries = "".join(
+        "    - type: sh.keptn.event.webhook.triggered\n      sendFinished: true\n"
+        f"      requests:\n        - url: {httpserver.url_for(path)}\n          method: POST\n"
+        for path in ("/a", "/b")
+    )
+    deps = deps_with(project_with(beta(entries)))
+    on_event(
+        keptn_event(
+            reference_dir, "webhook-service-test-webhook.triggered-no-subscription-id.json"
+        ),
+        deps,
+    )
+    assert [kind.rsplit(".", 1)[1] for kind, _ in published(deps)] == [
+        "started", "started", "finished", "finished"
+    ]  # fmt: skip
+    assert [data["webhook"]["responses"] for _, data in published(deps)[2:]] == [["a"], ["b"]]

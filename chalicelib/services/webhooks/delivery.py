@@ -105,14 +105,25 @@ def _chat(deps: WebhookDeps) -> ChatBuilder:
     return build
 
 
-def run_webhook(
-    match: Match, event: KeptnEvent, deps: WebhookDeps, env: Mapping[str, str] | None = None
-) -> Delivered:
-    """Run `match`'s requests for `event` and send what Keptn's counting needs. Raises only
-    for what a retry can fix (the secret store or the journal failing)."""
-    answers = Answers(event, match.webhook, match.key)
-    for started in answers.started(deps.now()):
+def announce(match: Match, event: KeptnEvent, deps: WebhookDeps) -> None:
+    """Send the entry's `.started` events (none unless `event` is a task `.triggered`)."""
+    for started in Answers(event, match.webhook, match.key).started(deps.now()):
         deps.bus.publish(started)
+
+
+def run_webhook(
+    match: Match,
+    event: KeptnEvent,
+    deps: WebhookDeps,
+    env: Mapping[str, str] | None = None,
+    announced: bool = False,
+) -> Delivered:
+    """Run `match`'s requests for `event` and send what Keptn's counting needs (`announced`:
+    its `.started` were sent already). Raises only for what a retry can fix (the secret store
+    or the journal failing)."""
+    answers = Answers(event, match.webhook, match.key)
+    if not announced:
+        announce(match, event, deps)
     try:
         values = dict(env) if env is not None else read_env(match, deps)
     except MissingSecret as missing:
