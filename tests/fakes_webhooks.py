@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from chalicelib.domain.address_guard import GuardPolicy, Target
 from chalicelib.domain.outgoing_request import HttpResponse, OutgoingRequest
+from chalicelib.domain.projects import ProjectRecord
 from chalicelib.domain.secrets import Secret, SecretSummary
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.ports import JournalEntry
@@ -112,3 +113,20 @@ def webhook_deps(
         or HttpLimits(connect_timeout=2, read_timeout=5, retries=2, backoff_seconds=0),
         sleep=lambda seconds: None,
     )
+
+
+def project_record(name: str = "shop", stages: tuple[str, ...] = ("dev",)) -> ProjectRecord:
+    """A project as webhook tests need one: its stages matter, its shipyard does not."""
+    return ProjectRecord(
+        name=name,
+        shipyard="{}",
+        shipyard_version="spec.keptn.sh/0.2.3",
+        stages=stages,
+        creation_date="2026-05-01T00:00:00.000Z",
+    )
+
+
+def config_with_project(name: str = "shop", stages: tuple[str, ...] = ("dev",)) -> FakeConfigStore:
+    config = FakeConfigStore()
+    config.create_project(project_record(name, stages), "test")
+    return config

@@ -27,11 +27,12 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from chalicelib.bootstrap import Container, build_aws_container, use_container
-from chalicelib.domain.projects import ProjectRecord, ResourceScope
+from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.secrets import Secret
 from chalicelib.entrypoints.webhooks import webhooks
 from chalicelib.settings import Settings
 from qm.local.delivery import LambdaContext
+from tests.fakes_webhooks import project_record
 from tests.faults.injector import Injector, Mode
 from tests.integration.conftest import STAGE, emulated_stack
 
@@ -65,13 +66,7 @@ class Env:
         )
         use_container(self.container)
         self.container.config.create_project(
-            ProjectRecord(
-                name="shop",
-                shipyard="{}",
-                shipyard_version="spec.keptn.sh/0.2.3",
-                stages=("dev",),
-                creation_date="2026-05-01T00:00:00.000Z",
-            ),
+            project_record("shop", ("dev",)),
             "faults",
         )
         self.container.secrets.create(

@@ -17,13 +17,13 @@ from werkzeug import Request, Response
 
 from chalicelib.domain.address_guard import GuardPolicy
 from chalicelib.domain.events import KeptnEvent
-from chalicelib.domain.projects import ProjectRecord, ResourceScope
+from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.secrets import Secret
 from chalicelib.services.webhooks.common import WebhookDeps
 from chalicelib.services.webhooks.executor import on_event
 from chalicelib.settings import Settings
 from tests.fakes import FakeBus, FakeConfigStore
-from tests.fakes_webhooks import MemorySecrets, webhook_deps
+from tests.fakes_webhooks import MemorySecrets, project_record, webhook_deps
 
 SCOPE = ResourceScope(project="myproject", stage="mystage", service="myservice")
 TOKEN = "tok-9f8e7d6c5b4a"
@@ -55,13 +55,7 @@ def deps_with(config: FakeConfigStore, **options: Any) -> WebhookDeps:
 def project_with(webhook_yaml: str) -> FakeConfigStore:
     config = FakeConfigStore()
     config.create_project(
-        ProjectRecord(
-            name="myproject",
-            shipyard="{}",
-            shipyard_version="spec.keptn.sh/0.2.3",
-            stages=("mystage",),
-            creation_date="2026-05-01T00:00:00.000Z",
-        ),
+        project_record("myproject", ("mystage",)),
         "test",
     )
     config.put_resources(SCOPE, [("webhook/webhook.yaml", webhook_yaml.encode())], "test", "add")

@@ -23,6 +23,7 @@ package interprets exactly the subset above.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from chalicelib.domain.gotemplate.nodes import Node, execute
@@ -51,8 +52,10 @@ class Template:
         return "".join(out)
 
 
+@lru_cache(maxsize=1024)
 def parse(source: str) -> Template:
-    """Parse `source`; TemplateError saying what is wrong and where."""
+    """Parse `source`; TemplateError saying what is wrong and where. Parsed templates are kept:
+    a webhook's templates are the same for every event."""
     return Template(source, parse_nodes(source))
 
 

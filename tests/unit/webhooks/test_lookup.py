@@ -4,9 +4,10 @@ a broken file skipped and reported once."""
 from __future__ import annotations
 
 from chalicelib.domain.events import KeptnEvent
-from chalicelib.domain.projects import ProjectRecord, ResourceScope
+from chalicelib.domain.projects import ResourceScope
 from chalicelib.services.webhooks.lookup import WebhookFiles
 from tests.fakes import FakeBus, FakeConfigStore
+from tests.fakes_webhooks import project_record
 
 SERVICE = ResourceScope(project="shop", stage="dev", service="cart")
 STAGE = ResourceScope(project="shop", stage="dev")
@@ -23,13 +24,7 @@ spec:
 def store() -> FakeConfigStore:
     config = FakeConfigStore()
     config.create_project(
-        ProjectRecord(
-            name="shop",
-            shipyard="{}",
-            shipyard_version="spec.keptn.sh/0.2.3",
-            stages=("dev",),
-            creation_date="2026-05-01T00:00:00.000Z",
-        ),
+        project_record("shop", ("dev",)),
         "t",
     )
     return config
