@@ -4,7 +4,7 @@ the approval links of chat messages (public: the signed link is the credential).
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
@@ -12,6 +12,9 @@ from chalicelib.bootstrap import container, link_key, sequencing_deps, webhook_d
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
 from chalicelib.entrypoints.sequencing import bus_event
 from chalicelib.observability import observed
+
+if TYPE_CHECKING:
+    from chalicelib.services.webhooks.link_decisions import LinkPage
 
 webhooks_api = Blueprint(__name__)
 LINK_ROUTE = "/approval-link/{token}"
@@ -54,7 +57,7 @@ def register_webhook(project: str) -> Response:
     return Response(body=registered, status_code=201, headers={"Content-Type": "application/json"})
 
 
-def _page(page: Any) -> Response:
+def _page(page: LinkPage) -> Response:
     title, text = html.escape(page.title), html.escape(page.text)
     form = (
         f'<form method="post"><button type="submit">{html.escape(page.confirm)}</button></form>'
