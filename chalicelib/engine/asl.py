@@ -10,6 +10,13 @@ Execution contract (the sequencer and the task-event handler are written against
   "properties": "<the task's properties as JSON text>"}` to the
   dispatch queue and waits for `SendTaskSuccess` with `{"result", "status", ...}` (kept in
   `$.last`), then a Choice: `fail` or `errored` ends the sequence, anything else goes on;
+- with an answer deadline (`answer_seconds`, Keptn's TASK_STARTED_WAIT_DURATION) shorter than
+  the task's `properties.timeout`, the Task has that heartbeat and the dispatch says
+  `"answerSeconds"`: a task with no result by then sends `{"kind": "late", "taskToken", ...}`
+  to the control queue and waits on that new token (for the rest of its `timeout`), with
+  `{"result", "status", ...}` as from the dispatch; the control plane ends the run when the
+  task got no answer, and keeps the token otherwise. `"answerSeconds": 0`: the task's own
+  timeout comes first;
 - a task with `properties.timeout` that gets no answer in time sends
   `{"kind": "timeout", ...}` to the control queue and continues as `properties.onTimeout` says
   (`fail`, the default, ends the sequence; `pass` goes on to the next task);
@@ -87,9 +94,15 @@ class _Step:
 
 
 def compile_sequence(
-    sequence: Sequence, *, dispatch_queue_url: str, control_queue_url: str
+    sequence: Sequence,
+    *,
+    dispatch_queue_url: str,
+    control_queue_url: str,
+    answer_seconds: int | None = None,
 ) -> dict[str, Any]:
-    """The ASL definition that runs `sequence` under the execution contract above.
+    """The ASL definition that runs `sequence` under the execution contract above, its tasks
+    bounded by `answer_seconds` for a first answer (None: the control plane's delayed
+    messages bound them, as for machines compiled before).
 
     Raises ValueError for a sequence without tasks, and for a task whose `triggeredAfter`,
     `properties.timeout` or `properties.onTimeout` cannot be run.
@@ -98,9 +111,10 @@ def compile_sequence(
         raise ValueError(f"sequence '{sequence.name}' does not contain any tasks")
     steps = [_step(sequence.name, index, task) for index, task in enumerate(sequence.tasks)]
     states: dict[str, Any] = {}
+    queues = (dispatch_queue_url, control_queue_url)
     for position, step in enumerate(steps):
         following = steps[position + 1].entry if position + 1 < len(steps) else FINISH
-        states.update(_task_states(step, following, dispatch_queue_url, control_queue_url))
+        states.update(_task_states(step, following, queues, answer_seconds))
     states[FINISH] = _send(
         control_queue_url,
         {
@@ -121,7 +135,11 @@ def compile_sequence(
 
 
 def compile_project(
-    shipyard: Shipyard, *, dispatch_queue_url: str, control_queue_url: str
+    shipyard: Shipyard,
+    *,
+    dispatch_queue_url: str,
+    control_queue_url: str,
+    answer_seconds: int | None = None,
 ) -> dict[tuple[str, str], dict[str, Any]]:
     """Definitions keyed by (stage, sequence), in file order, for every sequence with tasks.
 
@@ -138,6 +156,7 @@ def compile_project(
                 sequence,
                 dispatch_queue_url=dispatch_queue_url,
                 control_queue_url=control_queue_url,
+                answer_seconds=answer_seconds,
             )
     return definitions
 
@@ -231,7 +250,10 @@ def _whole_seconds(seconds: float) -> int:
     return math.ceil(seconds)
 
 
-def _task_states(step: _Step, following: str, dispatch: str, control: str) -> dict[str, Any]:
+def _task_states(
+    step: _Step, following: str, queues: tuple[str, str], answer_seconds: int | None
+) -> dict[str, Any]:
+    dispatch, control = queues
     states: dict[str, Any] = {}
     check = step.state("Check")
     if step.wait_seconds is not None:
@@ -240,48 +262,62 @@ def _task_states(step: _Step, following: str, dispatch: str, control: str) -> di
             "Seconds": step.wait_seconds,
             "Next": step.state("Task"),
         }
-    task: dict[str, Any] = {
-        "Type": "Task",
-        "Resource": DISPATCH_RESOURCE,
-        "Parameters": {
-            "QueueUrl": dispatch,
-            "MessageBody": {
-                "kind": "dispatch",
+    body: dict[str, Any] = {
+        "kind": "dispatch",
+        "taskToken.$": "$$.Task.Token",
+        "execution.$": "$$.Execution.Id",
+        "run.$": "$.run",
+        "index": step.index,
+        "task": step.name,
+        "properties": step.properties,
+    }
+    task = _wait_for(dispatch, body, check)
+    states[step.state("Task")] = task
+    catchers: list[dict[str, Any]] = []
+    # The answer deadline as the Task's heartbeat (no heartbeat is ever sent), if it comes
+    # before the task's own timeout; Step Functions wants a heartbeat shorter than a timeout.
+    heartbeat = answer_seconds is not None and (
+        step.timeout_seconds is None or answer_seconds < step.timeout_seconds
+    )
+    if answer_seconds is not None:
+        body["answerSeconds"] = answer_seconds if heartbeat else 0
+    if heartbeat:
+        assert answer_seconds is not None
+        late = step.state("Late")
+        task["HeartbeatSeconds"] = answer_seconds
+        # A heartbeat timeout is also a States.Timeout (moto reports only the latter); with a
+        # heartbeat shorter than the timeout, this state's timeout is always the heartbeat's.
+        catchers.append(
+            {
+                "ErrorEquals": ["States.HeartbeatTimeout", "States.Timeout"],
+                "ResultPath": None,
+                "Next": late,
+            }
+        )
+        waiting = _wait_for(
+            control,
+            {
+                "kind": "late",
                 "taskToken.$": "$$.Task.Token",
                 "execution.$": "$$.Execution.Id",
                 "run.$": "$.run",
                 "index": step.index,
                 "task": step.name,
-                "properties": step.properties,
             },
-        },
-        "ResultPath": "$.last",
-        "Retry": SEND_RETRY,
-        "Next": check,
-    }
-    states[step.state("Task")] = task
+            check,
+        )
+        states[late] = waiting
+        if step.timeout_seconds is not None:
+            # The rest of the task's own timeout.
+            waiting["TimeoutSeconds"] = step.timeout_seconds - answer_seconds
+            waiting["Catch"] = [_timeout_catcher(step)]
     if step.timeout_seconds is not None:
-        notify, timed_out = step.state("Timeout"), step.state("Timed out")
+        if not heartbeat:
+            catchers.append(_timeout_catcher(step))
         task["TimeoutSeconds"] = step.timeout_seconds
-        # ResultPath null: the error object is not needed, `$.last` is set by `timed_out`.
-        task["Catch"] = [{"ErrorEquals": ["States.Timeout"], "ResultPath": None, "Next": notify}]
-        body = {
-            "kind": "timeout",
-            "execution.$": "$$.Execution.Id",
-            "run.$": "$.run",
-            "index": step.index,
-            "task": step.name,
-            # So the control plane can record the expiry with its reason.
-            "timeoutSeconds": step.timeout_seconds,
-            "onTimeout": step.on_timeout,
-        }
-        states[notify] = _send(control, body, next_state=timed_out)
-        states[timed_out] = {
-            "Type": "Pass",
-            "Result": dict(ON_TIMEOUT_RESULTS[step.on_timeout]),
-            "ResultPath": "$.last",
-            "Next": following if step.on_timeout == "pass" else FINISH,
-        }
+        states.update(_timeout_states(step, following, control))
+    if catchers:
+        task["Catch"] = catchers
     states[check] = {
         "Type": "Choice",
         "Choices": [
@@ -293,6 +329,47 @@ def _task_states(step: _Step, following: str, dispatch: str, control: str) -> di
         "Default": following,
     }
     return states
+
+
+def _wait_for(queue_url: str, body: dict[str, Any], next_state: str) -> dict[str, Any]:
+    """A Task that sends `body` with its token and waits for the result (kept in `$.last`)."""
+    return {
+        "Type": "Task",
+        "Resource": DISPATCH_RESOURCE,
+        "Parameters": {"QueueUrl": queue_url, "MessageBody": body},
+        "ResultPath": "$.last",
+        "Retry": SEND_RETRY,
+        "Next": next_state,
+    }
+
+
+def _timeout_catcher(step: _Step) -> dict[str, Any]:
+    # ResultPath null: the error object is not needed, `$.last` is set by `Timed out`.
+    return {"ErrorEquals": ["States.Timeout"], "ResultPath": None, "Next": step.state("Timeout")}
+
+
+def _timeout_states(step: _Step, following: str, control: str) -> dict[str, Any]:
+    """The task's own timeout: tell the control plane, then go on as `onTimeout` says."""
+    notify, timed_out = step.state("Timeout"), step.state("Timed out")
+    body = {
+        "kind": "timeout",
+        "execution.$": "$$.Execution.Id",
+        "run.$": "$.run",
+        "index": step.index,
+        "task": step.name,
+        # So the control plane can record the expiry with its reason.
+        "timeoutSeconds": step.timeout_seconds,
+        "onTimeout": step.on_timeout,
+    }
+    return {
+        notify: _send(control, body, next_state=timed_out),
+        timed_out: {
+            "Type": "Pass",
+            "Result": dict(ON_TIMEOUT_RESULTS[step.on_timeout]),
+            "ResultPath": "$.last",
+            "Next": following if step.on_timeout == "pass" else FINISH,
+        },
+    }
 
 
 def _is(path: str, value: str) -> dict[str, Any]:

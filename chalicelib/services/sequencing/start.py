@@ -54,7 +54,14 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         sequence_name,
         project,
         commit,
-        machine=machine_of(scope.project, scope.stage, sequence_name, shipyard, deps),
+        machine=machine_of(
+            scope.project,
+            scope.stage,
+            sequence_name,
+            shipyard,
+            deps,
+            project.task_wait_seconds or deps.task_wait_seconds,
+        ),
         # A stage reached while its context is paused starts paused (reference 3.6).
         paused=deps.pauses.context_paused(event.shkeptncontext, scope.stage),
     ).run
@@ -114,7 +121,8 @@ def _start(run: Run, deps: SequencingDeps) -> Run:
         # Machines are deployed before their commit is written; if that was lost (or the
         # machine deleted), deploy the run's own commit's machines now.
         shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
-        deploy_state_machines(run.scope.project, shipyard, deps)
+        wait = run.task_wait_seconds or deps.task_wait_seconds
+        deploy_state_machines(run.scope.project, shipyard, deps, wait)
         execution = deps.workflows.start(name, run.id, {"id": run.id})
     if deps.runs.mark_started(run.id, execution):
         count("SequencesStarted")

@@ -148,7 +148,7 @@ def test_a_close_whose_answer_was_lost_resumes_the_run_on_redelivery(flow: Flow)
     run = flow.run_of(flow.trigger())
     triggered_id = flow.dispatch(run.id)
     finished = flow.answer_event(triggered_id, "deployment", "finished")
-    flow.store.crash_after("close_task")
+    flow.store.crash_after("finish_alone")  # the one write that counts it and closes the task
     with pytest.raises(DependencyFailure):
         on_task_answer(finished, flow.deps)
     execution = flow.workflows.executions[run.execution_arn or ""]
