@@ -9,42 +9,80 @@ matter of course (claiming a scope another run holds), so under load runs lost t
 place or their lock, tasks their outbox, and runs were never stored at all; the copy of the
 whole table per transaction also cost CPU in proportion to the table. DynamoDB itself
 serializes writes to an item and isolates a transaction from other writes. Here every
-DynamoDB request runs under one lock (moto answers each from memory, under the interpreter
-lock anyway), and a transaction keeps a copy of only the items it writes.
+DynamoDB request runs under its tables' locks (moto answers each from memory, under the
+interpreter lock anyway), and a transaction keeps a copy of only the items it writes.
 
 moto answers every query by sorting the whole table first (then keeping the items of one
 partition, or of one index key, and sorting those again): a query of one partition reads only
 that partition here, and an index query skips the first sort. As the runs and events tables
 grow, that was what made each request slower than the one before.
 
-Four costs moto pays per request, which under load made requests queue behind one another,
+Three costs moto pays per request, which under load made requests queue behind one another,
 are paid once instead: finding the backend for a host (a directory listing of moto's package
 and a few hundred patterns, under the server's one lock, for every request), a JSONPath
-parser generated anew (PLY's tables) for every path a state machine evaluates, a boto3 client
-made anew for each SQS call a state machine makes, and a log line per request.
+parser generated anew (PLY's tables) for every path a state machine evaluates, and a boto3
+client made anew for each SQS call a state machine makes. moto's application is served by
+cheroot instead of werkzeug's development server, which closes every connection after one
+request (a TCP connect and a new thread per call) and logs a line per request.
 
 These replace parts of moto 5.2.5 (the version requirements-dev.txt pins); tests/unit/cli/
 test_local_emulator.py fails on plain moto. Run as `python -m qm.local.emulator -H 127.0.0.1
--p PORT` (moto.server's own arguments).
+-p PORT`.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
-import logging
 import sys
 import threading
 from typing import Any
 
-_LOCK = threading.RLock()
+_LOCKS: dict[str, threading.RLock] = {}
+_LOCKS_MADE = threading.Lock()
+_ANY_TABLE = ""  # requests that name no table (list, describe all): one lock of their own
+
+
+def _lock(table: str) -> threading.RLock:
+    with _LOCKS_MADE:
+        return _LOCKS.setdefault(table, threading.RLock())
+
+
+def tables_of(action: str | None, params: dict[str, Any]) -> list[str]:
+    """The tables a DynamoDB request touches, sorted (locks are taken in that order)."""
+    if "TableName" in params:
+        return [str(params["TableName"])]
+    if action in ("TransactWriteItems", "TransactGetItems"):
+        return sorted(
+            {
+                str(op["TableName"])
+                for entry in params.get("TransactItems", [])
+                for op in entry.values()
+                if isinstance(op, dict) and "TableName" in op
+            }
+        )
+    if "RequestItems" in params:
+        return sorted(str(name) for name in params["RequestItems"])
+    return [_ANY_TABLE]
 
 
 def _serialized(call_action: Any) -> Any:
+    """One request at a time per table: DynamoDB serializes the writes to an item and isolates
+    a transaction; requests to other tables (the events the recorder stores, the runs the
+    sequencing handlers write) go on meanwhile."""
+
     @functools.wraps(call_action)
     def locked(self: Any) -> Any:
-        with _LOCK:
+        params = getattr(self, "params", {}) or {}
+        action = self._get_action() if hasattr(self, "_get_action") else None
+        locks = [_lock(table) for table in tables_of(action, params)]
+        for lock in locks:
+            lock.acquire()
+        try:
             return call_action(self)
+        finally:
+            for lock in reversed(locks):
+                lock.release()
 
     return locked
 
@@ -253,16 +291,37 @@ def cache_json_paths() -> None:
         module.parse = extended
 
 
+def serve(host: str, port: int) -> None:
+    """moto's application under cheroot: HTTP/1.1 with connections kept between requests
+    (werkzeug's development server, which moto.server runs, closes every connection after one
+    request, so each call paid a TCP connect and a new server thread: about a third of an
+    uncontended call)."""
+    from cheroot import wsgi
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app = DomainDispatcherApplication(create_backend_app)
+    # A request holds a thread while it runs, long polls (every queue poller, every tool)
+    # included: room for all of them. Idle connections wait without a thread.
+    server = wsgi.Server((host, port), app, numthreads=64, request_queue_size=128, timeout=60)
+    server.keep_alive_conn_limit = 512  # every client's pool of connections stays open
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
-    from moto import server
+    import argparse
 
     patch_moto()
     query_partitions()
     cache_dispatch()
     cache_json_paths()
-    # One line per request: the log's lock and writes cost more than many requests do.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server.main(argv if argv is not None else sys.argv[1:])
+    parser = argparse.ArgumentParser(description="moto on 127.0.0.1 for the local runtime")
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    arguments = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    serve(arguments.host, arguments.port)
 
 
 if __name__ == "__main__":
