@@ -142,9 +142,12 @@ class RunStore(Protocol):
     """Sequence executions ("runs"), with each decision's effects kept in the run's outbox
     (chalicelib/domain/effects.py) until they are carried out."""
 
-    def create_run(self, run: Run) -> bool:
-        """Store the run and queue it in its scope, in one write; False when a run with this id
-        exists (a duplicate trigger, or this trigger's own earlier attempt)."""
+    def create_run(self, run: Run, paused_by: str | None = None) -> bool:
+        """Store the run and queue it in its scope, in one write, while its context's pause
+        flags are as read (`paused_by`: the flag that pauses a paused run, None when the
+        caller pauses it; an unpaused one needs none to be set). False when a run with this id
+        exists (a duplicate trigger, or this trigger's own earlier attempt), or the flags
+        changed since they were read."""
         ...
 
     def get_run(self, run_id: str) -> Run | None: ...
@@ -218,6 +221,11 @@ class PauseFlags(Protocol):
         ...
 
     def context_paused(self, keptn_context: str, stage: str) -> bool: ...
+
+    def pause_flag(self, keptn_context: str, stage: str) -> str | None:
+        """The flag that pauses runs of this context in `stage` (`stage` itself, or `*` for
+        every stage), or None."""
+        ...
 
 
 class TaskStore(Protocol):

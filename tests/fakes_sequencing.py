@@ -54,9 +54,16 @@ class FakeSequencingStore(CrashAfter):
 
     # -- RunStore ----------------------------------------------------------------------------
 
-    def create_run(self, run: Run) -> bool:
+    def create_run(self, run: Run, paused_by: str | None = None) -> bool:
         if run.id in self.runs:
             return False
+        flags = self.pause_flags.get(run.keptn_context, set())
+        if run.paused:
+            as_read = paused_by is None or paused_by in flags  # None: paused by the caller
+        else:
+            as_read = not flags & {ALL_STAGES, run.scope.stage}
+        if not as_read:
+            return False  # the context was paused or resumed since its flags were read
         # Stored as the adapter stores it: the trigger's facts, its state and pause flag.
         self.runs[run.id] = run.model_copy(
             deep=True,
@@ -177,7 +184,11 @@ class FakeSequencingStore(CrashAfter):
             flags.clear()
 
     def context_paused(self, keptn_context: str, stage: str) -> bool:
-        return bool(self.pause_flags.get(keptn_context, set()) & {ALL_STAGES, stage})
+        return self.pause_flag(keptn_context, stage) is not None
+
+    def pause_flag(self, keptn_context: str, stage: str) -> str | None:
+        found = self.pause_flags.get(keptn_context, set()) & {ALL_STAGES, stage}
+        return min(found) if found else None
 
     # -- TaskStore ---------------------------------------------------------------------------
 

@@ -47,8 +47,10 @@ _FINAL = [state.value for state in FINAL_STATES]
 class DynamoDbRunStore(DynamoDbTaskStore, DynamoDbScopeQueues, DynamoDbPauseFlags):
     # -- runs --------------------------------------------------------------------------------
 
-    def create_run(self, run: Run) -> bool:
-        """The run and its place in its scope's queue, in one write."""
+    def create_run(self, run: Run, paused_by: str | None = None) -> bool:
+        """The run, its place in its scope's queue and in its context's list, in one write,
+        while the context's pause flags are as read (a pause or resume of the context that
+        lists its runs just after cannot miss this one)."""
         fixed = run.model_dump(
             mode="json",
             exclude={
@@ -94,6 +96,7 @@ class DynamoDbRunStore(DynamoDbTaskStore, DynamoDbScopeQueues, DynamoDbPauseFlag
                 },
                 {"Put": {"TableName": self._table, "Item": place}},
                 {"Put": {"TableName": self._table, "Item": member}},
+                *self.flags_as_read(run.keptn_context, run.scope.stage, run.paused, paused_by),
             ],
         )
 

@@ -233,3 +233,20 @@ def test_a_pause_of_every_stage_is_lifted_by_a_resume_of_every_stage(
     assert not store.context_paused("ctx", "prod")
     store.set_context_pause("ctx", None, False)  # nothing left to lift: no error
     store.set_context_pause("ctx", "dev", False)
+
+
+def test_a_run_is_created_only_while_its_contexts_pause_flags_are_as_read(
+    store: SequencingStore,
+) -> None:
+    store.set_context_pause("ctx", None, True)  # every stage paused since the flags were read
+    assert not store.create_run(run(1))
+    assert store.get_run("run1") is None
+    assert store.pause_flag("ctx", "dev") == "*"
+    assert store.create_run(run(1).model_copy(update={"paused": True}), "*")
+    store.set_context_pause("ctx", None, False)  # resumed since
+    assert not store.create_run(run(2).model_copy(update={"paused": True}), "*")
+    assert store.pause_flag("ctx", "dev") is None
+    assert store.create_run(run(2))
+    store.set_context_pause("ctx", "dev", True)
+    assert store.pause_flag("ctx", "dev") == "dev"
+    assert store.pause_flag("ctx", "prod") is None

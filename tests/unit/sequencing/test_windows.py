@@ -7,6 +7,7 @@ an API call fail after its write and nobody retry it.
 - a resume between the dispatcher's read of a paused run and its write;
 - a dispatch state entered again with a new token;
 - control requests reading the context's runs through an index that lags behind;
+- a pause or resume between a trigger's read of its context's pause flags and its run's write;
 - a `.started` counted between a deadline's read and the run's end.
 """
 
@@ -62,6 +63,11 @@ class RacingStore(FakeSequencingStore):
         else:
             found = super().runs_of_context(keptn_context, consistent)
         self._then("context")
+        return found
+
+    def pause_flag(self, keptn_context: str, stage: str) -> str | None:
+        found = super().pause_flag(keptn_context, stage)
+        self._then("flags")
         return found
 
     def freeze_index(self) -> None:
@@ -231,6 +237,28 @@ def test_an_abort_right_after_a_trigger_ends_the_new_run_too(flow: Flow) -> None
     event = flow.trigger_event(2, stage="prod").model_copy(update={"shkeptncontext": "ctx-1"})
     on_sequence_triggered(event, flow.deps)  # a stage of the same context, not yet indexed
     assert control(flow, Control.ABORT) == "aborted 2 sequence(s)"
+
+
+# -- a pause or resume while a run of the context is created ----------------------------------
+
+
+def test_a_run_created_as_its_context_is_paused_starts_paused(flow: Flow) -> None:
+    first = flow.run_of(flow.trigger(1))
+    store_of(flow).after["flags"] = lambda: control(flow, Control.PAUSE)
+    event = flow.trigger_event(2, stage="prod").model_copy(update={"shkeptncontext": "ctx-1"})
+    on_sequence_triggered(event, flow.deps)  # read the flags unpaused; paused before its write
+    runs = flow.store.runs_of_context("ctx-1")
+    assert [run.paused for run in runs] == [True, True]
+    assert flow.run(first.id).paused
+
+
+def test_a_run_created_as_its_context_is_resumed_starts_running(flow: Flow) -> None:
+    flow.trigger(1)
+    control(flow, Control.PAUSE)
+    store_of(flow).after["flags"] = lambda: control(flow, Control.RESUME)
+    event = flow.trigger_event(2, stage="prod").model_copy(update={"shkeptncontext": "ctx-1"})
+    on_sequence_triggered(event, flow.deps)  # read the flags paused; resumed before its write
+    assert [run.paused for run in flow.store.runs_of_context("ctx-1")] == [False, False]
 
 
 # -- a `.started` counted between a deadline's read and the run's end -------------------------
