@@ -56,9 +56,10 @@ class Session:
         self.tape = Tape()
         self.clock = LogicalClock()
         self.timers = TapedTimers(None, self.tape)
-        # The answer deadline is the Task states' heartbeat, in real seconds.
+        # The answer deadline is the Task states' heartbeat, in real seconds. Runs start at
+        # once, as the replay's services do (a settled start would be one more held message).
         wait = {"task_wait_seconds": answer_seconds} if answer_seconds else {}
-        built = build_aws_container(Settings(stage=STAGE, **wait))
+        built = build_aws_container(Settings(stage=STAGE, start_settle_seconds=0, **wait))
         self.container = dataclasses.replace(
             built,
             bus=TapedBus(built.bus, self.tape),
