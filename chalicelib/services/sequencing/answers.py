@@ -20,6 +20,7 @@ from chalicelib.engine import sequencer
 from chalicelib.errors import DependencyFailure
 from chalicelib.observability import duration_ms
 from chalicelib.services.sequencing.common import SequencingDeps
+from chalicelib.services.sequencing.effects import carry_out
 from chalicelib.services.sequencing.interpreter import apply
 
 CLOSE_ATTEMPTS = 3
@@ -41,7 +42,10 @@ def on_task_answer(event: KeptnEvent, deps: SequencingDeps) -> CompletedTask | N
         )
         if closed and task is not None:
             # Counted and closed in one write: resume the execution (every token it waits on).
-            apply(sequencer.settled(task, "closed as this answer was counted"), deps)
+            # Only that: an outbox entry still there is the dispatch's, which is its own to
+            # finish (its `.triggered` was sent, or this answer could not have come).
+            for resume in sequencer.resumptions(task):
+                carry_out(resume, deps)
             _measure(task.dispatched, completion, deps)
             return completion
         if task is None or not task.open or key in task.seen or task.name != parsed.name:

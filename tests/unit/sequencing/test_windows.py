@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import pytest
 
+from chalicelib.domain.effects import Publish, outbox_entries
 from chalicelib.domain.runs import Run, RunState, TaskRecord
 from chalicelib.errors import DependencyFailure
 from chalicelib.services.approvals.decisions import decide
@@ -200,6 +201,19 @@ def test_a_dispatch_between_a_resumes_read_and_its_write_is_released_by_it(
     # The resume reads the context's runs (no task yet), then the task is stored held.
     store_of(flow).after["context"] = lambda: on_dispatch(message, flow.deps)
     assert control(flow, Control.RESUME) == "resumed 1 sequence(s)"
+    assert len(flow.published("deployment.triggered")) == 1
+
+
+def test_an_answer_before_the_dispatcher_removed_its_outbox_entry_sends_nothing_again(
+    flow: Flow,
+) -> None:
+    run = flow.run_of(flow.trigger())
+    triggered_id = flow.dispatch(run.id)
+    [triggered] = flow.published("deployment.triggered")
+    # The dispatcher has sent the event and not yet removed its outbox entry.
+    pending = outbox_entries([Publish(event=triggered.to_wire())], "s")
+    flow.store.tasks[triggered_id].record.outbox.update(pending)
+    flow.answer(triggered_id)  # a quick tool: answered before the removal
     assert len(flow.published("deployment.triggered")) == 1
 
 
