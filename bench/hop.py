@@ -69,6 +69,34 @@ def _receive(sqs: Any, url: str, timeout_s: float = 30.0) -> dict[str, Any]:
     raise TimeoutError("nothing arrived within 30 s")
 
 
+def trigger_event(event_id: str) -> dict[str, Any]:
+    """A trigger of the bench's 10-task sequence."""
+    return {
+        "specversion": "1.0",
+        "source": "bench",
+        "id": event_id,
+        "type": "sh.keptn.event.dev.hop.triggered",
+        "data": {"project": "bench", "stage": "dev", "service": "svc"},
+    }
+
+
+def answer_event(triggered: dict[str, Any], phase: str) -> dict[str, Any]:
+    """The tool's `.started` or `.finished` (passed) for a task's `.triggered`."""
+    task = triggered["type"].split(".")[3]
+    return {
+        "specversion": "1.0",
+        "source": "bench-tool",
+        "type": f"sh.keptn.event.{task}.{phase}",
+        "shkeptncontext": triggered["shkeptncontext"],
+        "triggeredid": triggered["id"],
+        "data": {
+            **{k: triggered["data"][k] for k in ("project", "stage", "service")},
+            "result": "pass",
+            "status": "succeeded",
+        },
+    }
+
+
 def _subscribe(sqs: Any, events: Any, bus: str, name: str, pattern: dict[str, Any]) -> str:
     url: str = sqs.create_queue(QueueName=name)["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]
@@ -126,40 +154,14 @@ def measure_latency(runs: int) -> tuple[float, float, int]:
 
         hops = []
         for run in range(runs):
-            api.post(
-                "/v1/event",
-                json={
-                    "specversion": "1.0",
-                    "source": "bench",
-                    "id": f"run-{run}",
-                    "type": "sh.keptn.event.dev.hop.triggered",
-                    "data": {"project": "bench", "stage": "dev", "service": "svc"},
-                },
-            ).raise_for_status()
+            api.post("/v1/event", json=trigger_event(f"run-{run}")).raise_for_status()
             finished_at: float | None = None
             for _ in TASKS:
                 triggered = _receive(sqs, inbox)["detail"]
                 if finished_at is not None:
                     hops.append(time.perf_counter() - finished_at)
-                task = triggered["type"].split(".")[3]
                 for phase in ("started", "finished"):
-                    api.post(
-                        "/v1/event",
-                        json={
-                            "specversion": "1.0",
-                            "source": "bench-tool",
-                            "type": f"sh.keptn.event.{task}.{phase}",
-                            "shkeptncontext": triggered["shkeptncontext"],
-                            "triggeredid": triggered["id"],
-                            "data": {
-                                **{
-                                    k: triggered["data"][k] for k in ("project", "stage", "service")
-                                },
-                                "result": "pass",
-                                "status": "succeeded",
-                            },
-                        },
-                    ).raise_for_status()
+                    api.post("/v1/event", json=answer_event(triggered, phase)).raise_for_status()
                 finished_at = time.perf_counter()
         return statistics.median(hops) * 1000, statistics.median(round_trips) * 1000, len(hops)
     finally:

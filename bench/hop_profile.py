@@ -29,7 +29,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hop import SHIPYARD, TASKS, WAIT_S, _subscribe  # noqa: E402
+from hop import SHIPYARD, TASKS, WAIT_S, _subscribe, answer_event, trigger_event  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -210,14 +210,7 @@ def _drive(timeline: Timeline, session: Any, api: Any, runs: int) -> None:
     order: list[str] = []
     totals: list[float] = []
     for run in range(runs):
-        trigger = {
-            "specversion": "1.0",
-            "source": "bench",
-            "id": f"profile-{run}",
-            "type": "sh.keptn.event.dev.hop.triggered",
-            "data": {"project": "bench", "stage": "dev", "service": "svc"},
-        }
-        api.post("/v1/event", json=trigger).raise_for_status()
+        api.post("/v1/event", json=trigger_event(f"profile-{run}")).raise_for_status()
         accepted: float | None = None
         posted = 0.0
         for _ in TASKS:
@@ -232,22 +225,9 @@ def _drive(timeline: Timeline, session: Any, api: Any, runs: int) -> None:
                     if label not in order:
                         order.append(label)
                     steps[label].append(seconds)
-            task = triggered["type"].split(".")[3]
             for phase in ("started", "finished"):
                 posted = time.perf_counter()
-                answer = {
-                    "specversion": "1.0",
-                    "source": "bench-tool",
-                    "type": f"sh.keptn.event.{task}.{phase}",
-                    "shkeptncontext": triggered["shkeptncontext"],
-                    "triggeredid": triggered["id"],
-                    "data": {
-                        **{k: triggered["data"][k] for k in ("project", "stage", "service")},
-                        "result": "pass",
-                        "status": "succeeded",
-                    },
-                }
-                api.post("/v1/event", json=answer).raise_for_status()
+                api.post("/v1/event", json=answer_event(triggered, phase)).raise_for_status()
             accepted = time.perf_counter()
 
     def ms(values: list[float]) -> str:
