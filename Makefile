@@ -61,6 +61,7 @@ down: install
 bench: install
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/hop.py
+	$(BIN)/python bench/hop_profile.py
 	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/evaluation_e2e.py
 	$(BIN)/python bench/webhook.py

@@ -144,14 +144,27 @@ class RunStore(Protocol):
     """Sequence executions ("runs"), with each decision's effects kept in the run's outbox
     (chalicelib/domain/effects.py) until they are carried out."""
 
-    def create_run(self, run: Run) -> bool:
-        """Store the run and queue it in its scope, in one write; False when a run with this id
-        exists (a duplicate trigger, or this trigger's own earlier attempt)."""
+    def create_run(self, run: Run, paused_by: str | None = None) -> bool:
+        """Store the run and queue it in its scope, in one write, while its context's pause
+        flags are as read (`paused_by`: the flag that pauses a paused run, None when the
+        caller pauses it; an unpaused one needs none to be set). False when a run with this id
+        exists (a duplicate trigger, or this trigger's own earlier attempt), or the flags
+        changed since they were read."""
         ...
 
     def get_run(self, run_id: str) -> Run | None: ...
 
-    def runs_of_context(self, keptn_context: str) -> list[Run]: ...
+    def get_run_with_task(
+        self, run_id: str, triggered_id: str | None
+    ) -> tuple[Run | None, TaskRecord | None]:
+        """The run and one task (None: the run alone), in one consistent read."""
+        ...
+
+    def runs_of_context(self, keptn_context: str, consistent: bool = False) -> list[Run]:
+        """The context's runs, oldest trigger first. `consistent`: every run written before
+        the call, as it is now (for control requests); otherwise through an index that may
+        lag a moment behind."""
+        ...
 
     def runs_of_project(self, project: str, limit: int) -> list[Run]:
         """Newest first."""
@@ -165,9 +178,12 @@ class RunStore(Protocol):
         status: str,
         effects: list[Effect],
         stamp: str,
+        completed_tail: CompletedTask | None = None,
+        unanswered: str | None = None,
     ) -> bool:
-        """Move the run to a final state with the effects that follow; False when it had ended
-        already (final states never change)."""
+        """Move the run to a final state with the effects that follow (and `completed_tail`
+        added to its completed tasks); False when it had ended already (final states never
+        change) or, with `unanswered`, when that task is answered, closed or held."""
         ...
 
     def mark_started(self, run_id: str, execution_arn: str) -> bool:
@@ -208,6 +224,11 @@ class PauseFlags(Protocol):
 
     def context_paused(self, keptn_context: str, stage: str) -> bool: ...
 
+    def pause_flag(self, keptn_context: str, stage: str) -> str | None:
+        """The flag that pauses runs of this context in `stage` (`stage` itself, or `*` for
+        every stage), or None."""
+        ...
+
 
 class TaskStore(Protocol):
     """Dispatched tasks: the private token, answers counted once, and each task decision's
@@ -221,10 +242,13 @@ class TaskStore(Protocol):
         current: tuple[CurrentTask, RunState],
         effects: list[Effect],
         stamp: str,
+        paused: bool = False,
+        completed_tail: CompletedTask | None = None,
     ) -> bool:
-        """Store the task, make it its run's current task and keep `effects`, in one write.
-        False when it exists (a redelivered dispatch) or its run ended. A held task (no
-        `answer_deadline`) has no answer deadline until it is released."""
+        """Store the task, make it its run's current task (`completed_tail` joining the run's
+        completed tasks) and keep `effects`, in one write. False when it exists (a redelivered
+        dispatch), its run ended, or the run's pause flag is no longer `paused`. A held task
+        (no `answer_deadline`) has no answer deadline until it is released."""
         ...
 
     def get_task(self, triggered_id: str) -> TaskRecord | None: ...
@@ -242,18 +266,40 @@ class TaskStore(Protocol):
         or the event was counted before."""
         ...
 
+    def finish_alone(
+        self,
+        triggered_id: str,
+        task_name: str,
+        event_key: str,
+        data: dict[str, object],
+        completion: CompletedTask,
+        outcome: dict[str, str],
+    ) -> tuple[bool, TaskRecord | None]:
+        """Count a `.finished` and close the task with `completion` and `outcome` in one
+        write, if the task is open, named `task_name`, has no `.finished` yet and at most one
+        `.started`, and the event was not counted before: (True, the task closed). Otherwise
+        nothing is written: (False, the task as it is, or None when unknown)."""
+        ...
+
+    def add_token(self, triggered_id: str, token: str) -> bool:
+        """Keep another token the execution waits on the open task with; False when the task
+        is closed (or unknown): resume that token with the task's outcome instead."""
+        ...
+
     def close_task(
         self,
         triggered_id: str,
         started: int,
         finished: int,
-        completed: tuple[str, CompletedTask] | None = None,
+        completion: CompletedTask | None = None,
+        outcome: dict[str, str] | None = None,
+        later_tokens: int = 0,
         effects: list[Effect] | None = None,
         stamp: str = "",
     ) -> bool:
-        """Close the task if its counts are still these; True for exactly one caller.
-        With `completed` = (run id, task), the task joins that run's completed tasks in the
-        same write."""
+        """Close the task with `completion` (kept on the task until its run's next write takes
+        it over) and the `outcome` its tokens are resumed with, if its counts and its number
+        of later tokens are still these; True for exactly one caller."""
         ...
 
     def abandon_task(
@@ -272,7 +318,8 @@ class TaskStore(Protocol):
     def release_task(
         self, triggered_id: str, answer_deadline: str, effects: list[Effect], stamp: str
     ) -> TaskRecord | None:
-        """Un-hold a held task and start its answer deadline; None if it was not held."""
+        """Un-hold a held task (it is `released`: sent late) and start its answer deadline;
+        None if it was not held."""
         ...
 
     def clear_task_effects(self, triggered_id: str, names: list[str]) -> None: ...

@@ -25,6 +25,8 @@ WRITE = (
     "dynamodb:ConditionCheckItem",
 )
 BATCH_WRITE = ("dynamodb:BatchWriteItem",)
+# A run read with one of its tasks, or a context's runs, in one consistent BatchGetItem.
+BATCH_READ = ("dynamodb:BatchGetItem",)
 # Powertools' DynamoDBPersistenceLayer: put the in-progress record (conditional), read it when
 # the condition failed, mark it completed, delete it when the handler raised.
 IDEMPOTENCY = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
@@ -84,7 +86,9 @@ ACCESS: dict[str, Access] = {
         tables=(
             TableAccess("events", READ, tuple(EVENT_INDEXES)),
             TableAccess("config", READ + WRITE + BATCH_WRITE),
-            TableAccess("runs", READ + WRITE, ("by-context", "by-project", "open-tasks")),
+            TableAccess(
+                "runs", READ + BATCH_READ + WRITE, ("by-context", "by-project", "open-tasks")
+            ),
             # Evaluation history; monitoring settings read and written.
             TableAccess("evaluations", (*READ, "dynamodb:PutItem"), ("history",)),
         ),
@@ -111,16 +115,25 @@ ACCESS: dict[str, Access] = {
         tables=(TableAccess("runs", READ + WRITE),),
         can=_can(Can.RESUME_TASKS),
     ),
-    # Stores the task token, sends <task>.triggered; stops a machine whose run already ended.
+    # Stores the task token, sends <task>.triggered; stops a machine whose run already ended;
+    # resumes a token a retried dispatch state brought for a task that closed meanwhile.
     "dispatcher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.STOP_RUNS, Can.SCHEDULE),
+        tables=(TableAccess("config", READ), TableAccess("runs", READ + BATCH_READ + WRITE)),
+        can=_can(Can.PUBLISH, Can.STOP_RUNS, Can.SCHEDULE, Can.RESUME_TASKS),
     ),
     # Ends runs, sends .finished, starts the next queued run, chains to the next stage; at a
-    # task's answer deadline, times its run out (or schedules the rest of a long deadline).
+    # task's answer deadline, times its run out, or keeps the execution's new token (resuming
+    # it when the task closed meanwhile); carries out what an API call's decision left.
     "finisher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.STOP_RUNS, Can.DEPLOY_MACHINES, Can.SCHEDULE),
+        tables=(TableAccess("config", READ), TableAccess("runs", READ + BATCH_READ + WRITE)),
+        can=_can(
+            Can.PUBLISH,
+            Can.START_RUNS,
+            Can.STOP_RUNS,
+            Can.DEPLOY_MACHINES,
+            Can.SCHEDULE,
+            Can.RESUME_TASKS,
+        ),
     ),
     # Ends a run whose execution failed, timed out or was stopped (as the finisher ends one).
     "reconciler": Access(
