@@ -40,6 +40,11 @@ IDEMPOTENT_BY_DESIGN = {
     # (chalicelib/domain/effects.py); a stored result would stop it from doing so.
     "sequencer": "creates a run once per trigger (its id derives from the trigger)",
     "finisher": "ends a run once with a conditional update; its outbox holds what follows",
+    # Resumable too: a deployment's record (keyed by its triggered id) says how far it got, and
+    # a redelivery carries on from there (chalicelib/services/deploy/).
+    "deployer": "records a task once per triggered id; a redelivery resumes from the record",
+    "canary-steps": "a step repeated sets the same weight or routing; a used token is refused",
+    "canary-watch": "ends a deployment once with a revisioned write",
 }
 
 

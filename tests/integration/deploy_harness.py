@@ -1,0 +1,203 @@
+"""Deployments to Lambda on moto: functions with versions and an alias, artifacts in S3, a
+project whose services deploy to them, and the routing each step leaves on the alias."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+
+from tests.integration.api_helpers import b64
+from tests.integration.sequencing_harness import Harness, project_flow
+
+BUCKET = "shop-artifacts"
+ROLE_NAME = "carts-runtime"
+SERVICE = "/v1/project/shop/stage/dev/service/cart"
+Routing = tuple[str, str | None, float]  # (version, candidate, candidate's weight in percent)
+
+
+def zipped(label: str) -> bytes:
+    """A function package whose code differs per label."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("handler.py", f"def handler(event, context):\n    return {label!r}\n")
+    return buffer.getvalue()
+
+
+class Functions:
+    """Lambda functions in one account of the emulator (`session`: that account's)."""
+
+    def __init__(self, session: Any | None = None) -> None:
+        self.session = session or boto3.session.Session()
+        self.lam = self.session.client("lambda")
+        self.s3 = self.session.client("s3")
+        iam = self.session.client("iam")
+        try:
+            self.role = iam.get_role(RoleName=ROLE_NAME)["Role"]["Arn"]
+        except iam.exceptions.NoSuchEntityException:
+            self.role = iam.create_role(
+                RoleName=ROLE_NAME,
+                AssumeRolePolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Effect": "Allow",
+                                "Principal": {"Service": "lambda.amazonaws.com"},
+                                "Action": "sts:AssumeRole",
+                            }
+                        ],
+                    }
+                ),
+            )["Role"]["Arn"]
+        if BUCKET not in [bucket["Name"] for bucket in self.s3.list_buckets()["Buckets"]]:
+            self.s3.create_bucket(Bucket=BUCKET)
+
+    def artifact(self, label: str) -> str:
+        key = f"carts/{label}.zip"
+        self.s3.put_object(Bucket=BUCKET, Key=key, Body=zipped(label))
+        return f"s3://{BUCKET}/{key}"
+
+    def create(self, name: str = "carts", alias: str | None = "live") -> str:
+        """A .zip function with version 1 published and `alias` on it; its ARN."""
+        created = self.lam.create_function(
+            FunctionName=name,
+            Runtime="python3.12",
+            Role=self.role,
+            Handler="handler.handler",
+            Code={"ZipFile": zipped("1.0.0")},
+            Publish=True,
+        )
+        if alias:
+            self.lam.create_alias(FunctionName=name, Name=alias, FunctionVersion="1")
+        return str(created["FunctionArn"])
+
+    def routing(self, name: str = "carts", alias: str = "live") -> Routing:
+        found = self.lam.get_alias(FunctionName=name, Name=alias)
+        weights = (found.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+        if not weights:
+            return (found["FunctionVersion"], None, 0.0)
+        candidate, weight = next(iter(weights.items()))
+        return (found["FunctionVersion"], candidate, round(weight * 100, 4))
+
+
+def target_yaml(function: str = "carts", **extra: str) -> str:
+    lines = ["apiVersion: quartermaster.dev/v1", "kind: Target", "spec:", "  type: lambda"]
+    lines.append(f"  function: {function}")
+    lines.extend(f"  {key}: {value}" for key, value in extra.items())
+    return "\n".join(lines) + "\n"
+
+
+def shipyard(strategy: str, **properties: Any) -> str:
+    """One stage, dev: a delivery that deploys with `strategy`, then releases; a rollback
+    sequence chained on a failed delivery."""
+    props = {"deploymentstrategy": strategy, **properties}
+    rendered = "".join(
+        f"                {key}: {json.dumps(value)}\n" for key, value in props.items()
+    )
+    return (
+        "apiVersion: spec.keptn.sh/0.2.3\nkind: Shipyard\nmetadata:\n  name: shop\nspec:\n"
+        "  stages:\n    - name: dev\n      sequences:\n"
+        "        - name: delivery\n          tasks:\n"
+        f"            - name: deployment\n              properties:\n{rendered}"
+        "            - name: release\n"
+        "        - name: rollback\n          triggeredOn:\n"
+        "            - event: dev.delivery.finished\n              selector:\n"
+        "                match:\n                  result: fail\n"
+        "          tasks:\n            - name: rollback\n"
+    )
+
+
+class DeployFlow:
+    """A project whose service `cart` deploys to a Lambda target, driven through the API."""
+
+    def __init__(self, flow: Harness, functions: Functions) -> None:
+        self.flow = flow
+        self.api = flow.api
+        self.functions = functions
+
+    def upload(self, uri: str, content: str, where: str = SERVICE) -> None:
+        body = {"resources": [{"resourceURI": uri, "resourceContent": b64(content)}]}
+        status, answer = self.api.call("POST", f"{where}/resource", body)
+        assert status in (200, 201), answer
+
+    def deliver(self, **values: Any) -> str:
+        return self.flow.trigger(
+            "dev", "delivery", data={"configurationChange": {"values": values}}
+        )
+
+    def finished(self, context: str, task: str = "deployment") -> dict[str, Any]:
+        def found() -> dict[str, Any] | None:
+            return next(
+                (
+                    event
+                    for event in self.flow.events(context)
+                    if event["type"] == f"sh.keptn.event.{task}.finished"
+                ),
+                None,
+            )
+
+        event: dict[str, Any] = self.flow.pump(found, timeout=60)
+        return event
+
+    def watch(self, until: Callable[[], Any], timeout: float = 60) -> list[Routing]:
+        """Deliver until `until()`, noting each routing the alias goes through (a step's
+        routing lasts at least its bake time, so none is missed)."""
+        seen: list[Routing] = [self.functions.routing()]
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            from tests.integration.conftest import deliver_all
+
+            deliver_all()
+            routing = self.functions.routing()
+            if routing != seen[-1]:
+                seen.append(routing)
+            if until():
+                return seen
+            time.sleep(0.02)
+        raise AssertionError(f"not done within {timeout} s; routings so far: {seen}")
+
+    def of_type(self, context: str, event_type: str) -> list[dict[str, Any]]:
+        return [e for e in self.flow.events(context) if e["type"] == f"sh.keptn.event.{event_type}"]
+
+
+def put_lambda_metrics(
+    cloudwatch: Any, function: str, alias: str, version: str, errors: float, invocations: float
+) -> None:
+    """What Lambda reports for invocations through the alias that ran `version`."""
+    dimensions = [
+        {"Name": "FunctionName", "Value": function},
+        {"Name": "Resource", "Value": f"{function}:{alias}"},
+        {"Name": "ExecutedVersion", "Value": version},
+    ]
+    now = datetime.now(UTC)
+    cloudwatch.put_metric_data(
+        Namespace="AWS/Lambda",
+        MetricData=[
+            {
+                "MetricName": name,
+                "Dimensions": dimensions,
+                "Timestamp": now - timedelta(seconds=1),
+                "Value": value,
+            }
+            for name, value in (("Errors", errors), ("Invocations", invocations))
+        ],
+    )
+
+
+@contextmanager
+def deploy_flow(strategy: str, **properties: Any) -> Iterator[DeployFlow]:
+    """Project `shop` deploying service `cart` with `strategy`, every function allowed."""
+    with project_flow(
+        shipyard(strategy, **properties),
+        target_functions=("*",),
+        target_roles=("arn:aws:iam::111122223333:role/*",),
+    ) as flow:
+        yield DeployFlow(flow, Functions())
