@@ -27,8 +27,8 @@ from chalicelib.domain.deployment_records import (
     StepRecord,
 )
 from chalicelib.domain.events import KeptnEvent, format_time
-from chalicelib.domain.sli_queries import parse_keptn_time
 from chalicelib.domain.outcomes import Result, Status
+from chalicelib.domain.sli_queries import parse_keptn_time
 from chalicelib.engine.deploy import reports
 from chalicelib.engine.deploy.canary_machine import (
     canary_execution_name,
