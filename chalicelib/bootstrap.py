@@ -217,11 +217,12 @@ class TargetAdapters:
     with a message (the task ends errored). Roles of other accounts are assumed once per
     process and renewed before they expire."""
 
-    def __init__(self, clients: Any) -> None:
+    def __init__(self, clients: Any, roles: Any | None = None) -> None:
         from chalicelib.adapters.assumed_roles import AssumedRoles
 
         self._clients = clients
-        self._roles = AssumedRoles(
+        # `roles`: an AssumedRoles of another STS (tests: one that refuses).
+        self._roles = roles or AssumedRoles(
             lambda: clients.sts, lambda **credentials: _new_session(**credentials)
         )
 
@@ -238,8 +239,8 @@ class TargetAdapters:
             region = spec.function.split(":")[3] if spec.function.startswith("arn:") else None
             role, external_id = spec.role_arn, spec.external_id
 
-            def client() -> Any:
-                return self.session(role, external_id).client("lambda", region_name=region)
+            def client(service: str) -> Any:
+                return self.session(role, external_id).client(service, region_name=region)
 
             return LambdaAliasTarget(spec, client)
         from chalicelib.errors import InvalidInput

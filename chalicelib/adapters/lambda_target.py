@@ -45,24 +45,24 @@ def _weight(percent: float) -> float:
 
 
 class LambdaAliasTarget:
-    """One function and alias of a target.yaml; `client` makes the Lambda client (in the
-    target's account when it names a role), on first use."""
+    """One function and alias of a target.yaml; `clients` makes a client of a service ("lambda",
+    "s3"), in the target's account when it names a role, on first use."""
 
     def __init__(
         self,
         spec: LambdaTarget,
-        client: Callable[[], Any],
+        clients: Callable[[str], Any],
         sleep: Callable[[float], None] = time.sleep,
         update_wait_seconds: float = UPDATE_WAIT_SECONDS,
     ) -> None:
         self._spec = spec
-        self._client_factory = client
+        self._clients = clients
         self._sleep = sleep
         self._update_wait = update_wait_seconds
 
     @cached_property
     def _client(self) -> Any:
-        return self._client_factory()
+        return self._clients("lambda")
 
     def describe(self) -> str:
         return self._spec.describe()
@@ -171,10 +171,36 @@ class LambdaAliasTarget:
                 + "; or give configurationChange.values.version to deploy a published version"
             )
         bucket, key, object_version = location
+        self._check_object(str(artifact.s3), bucket, key, object_version)
         code = {"S3Bucket": bucket, "S3Key": key}
         if object_version:
             code["S3ObjectVersion"] = object_version
         return code
+
+    def _check_object(self, uri: str, bucket: str, key: str, version: str | None) -> None:
+        """Refuse an artifact that is not there before the function is touched (Lambda would
+        say so only in the middle of the update)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._clients("s3").head_object(
+                Bucket=bucket, Key=key, **({"VersionId": version} if version else {})
+            )
+        except ClientError as error:
+            code = str(error.response.get("Error", {}).get("Code", ""))
+            if code in ("404", "NoSuchKey", "NoSuchBucket", "NotFound"):
+                raise InvalidInput(
+                    f"{self.describe()}: the artifact {uri} does not exist "
+                    "(configurationChange.values.artifact)"
+                ) from error
+            if code in ("403", "AccessDenied"):
+                raise Forbidden(
+                    f"{self.describe()}: the artifact {uri} may not be read; add bucket "
+                    f"'{bucket}' to QM_TARGET_BUCKETS (the deployer's policy)"
+                ) from error
+            raise DependencyFailure(f"{self.describe()}: reading {uri}: {code}") from error
+        except BotoCoreError as error:
+            raise DependencyFailure(f"{self.describe()}: reading {uri}: {error}") from error
 
     def _version_described(self, description: str) -> str | None:
         """The version an earlier attempt of this deployment published, if any (newest last)."""

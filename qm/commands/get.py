@@ -71,24 +71,61 @@ def get_stage(
 def get_service(
     name: str | None = typer.Argument(None, help="One service; all when omitted"),
     project: str = typer.Option(..., "--project", "-p"),
-    stage: str | None = typer.Option(None, "--stage", "-s", help="Default: the first stage"),
+    stage: str | None = typer.Option(None, "--stage", "-s", help="One stage; all when omitted"),
     output: OutputFormat = OutputOption,
 ) -> None:
-    """List a project's services (they exist in every stage)."""
+    """What runs where: each service's deployed version per stage, since when, the run that
+    deployed it, what ran before, and a version staged for release."""
     with cli_errors():
         client = connect()
-        if stage is None:
-            stages = client.get(f"/v1/project/{project}/stage")["stages"]
-            stage = stages[0]["stageName"]
-        path = f"/v1/project/{project}/stage/{stage}/service"
-        answer = client.get(f"{path}/{name}") if name else client.get(path)
-    services = [answer] if name else answer["services"]
-    rows = [(s["serviceName"], s.get("creationDate", "")) for s in services]
-    show(
-        answer,
-        output,
-        lambda _: print_table(f"Services of {project}", ("SERVICE", "CREATED"), rows),
+        stages = client.get(f"/v1/project/{project}/stage")["stages"]
+        if stage is not None:
+            stages = [s for s in stages if s["stageName"] == stage]
+            if not stages:
+                client.get(f"/v1/project/{project}/stage/{stage}")  # says why (404)
+    for entry in stages:
+        entry["services"] = [
+            s for s in entry.get("services", []) if name is None or s["serviceName"] == name
+        ]
+    if name is not None and not any(entry["services"] for entry in stages):
+        with cli_errors():
+            client.get(f"/v1/project/{project}/stage/{stages[0]['stageName']}/service/{name}")
+    answer = {"stages": stages}
+    show(answer, output, lambda _: _services_table(project, stages))
+
+
+def _services_table(project: str, stages: list[dict[str, Any]]) -> None:
+    rows = [
+        (
+            service["serviceName"],
+            entry["stageName"],
+            _deployment(service.get("deployment")),
+            (service.get("deployment") or {}).get("since", ""),
+            (service.get("deployment") or {}).get("keptnContext", ""),
+            _deployment(service.get("previousDeployment")),
+            _deployment(service.get("stagedDeployment")),
+        )
+        for entry in stages
+        for service in entry["services"]
+    ]
+    print_table(
+        f"What runs where in {project}",
+        ("SERVICE", "STAGE", "RUNS", "SINCE", "DEPLOYED BY (CONTEXT)", "BEFORE", "STAGED"),
+        rows,
     )
+
+
+def _deployment(deployment: dict[str, Any] | None) -> str:
+    """`version (image) strategy`, or "-" when nothing is known to run."""
+    if not deployment:
+        return "-"
+    text = str(deployment.get("version", ""))
+    image = deployment.get("image")
+    if image and image != text:
+        text += f" ({image})"
+    if deployment.get("strategy"):
+        text += f" [{deployment['strategy']}]"
+    return text
 
 
 @get_app.command("event")
