@@ -65,7 +65,8 @@ class DeploymentTargetContract:
         target = world.target()
         before = target.current()
         routing = target.deploy(world.artifact("2.0.0"), "ref-1")
-        assert routing.version != before.version and routing.candidate is None
+        assert routing.version != before.version
+        assert routing.candidate is None
         assert world.routing() == routing == target.current()
         versions = world.versions()
         assert target.deploy(world.artifact("2.0.0"), "ref-1") == routing  # a retry
@@ -127,10 +128,12 @@ class DeploymentTargetContract:
         target = world.target()
         running = target.current().version
         endpoints = target.endpoints(None)
-        assert endpoints.names and endpoints.local
+        assert endpoints.names
+        assert endpoints.local
         assert endpoints.placeholders.get("version") == running
         candidate = target.stage(world.artifact("2.5.0"), "ref-7").candidate
         assert candidate is not None
         one = target.endpoints(candidate)
         assert one.placeholders.get("version") == candidate
-        assert one.local and one.local != endpoints.local  # that version alone
+        assert one.local  # that version alone
+        assert one.local != endpoints.local

@@ -146,7 +146,8 @@ def test_a_role_that_cannot_be_assumed_is_forbidden_naming_the_role() -> None:
     role = f"arn:aws:iam::{OTHER_ACCOUNT}:role/qm-deployer"
     with pytest.raises(Forbidden) as raised:
         roles.session(role, "shop")
-    assert role in raised.value.message and "trust policy" in raised.value.message
+    assert role in raised.value.message
+    assert "trust policy" in raised.value.message
     assert not raised.value.retryable
 
 
