@@ -63,14 +63,18 @@ def _deployed(state: ServiceState, event: KeptnEvent, values: dict[str, Any]) ->
         source=event.source,
         target=_target(block),
     )
+    # What ran before, when only the deployment itself knows it (Quartermaster's targets report
+    # the version they replaced): the first deployment seen of a service.
+    before = state.deployed
+    replaced = _text(block.get("previousVersion"))
+    if before is None and replaced is not None and replaced != version:
+        before = Deployed(version=replaced, target=deployed.target)
     staging = deployed.strategy in (StrategyKind.BLUE_GREEN, "blue_green", "duplicate")
-    if staging and state.deployed is not None and state.deployed.version != version:
-        return state.model_copy(update={"staged": deployed})
-    if state.deployed is not None and state.deployed.version == version:
+    if staging and before is not None and before.version != version:
+        return state.model_copy(update={"deployed": before, "staged": deployed})
+    if before is not None and before.version == version:
         return state.model_copy(update={"deployed": deployed, "staged": None})
-    return state.model_copy(
-        update={"deployed": deployed, "previous": state.deployed, "staged": None}
-    )
+    return state.model_copy(update={"deployed": deployed, "previous": before, "staged": None})
 
 
 def _released(state: ServiceState, event: KeptnEvent) -> ServiceState | None:

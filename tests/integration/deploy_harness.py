@@ -95,23 +95,29 @@ def target_yaml(function: str = "carts", **extra: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def shipyard(strategy: str, **properties: Any) -> str:
-    """One stage, dev: a delivery that deploys with `strategy`, then releases; a rollback
-    sequence chained on a failed delivery."""
+def _properties(strategy: str, properties: dict[str, Any]) -> str:
     props = {"deploymentstrategy": strategy, **properties}
-    rendered = "".join(
-        f"                {key}: {json.dumps(value)}\n" for key, value in props.items()
-    )
+    return "".join(f"                {key}: {json.dumps(value)}\n" for key, value in props.items())
+
+
+HEADER = "apiVersion: spec.keptn.sh/0.2.3\nkind: Shipyard\nmetadata:\n  name: shop\nspec:\n"
+
+
+def shipyard(strategy: str, test_task: bool = False, **properties: Any) -> str:
+    """One stage, dev: a delivery that deploys with `strategy` (then, with `test_task`, a test
+    the test answers), then releases; a rollback sequence chained on a failed delivery."""
     return (
-        "apiVersion: spec.keptn.sh/0.2.3\nkind: Shipyard\nmetadata:\n  name: shop\nspec:\n"
-        "  stages:\n    - name: dev\n      sequences:\n"
-        "        - name: delivery\n          tasks:\n"
-        f"            - name: deployment\n              properties:\n{rendered}"
-        "            - name: release\n"
-        "        - name: rollback\n          triggeredOn:\n"
-        "            - event: dev.delivery.finished\n              selector:\n"
-        "                match:\n                  result: fail\n"
-        "          tasks:\n            - name: rollback\n"
+        HEADER
+        + "  stages:\n    - name: dev\n      sequences:\n"
+        + "        - name: delivery\n          tasks:\n"
+        + "            - name: deployment\n              properties:\n"
+        + _properties(strategy, properties)
+        + ("            - name: test\n" if test_task else "")
+        + "            - name: release\n"
+        + "        - name: rollback\n          triggeredOn:\n"
+        + "            - event: dev.delivery.finished\n              selector:\n"
+        + "                match:\n                  result: fail\n"
+        + "          tasks:\n            - name: rollback\n"
     )
 
 
@@ -148,17 +154,26 @@ class DeployFlow:
         return event
 
     def watch(self, until: Callable[[], Any], timeout: float = 60) -> list[Routing]:
-        """Deliver until `until()`, noting each routing the alias goes through (a step's
-        routing lasts at least its bake time, so none is missed)."""
-        seen: list[Routing] = [self.functions.routing()]
+        """Deliver until `until()`, reading the alias after every delivery and noting each
+        routing it goes through."""
+        return self.watch_many({"": "carts"}, until, timeout)[""]
+
+    def watch_many(
+        self, functions: dict[str, str], until: Callable[[], Any], timeout: float
+    ) -> dict[str, list[Routing]]:
+        """`watch` over several functions (key -> function name) at once."""
+        seen = {key: [self.functions.routing(name)] for key, name in functions.items()}
+
+        def look() -> None:
+            for key, name in functions.items():
+                routing = self.functions.routing(name)
+                if routing != seen[key][-1]:
+                    seen[key].append(routing)
+
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            from tests.integration.conftest import deliver_all
-
-            deliver_all()
-            routing = self.functions.routing()
-            if routing != seen[-1]:
-                seen.append(routing)
+            deliver_each(look)
+            look()
             if until():
                 return seen
             time.sleep(0.02)
@@ -166,6 +181,31 @@ class DeployFlow:
 
     def of_type(self, context: str, event_type: str) -> list[dict[str, Any]]:
         return [e for e in self.flow.events(context) if e["type"] == f"sh.keptn.event.{event_type}"]
+
+
+def deliver_each(after: Callable[[], None]) -> int:
+    """Every queued delivery to its handler, as deliver_all does, calling `after` after each."""
+    from qm.local.delivery import LambdaContext, handler_input, queued_handlers
+    from tests.integration.conftest import STAGE
+
+    sqs = boto3.client("sqs")
+    handled = 0
+    while True:
+        round_handled = 0
+        for queued in queued_handlers(sqs, STAGE):
+            messages = sqs.receive_message(
+                QueueUrl=queued.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages", [])
+            for message in messages:
+                queued.handler(handler_input(queued.spec, message), LambdaContext(queued.spec.name))
+                sqs.delete_message(
+                    QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"]
+                )
+                after()
+                round_handled += 1
+        if not round_handled:
+            return handled
+        handled += round_handled
 
 
 def put_lambda_metrics(
@@ -192,12 +232,27 @@ def put_lambda_metrics(
     )
 
 
+ALLOWED: dict[str, Any] = {
+    "target_functions": ("*",),
+    "target_roles": ("arn:aws:iam::111122223333:role/*",),
+}
+
+
 @contextmanager
-def deploy_flow(strategy: str, **properties: Any) -> Iterator[DeployFlow]:
+def deploy_flow(strategy: str, test_task: bool = False, **properties: Any) -> Iterator[DeployFlow]:
     """Project `shop` deploying service `cart` with `strategy`, every function allowed."""
-    with project_flow(
-        shipyard(strategy, **properties),
-        target_functions=("*",),
-        target_roles=("arn:aws:iam::111122223333:role/*",),
-    ) as flow:
+    with project_flow(shipyard(strategy, test_task, **properties), **ALLOWED) as flow:
+        yield DeployFlow(flow, Functions())
+
+
+@contextmanager
+def presets_flow(strategies: list[str]) -> Iterator[DeployFlow]:
+    """A stage per strategy (`s0`, `s1`, ...), each deploying with it, bake times 1 s."""
+    stages = "".join(
+        f"    - name: s{index}\n      sequences:\n        - name: delivery\n          tasks:\n"
+        f"            - name: deployment\n              properties:\n"
+        + _properties(strategy, {"interval": "1s"})
+        for index, strategy in enumerate(strategies)
+    )
+    with project_flow(HEADER + "  stages:\n" + stages, **ALLOWED) as flow:
         yield DeployFlow(flow, Functions())
