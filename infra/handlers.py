@@ -157,7 +157,6 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         description="Carries out a canary's steps: shift traffic, ask for an evaluation, "
         "promote or roll back, and answer the deployment when the canary ends.",
         queue=DEPLOY_QUEUE,
-        timeout_s=120,
         reserved_concurrency=2,
     ),
     HandlerSpec(

@@ -93,6 +93,10 @@ def test_handlers_only_get_what_they_use() -> None:
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "dynamodb:PutItem",
+        # What runs where: a service's state read and updated, a deployment's .triggered read.
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
         "sqs:SendMessage",
     }
     assert "events:PutEvents" in actions("approval")
@@ -120,6 +124,7 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
     deduplicated = {spec.name for spec in HANDLERS if is_deduplicated(spec)}
     # Their own conditional writes, or resumable: a redelivery finishes what is left.
     by_design = {"recorder", "task-events", "dispatcher", "sequencer", "finisher"}
+    by_design |= {"deployer", "canary-steps", "canary-watch"}
     assert deduplicated == {spec.name for spec in HANDLERS} - by_design
     for name in function_names():
         grants = [s for s in _statements(policy("prod", name)) if s["Sid"] == "IdempotencyTable"]
