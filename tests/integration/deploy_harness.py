@@ -239,9 +239,16 @@ ALLOWED: dict[str, Any] = {
 
 
 @contextmanager
-def deploy_flow(strategy: str, test_task: bool = False, **properties: Any) -> Iterator[DeployFlow]:
-    """Project `shop` deploying service `cart` with `strategy`, every function allowed."""
-    with project_flow(shipyard(strategy, test_task, **properties), **ALLOWED) as flow:
+def deploy_flow(
+    strategy: str,
+    test_task: bool = False,
+    settings: dict[str, Any] | None = None,
+    **properties: Any,
+) -> Iterator[DeployFlow]:
+    """Project `shop` deploying service `cart` with `strategy`, every function allowed (unless
+    `settings` say otherwise)."""
+    chosen = {**ALLOWED, **(settings or {})}
+    with project_flow(shipyard(strategy, test_task, **properties), **chosen) as flow:
         yield DeployFlow(flow, Functions())
 
 
