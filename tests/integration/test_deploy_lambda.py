@@ -255,7 +255,7 @@ def test_every_codedeploy_preset_shifts_its_own_steps(aws: None) -> None:
             timeout=150,
         )
         for preset, weights in PRESETS.items():
-            expected = [("1", None, 0.0)]
+            expected: list[tuple[str, str | None, float]] = [("1", None, 0.0)]
             if weights:
                 expected.append(("1", "2", 0.0))
                 expected.extend(("1", "2", weight) for weight in weights)

@@ -23,7 +23,7 @@ ROLE = "arn:aws:iam::111122223333:role/qm-deployer"
 
 
 def _refused(flow: DeployFlow, context: str) -> dict[str, Any]:
-    finished = flow.finished(context)["data"]
+    finished: dict[str, Any] = flow.finished(context)["data"]
     assert flow.of_type(context, "deployment.started"), "a refusal starts the task first"
     assert (finished["result"], finished["status"]) == ("fail", "errored"), finished
     assert flow.functions.routing() == ("1", None, 0.0)  # the alias stays where it was

@@ -3,6 +3,8 @@ promote; every failure path rolls back; one machine per plan, one execution per 
 
 from __future__ import annotations
 
+from typing import Any
+
 from chalicelib.domain.deployments import PlanStep
 from chalicelib.engine.deploy.canary_machine import (
     canary_execution_name,
@@ -14,9 +16,10 @@ QUEUE = "https://sqs.eu-west-1.amazonaws.com/111122223333/quartermaster-prod-dep
 PLAN = (PlanStep(weight=10, bake_seconds=300), PlanStep(weight=50, bake_seconds=600))
 
 
-def _walk(definition: dict, outcomes: dict[str, str]) -> list[str]:
+def _walk(definition: dict[str, Any], outcomes: dict[str, str]) -> list[str]:
     """The states entered when each Choice takes `outcomes.get(name, 'Default')`."""
-    states, current, entered = definition["States"], definition["StartAt"], []
+    states, current = definition["States"], definition["StartAt"]
+    entered: list[str] = []
     while True:
         entered.append(current)
         state = states[current]
