@@ -1,0 +1,394 @@
+"""What a Lambda deployment costs the control plane.
+
+1. Work per canary, in-process on moto with every boto3 call counted (botocore `before-call`):
+   a three-step canary (10%, 50%, then 100%) of a Lambda function, each step gated by an SLO of
+   two CloudWatch SLIs. AWS API calls by who makes them, Step Functions state transitions (the
+   canary's execution and the sequence's), handler invocations, and the AWS list-price cost of
+   one canary from those counts.
+2. Latency, on the embedded runtime (`qm local up` in a temporary home): the control-plane time
+   of a `direct` deployment, from its `deployment.triggered` to its `deployment.finished` (the
+   events' own timestamps: the dispatcher's send to the deployer's answer), as a ratio to a bare
+   `UpdateAlias` round trip from this process to the same emulator, measured in the same run.
+
+    python bench/deploy.py [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from contextvars import ContextVar
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TARGET = (
+    "apiVersion: quartermaster.dev/v1\nkind: Target\nspec:\n  type: lambda\n  function: carts\n"
+)
+SLO = """\
+spec_version: "1.0"
+objectives:
+  - sli: errors
+    pass: [{criteria: ["<=5"]}]
+  - sli: duration
+    pass: [{criteria: ["<300"]}]
+total_score: {pass: "90%", warning: "75%"}
+"""
+SLI = """\
+spec_version: "1.0"
+indicators:
+  errors: |
+    namespace: AWS/Lambda
+    metric: Errors
+    dimensions: {FunctionName: $FUNCTION, Resource: "$FUNCTION:$ALIAS", ExecutedVersion: $VERSION}
+    stat: Sum
+  duration: |
+    namespace: AWS/Lambda
+    metric: Duration
+    dimensions: {FunctionName: $FUNCTION, Resource: "$FUNCTION:$ALIAS", ExecutedVersion: $VERSION}
+    stat: Maximum
+"""
+
+
+def shipyard(strategy: str) -> str:
+    lines = [
+        "apiVersion: spec.keptn.sh/0.2.3",
+        "kind: Shipyard",
+        "metadata: {name: bench}",
+        "spec:",
+        "  stages:",
+        "    - name: prod",
+        "      sequences:",
+        "        - name: delivery",
+        "          tasks:",
+        "            - name: deployment",
+        "              properties:",
+        f"                deploymentstrategy: {strategy}",
+    ]
+    if strategy == "canary":
+        lines += ["                steps: [10, 50, 100]", "                interval: 1s"]
+    return "\n".join(lines) + "\n"
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+# -- 1. work per canary, counted in-process on moto -------------------------------------------
+
+ACTOR: ContextVar[str] = ContextVar("actor", default="setup")
+
+
+def measure_canary() -> tuple[Counter[tuple[str, str, str]], Counter[str], dict[str, int], str]:
+    """(AWS calls by (actor, service, operation), invocations by handler, state transitions by
+    machine, the deployment's .finished message)."""
+    import boto3
+    from chalice.test import Client
+    from moto import mock_aws
+
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    calls: Counter[tuple[str, str, str]] = Counter()
+    invocations: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[(ACTOR.get(), model.service_model.service_name, model.name)] += 1
+
+    config: Any = {
+        "stepfunctions": {"execute_state_machine": True},
+        "lambda": {"use_docker": False},
+    }
+    with mock_aws(config=config):
+        from app import app
+        from chalicelib.bootstrap import build_aws_container, use_container
+        from chalicelib.services.auth import issue_token
+        from chalicelib.settings import Settings
+        from infra.definition import build_template
+        from qm.demo_lambda import LambdaTraffic, create_function
+        from qm.local.delivery import deliver_once, queued_handlers
+
+        boto3.client("cloudformation").create_stack(
+            StackName="bench", TemplateBody=json.dumps(build_template("bench", "sqs"))
+        )
+        artifact = create_function(boto3.client)
+        traffic = LambdaTraffic(boto3.client)  # the metrics Lambda would report
+        session = boto3.session.Session()
+        session.events.register("before-call", count)
+        settings = Settings(stage="bench", start_settle_seconds=0, target_functions=("carts",))
+        container = build_aws_container(settings, session=session)
+        use_container(container)
+        token = issue_token(container.tokens, "bench")
+        sqs = boto3.client("sqs")
+        queued = queued_handlers(sqs, "bench")
+        with Client(app) as client:
+            headers = {"x-token": token, "content-type": "application/json"}
+
+            def call(method: str, path: str, body: dict[str, Any]) -> Any:
+                ACTOR.set("api (setup)")
+                response = getattr(client.http, method)(
+                    path, headers=headers, body=json.dumps(body)
+                )
+                ACTOR.set("setup")
+                assert response.status_code < 300, response.body
+                return json.loads(response.body)
+
+            call("post", "/v1/project", {"name": "bench", "shipyard": b64(shipyard("canary"))})
+            call("post", "/v1/project/bench/service", {"serviceName": "carts"})
+            files = [("target.yaml", TARGET), ("slo.yaml", SLO), ("cloudwatch/sli.yaml", SLI)]
+            call(
+                "post",
+                "/v1/project/bench/stage/prod/service/carts/resource",
+                {
+                    "resources": [
+                        {"resourceURI": uri, "resourceContent": b64(text)} for uri, text in files
+                    ]
+                },
+            )
+            call("put", "/v1/project/bench/monitoring", {"provider": "cloudwatch"})
+            traffic.start()
+            calls.clear()
+            ACTOR.set("api (intake)")
+            answer = call(
+                "post",
+                "/v1/event",
+                {
+                    "specversion": "1.0",
+                    "source": "bench",
+                    "type": "sh.keptn.event.prod.delivery.triggered",
+                    "data": {
+                        "project": "bench",
+                        "stage": "prod",
+                        "service": "carts",
+                        "configurationChange": {"values": {"artifact": artifact}},
+                    },
+                },
+            )
+            context = answer["keptnContext"]
+            deadline = time.monotonic() + 120
+            finished: dict[str, Any] | None = None
+            while finished is None and time.monotonic() < deadline:
+                for entry in queued:
+                    ACTOR.set(entry.spec.name)
+                    invocations[entry.spec.name] += deliver_once(sqs, entry)
+                ACTOR.set("setup")
+                events = container.events.query(_query(context)).events
+                finished = next(
+                    (e.data for e in events if e.type == "sh.keptn.event.prod.delivery.finished"),
+                    None,
+                )
+                time.sleep(0.02)
+            traffic.stop()
+            assert finished is not None, "the delivery did not finish within 120 s"
+            message = next(
+                str(e.data.get("message"))
+                for e in container.events.query(_query(context)).events
+                if e.type == "sh.keptn.event.deployment.finished"
+            )
+        transitions = _transitions(boto3.client("stepfunctions"), calls)
+        use_container(None)
+    return calls, invocations, transitions, message
+
+
+def _query(context: str) -> Any:
+    from chalicelib.domain.event_query import EventQuery
+
+    return EventQuery(keptn_context=context, page_size=100)
+
+
+def _transitions(sfn: Any, calls: Counter[tuple[str, str, str]]) -> dict[str, int]:
+    """State transitions by machine kind; each machine's SQS sends counted as calls."""
+    found: dict[str, int] = {}
+    for machine in sfn.list_state_machines()["stateMachines"]:
+        kind = "canary" if "-canary_v" in machine["name"] else "sequence"
+        for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"])[
+            "executions"
+        ]:
+            history = sfn.get_execution_history(
+                executionArn=execution["executionArn"], maxResults=1000
+            )["events"]
+            found[kind] = found.get(kind, 0) + sum(
+                1 for event in history if event["type"].endswith("StateEntered")
+            )
+            sends = sum(1 for event in history if event["type"] == "TaskScheduled")
+            calls[(f"state machine ({kind})", "sqs", "SendMessage")] += sends
+    return found
+
+
+# -- 2. latency on the embedded runtime -----------------------------------------------------
+
+
+def measure_direct(runs: int) -> tuple[float, float, int]:
+    """(median triggered -> finished ms, median UpdateAlias round trip ms, deployments)."""
+    import boto3
+    import httpx
+
+    os.environ["QM_HOME"] = tempfile.mkdtemp(prefix="qm-bench-")
+    from qm.demo_lambda import BUCKET, create_function, package
+    from qm.local import control
+
+    state = control.up()
+    try:
+        os.environ.update(
+            AWS_ENDPOINT_URL=state["aws_endpoint"],
+            AWS_ACCESS_KEY_ID="local",
+            AWS_SECRET_ACCESS_KEY="local",
+            AWS_DEFAULT_REGION="us-east-1",
+        )
+        create_function(boto3.client)
+        lam, s3 = boto3.client("lambda"), boto3.client("s3")
+        api = httpx.Client(
+            base_url=state["endpoint"], headers={"x-token": state["token"]}, timeout=30
+        )
+        api.post(
+            "/v1/project", json={"name": "bench", "shipyard": b64(shipyard("direct"))}
+        ).raise_for_status()
+        api.post("/v1/project/bench/service", json={"serviceName": "carts"}).raise_for_status()
+        api.post(
+            "/v1/project/bench/resource",
+            json={"resources": [{"resourceURI": "target.yaml", "resourceContent": b64(TARGET)}]},
+        ).raise_for_status()
+
+        round_trips = []
+        for _ in range(30):
+            sent = time.perf_counter()
+            lam.update_alias(FunctionName="carts", Name="live", FunctionVersion="1")
+            round_trips.append(time.perf_counter() - sent)
+
+        durations = []
+        for run in range(runs):
+            key = f"carts/bench-{run}.zip"
+            s3.put_object(Bucket=BUCKET, Key=key, Body=package(f"bench-{run}"))
+            context = api.post(
+                "/v1/event",
+                json={
+                    "specversion": "1.0",
+                    "source": "bench",
+                    "type": "sh.keptn.event.prod.delivery.triggered",
+                    "data": {
+                        "project": "bench",
+                        "stage": "prod",
+                        "service": "carts",
+                        "configurationChange": {"values": {"artifact": f"s3://{BUCKET}/{key}"}},
+                    },
+                },
+            ).json()["keptnContext"]
+            times = _wait_deployment(api, context)
+            durations.append(times[1] - times[0])
+        return statistics.median(durations) * 1000, statistics.median(round_trips) * 1000, runs
+    finally:
+        control.down()
+
+
+def _wait_deployment(api: Any, context: str, timeout_s: float = 60) -> tuple[float, float]:
+    """The timestamps of the run's deployment.triggered and deployment.finished, in seconds."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        events = api.get("/v1/event", params={"keptnContext": context, "pageSize": 100}).json()
+        stamps = {e["type"]: e["time"] for e in events["events"]}
+        triggered = stamps.get("sh.keptn.event.deployment.triggered")
+        finished = stamps.get("sh.keptn.event.deployment.finished")
+        if triggered and finished:
+            return _seconds(triggered), _seconds(finished)
+        time.sleep(0.05)
+    raise TimeoutError(f"run {context}: no deployment.finished within {timeout_s} s")
+
+
+def _seconds(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+# -- report ------------------------------------------------------------------------------
+
+# US East list prices, late 2026. Lambda's control-plane API (UpdateAlias, PublishVersion, ...)
+# and STS are free; GetMetricData bills per metric requested.
+PRICES = {
+    "transition": 0.025 / 1000,
+    "dynamodb_write": 1.25 / 1e6,
+    "dynamodb_read": 0.25 / 1e6,
+    "event": 1.00 / 1e6,
+    "sqs": 0.40 / 1e6,
+    "lambda_request": 0.20 / 1e6,
+    "lambda_gb_s": 0.0000166667,
+    "metric_requested": 0.01 / 1000,
+}
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem"}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="direct deployments to time")
+    arguments = parser.parse_args()
+
+    calls, invocations, transitions, message = measure_canary()
+    calls = Counter(
+        {key: n for key, n in calls.items() if not key[0].startswith(("setup", "api (setup"))}
+    )
+    print("A three-step Lambda canary (10%, 50%, then 100%), two CloudWatch SLIs per step:")
+    print(f"  outcome: {message[:160]}...")
+    by_actor: Counter[str] = Counter()
+    for (actor, _, _), n in calls.items():
+        by_actor[actor] += n
+    print(f"  AWS API calls: {sum(calls.values())}, by who makes them:")
+    for actor, n in by_actor.most_common():
+        operations = ", ".join(f"{op} {c}" for (a, _, op), c in sorted(calls.items()) if a == actor)
+        print(f"    {actor:<26} {n:4d}  ({operations})")
+    print(
+        "  state transitions: "
+        + ", ".join(f"{kind} {n}" for kind, n in sorted(transitions.items()))
+        + f" (total {sum(transitions.values())})"
+    )
+    print(
+        "  handler invocations: "
+        + ", ".join(f"{name} {n}" for name, n in invocations.most_common() if n)
+        + f" (total {sum(invocations.values())})"
+    )
+
+    def total(predicate: Any) -> int:
+        return sum(n for key, n in calls.items() if predicate(*key))
+
+    lambda_requests = sum(invocations.values()) + 1  # + the API's intake of the trigger
+    usage = {
+        "transition": sum(transitions.values()),
+        "dynamodb_write": total(lambda a, s, op: s == "dynamodb" and op in WRITES),
+        "dynamodb_read": total(lambda a, s, op: s == "dynamodb" and op not in WRITES),
+        "event": total(lambda a, s, op: op == "PutEvents"),
+        # Ours and the machines', plus Lambda's own receive and delete per queue-fed invocation.
+        "sqs": total(lambda a, s, op: s == "sqs") + 2 * sum(invocations.values()),
+        "lambda_request": lambda_requests,
+        "metric_requested": 2 * 2,  # two SLIs, two evaluations
+    }
+    # 256 MB functions, ~100 ms per invocation.
+    compute = lambda_requests * 0.25 * 0.1 * PRICES["lambda_gb_s"]
+    cost = sum(usage[key] * PRICES[key] for key in usage) + compute
+    print(f"  AWS list-price cost of one canary, run included: ${cost:.6f}")
+    print(f"    (1,000 canaries: ${cost * 1000:.2f})")
+    for key, value in usage.items():
+        print(f"    {key:<17} {value:6d}")
+    print("    (plus the events table's index writes: up to 7 write units per event)")
+
+    deploy_ms, alias_ms, runs = measure_direct(arguments.runs)
+    print(
+        f"\ndirect deployment, deployment.triggered -> .finished  median {deploy_ms:7.1f} ms "
+        f"over {runs} deployments"
+    )
+    print(
+        f"bare UpdateAlias round trip on the same emulator       median {alias_ms:7.1f} ms "
+        "over 30 calls"
+    )
+    print(f"ratio: {deploy_ms / alias_ms:.1f}")
+
+
+if __name__ == "__main__":
+    main()
