@@ -327,6 +327,10 @@ WRITES = {"PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWri
 
 
 def main() -> None:
+    import logging
+
+    # moto's Step Functions interpreter logs every JSONPath a Choice finds absent.
+    logging.getLogger("moto").setLevel(logging.CRITICAL)
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5, help="direct deployments to time")
     arguments = parser.parse_args()
