@@ -114,7 +114,7 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         idempotency=IdempotencyRecords(clients, settings.idempotency_table).layer,
         deployments=DynamoDbDeploymentStore(clients, settings.deployments_table),
         service_states=DynamoDbServiceStates(clients, settings.deployments_table),
-        targets=TargetAdapters(clients),
+        targets=TargetAdapters(clients, config=config),
     )
 
 
@@ -213,18 +213,23 @@ def use_container(replacement: Container | None) -> None:
 
 
 class TargetAdapters:
-    """The adapter for a target spec: Lambda here; a target type without an adapter is refused
-    with a message (the task ends errored). Roles of other accounts are assumed once per
-    process and renewed before they expire."""
+    """The adapter for a target spec, by `spec.type` (`_builders`); a type without one is
+    refused with a message (the task ends errored). Roles of other accounts are assumed once
+    per process and renewed before they expire; `config` reads what a target keeps in the
+    project's configuration (manifests)."""
 
-    def __init__(self, clients: Any, roles: Any | None = None) -> None:
+    def __init__(self, clients: Any, roles: Any | None = None, config: Any | None = None) -> None:
         from chalicelib.adapters.assumed_roles import AssumedRoles
 
         self._clients = clients
+        self._config = config
         # `roles`: an AssumedRoles of another STS (tests: one that refuses).
         self._roles = roles or AssumedRoles(
             lambda: clients.sts, lambda **credentials: _new_session(**credentials)
         )
+        self._builders: dict[str, Callable[[Any, TargetContext], DeploymentTarget]] = {
+            "lambda": self._lambda,
+        }
 
     def session(self, role_arn: str | None, external_id: str | None) -> Any:
         """A boto3 Session acting as `role_arn` (None: the deployment's own)."""
@@ -233,22 +238,27 @@ class TargetAdapters:
         return self._roles.session(role_arn, external_id)
 
     def __call__(self, spec: TargetSpec, context: TargetContext) -> DeploymentTarget:
-        if spec.type == "lambda":
-            from chalicelib.adapters.lambda_target import LambdaAliasTarget
+        build = self._builders.get(spec.type)
+        if build is None:
+            from chalicelib.errors import InvalidInput
 
-            region = spec.function.split(":")[3] if spec.function.startswith("arn:") else None
-            role, external_id = spec.role_arn, spec.external_id
+            raise InvalidInput(
+                f"targets of type '{spec.type}' cannot be deployed by this version of "
+                "Quartermaster yet; deploy with your own tool (deploymentstrategy: user_managed) "
+                "meanwhile"
+            )
+        return build(spec, context)
 
-            def client(service: str) -> Any:
-                return self.session(role, external_id).client(service, region_name=region)
+    def _lambda(self, spec: Any, context: TargetContext) -> DeploymentTarget:
+        from chalicelib.adapters.lambda_target import LambdaAliasTarget
 
-            return LambdaAliasTarget(spec, client)
-        from chalicelib.errors import InvalidInput
+        region = spec.function.split(":")[3] if spec.function.startswith("arn:") else None
+        role, external_id = spec.role_arn, spec.external_id
 
-        raise InvalidInput(
-            f"targets of type '{spec.type}' cannot be deployed by this version of Quartermaster "
-            "yet; deploy with your own tool (deploymentstrategy: user_managed) meanwhile"
-        )
+        def client(service: str) -> Any:
+            return self.session(role, external_id).client(service, region_name=region)
+
+        return LambdaAliasTarget(spec, client)
 
 
 def _new_session(**credentials: Any) -> Any:

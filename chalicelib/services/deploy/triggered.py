@@ -178,12 +178,12 @@ def _deploy(record: DeploymentRecord, deps: DeployDeps) -> Finish | None:
     else:
         routing = target.stage(record.artifact, record.id)
         version = routing.candidate or routing.version
-    record = update(
-        deps, record.id, lambda current: current.model_copy(update={"version": version})
-    )
-    if kind is StrategyKind.CANARY and routing.candidate is not None:
-        started = update(deps, record.id, _to_canary)
-        canary.start(started, deps)
+    canary_runs = kind is StrategyKind.CANARY and routing.candidate is not None
+    # The version and, for a canary, its phase in one write: a redelivery then starts the
+    # execution (named after the task, so once) instead of staging again.
+    record = update(deps, record.id, lambda current: _staged(current, version, canary_runs))
+    if canary_runs:
+        canary.start(record, deps)
         return None
     if routing.candidate is None and version == previous.version:
         message = f"version {version} runs on {record.target.describe()} already; nothing changed"
@@ -193,10 +193,11 @@ def _deploy(record: DeploymentRecord, deps: DeployDeps) -> Finish | None:
     return reports.passed(message, reports.deployment_block(record, endpoints))
 
 
-def _to_canary(record: DeploymentRecord) -> DeploymentRecord | None:
-    if record.phase is not Phase.STARTED:
-        return None
-    return record.model_copy(update={"phase": Phase.CANARY})
+def _staged(record: DeploymentRecord, version: str | None, canary_runs: bool) -> DeploymentRecord:
+    changes: dict[str, Any] = {"version": version}
+    if canary_runs and record.phase is Phase.STARTED:
+        changes["phase"] = Phase.CANARY
+    return record.model_copy(update=changes)
 
 
 def _failed(record: DeploymentRecord, error: QuartermasterError, deps: DeployDeps) -> Finish:
