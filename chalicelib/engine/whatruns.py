@@ -68,7 +68,7 @@ def _deployed(state: ServiceState, event: KeptnEvent, values: dict[str, Any]) ->
     before = state.deployed
     replaced = _text(block.get("previousVersion"))
     if before is None and replaced is not None and replaced != version:
-        before = Deployed(version=replaced, target=deployed.target)
+        before = Deployed(version=replaced, target=_target(block, version=replaced))
     staging = deployed.strategy in (StrategyKind.BLUE_GREEN, "blue_green", "duplicate")
     if staging and before is not None and before.version != version:
         return state.model_copy(update={"deployed": before, "staged": deployed})
@@ -110,10 +110,14 @@ def _rolled_back(state: ServiceState, event: KeptnEvent) -> ServiceState | None:
     return state.model_copy(update={"deployed": back, "previous": None})
 
 
-def _target(block: dict[str, Any]) -> str:
+def _target(block: dict[str, Any], version: str | None = None) -> str:
+    """Where, in words: "lambda: function carts, alias live, version 7" (with `version`, that
+    version of the same target)."""
     target = block.get("target")
     if not isinstance(target, dict):
         return ""
+    if version is not None and "version" in target:
+        target = {**target, "version": version}
     kind = _text(target.get("type")) or ""
     details = ", ".join(
         f"{key} {value}"

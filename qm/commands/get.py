@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from qm.client import connect
 from qm.output import OutputFormat, OutputOption, cli_errors, print_table, show
@@ -95,37 +96,39 @@ def get_service(
 
 
 def _services_table(project: str, stages: list[dict[str, Any]]) -> None:
-    rows = [
-        (
-            service["serviceName"],
-            entry["stageName"],
-            _deployment(service.get("deployment")),
-            (service.get("deployment") or {}).get("since", ""),
-            (service.get("deployment") or {}).get("keptnContext", ""),
-            _deployment(service.get("previousDeployment")),
-            _deployment(service.get("stagedDeployment")),
-        )
-        for entry in stages
-        for service in entry["services"]
-    ]
+    rows = []
+    for entry in stages:
+        for service in entry["services"]:
+            running = service.get("deployment") or {}
+            rows.append(
+                (
+                    service["serviceName"],
+                    entry["stageName"],
+                    _deployment(running),
+                    str(running.get("since", ""))[:19].replace("T", " "),
+                    str(running.get("keptnContext", ""))[:8],
+                    _deployment(service.get("previousDeployment")),
+                    _deployment(service.get("stagedDeployment")),
+                )
+            )
     print_table(
         f"What runs where in {project}",
-        ("SERVICE", "STAGE", "RUNS", "SINCE", "DEPLOYED BY (CONTEXT)", "BEFORE", "STAGED"),
+        ("SERVICE", "STAGE", "RUNS", "SINCE (UTC)", "CONTEXT", "BEFORE", "STAGED"),
         rows,
     )
 
 
 def _deployment(deployment: dict[str, Any] | None) -> str:
-    """`version (image) strategy`, or "-" when nothing is known to run."""
+    """`version image (strategy)`, the image by its last path segment; "-" when nothing is
+    known to run (`-o json` has it all)."""
     if not deployment:
         return "-"
-    text = str(deployment.get("version", ""))
-    image = deployment.get("image")
-    if image and image != text:
-        text += f" ({image})"
+    version = str(deployment.get("version", "")).rsplit("/", 1)[-1]  # an image when no version
+    image = str(deployment.get("image") or "").rsplit("/", 1)[-1]
+    text = version if image in ("", version) else f"{version} {image}"
     if deployment.get("strategy"):
-        text += f" [{deployment['strategy']}]"
-    return text
+        text += f" ({deployment['strategy']})"
+    return escape(text)
 
 
 @get_app.command("event")

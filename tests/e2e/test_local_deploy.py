@@ -128,7 +128,7 @@ def test_a_canary_on_the_local_runtime_is_gated_and_shows_what_runs(
     )
     shown = qm({**qm_env, "COLUMNS": "200"}, "get", "service", "carts", "-p", "lambda")
     assert shown.returncode == 0, shown.stderr
-    assert "2 (carts:0.13.3) [canary]" in shown.stdout
+    assert "2 carts:0.13.3 (canary)" in shown.stdout
     answer = json.loads(qm(qm_env, "get", "service", "carts", "-p", "lambda", "-o", "json").stdout)
     service = answer["stages"][0]["services"][0]
     assert service["deployment"]["source"] == "quartermaster-deployer"
