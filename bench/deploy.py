@@ -76,7 +76,7 @@ def shipyard(strategy: str) -> str:
         f"                deploymentstrategy: {strategy}",
     ]
     if strategy == "canary":
-        lines += ["                steps: [10, 50, 100]", "                interval: 1s"]
+        lines += ["                steps: [10, 50, 100]", "                interval: 3s"]
     return "\n".join(lines) + "\n"
 
 

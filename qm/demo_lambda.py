@@ -3,7 +3,7 @@ next build's package in S3, and the metrics Lambda would report for the traffic 
 sends to each version, so production's canary is gated by CloudWatch data.
 
 moto keeps functions, versions and the alias's weighted routing but runs no code, so
-`LambdaTraffic` plays the callers: every two seconds it reads the alias's routing and reports
+`LambdaTraffic` plays the callers: every second it reads the alias's routing and reports
 `Invocations`, `Errors` and `Duration` per version (`FunctionName` + `Resource` +
 `ExecutedVersion`, as Lambda does for calls through an alias).
 """
@@ -23,7 +23,7 @@ FUNCTION = "carts"
 ALIAS = "live"
 BUCKET = "sockshop-artifacts"
 CALLS_PER_TICK = 120
-TICK_SECONDS = 2.0
+TICK_SECONDS = 1.0
 
 
 def package(build: str) -> bytes:

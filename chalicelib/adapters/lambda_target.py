@@ -59,6 +59,7 @@ class LambdaAliasTarget:
         self._clients = clients
         self._sleep = sleep
         self._update_wait = update_wait_seconds
+        self._routing: Routing | None = None  # what was read or set last
 
     @cached_property
     def _client(self) -> Any:
@@ -71,14 +72,14 @@ class LambdaAliasTarget:
 
     def current(self) -> Routing:
         alias = self._alias()
-        if alias is None:
-            return Routing()
-        return _routing(alias)
+        self._routing = Routing() if alias is None else _routing(alias)
+        return self._routing
 
     def endpoints(self, version: str | None) -> Endpoints:
         qualifier = version or self._spec.alias
         arn = self._function_arn
-        running = version or self.current().version or ""
+        # What this adapter set or read last is what runs: no second read.
+        running = version or (self._routing or self.current()).version or ""
         return Endpoints(
             names=[f"{self._spec.function_name}:{qualifier}"],
             local=[f"{arn}:{qualifier}"],
@@ -238,22 +239,19 @@ class LambdaAliasTarget:
 
     def _route(self, version: str, candidate: str | None, weight: float) -> Routing:
         weights = {candidate: _weight(weight)} if candidate is not None else {}
-        routing = {"AdditionalVersionWeights": weights}
-        if self._alias() is None:
-            self._call(
-                "create_alias",
-                Name=self._spec.alias,
-                FunctionVersion=version,
-                RoutingConfig=routing,
-            )
-        else:
-            self._call(
-                "update_alias",
-                Name=self._spec.alias,
-                FunctionVersion=version,
-                RoutingConfig=routing,
-            )
-        return Routing(version=version, candidate=candidate, weight=weight if candidate else 0.0)
+        alias = {
+            "Name": self._spec.alias,
+            "FunctionVersion": version,
+            "RoutingConfig": {"AdditionalVersionWeights": weights},
+        }
+        try:
+            self._call("update_alias", **alias)
+        except NotFound:
+            self._call("create_alias", **alias)  # the first deployment: the alias is new
+        self._routing = Routing(
+            version=version, candidate=candidate, weight=weight if candidate else 0.0
+        )
+        return self._routing
 
     def _alias(self) -> dict[str, Any] | None:
         try:

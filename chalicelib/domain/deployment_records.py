@@ -44,6 +44,7 @@ class Finish(BaseModel):
     status: str
     message: str
     data: dict[str, Any] = Field(default_factory=dict)
+    version: str | None = None  # the version the task put in place or restored, if any
 
 
 class DeploymentRecord(BaseModel):

@@ -34,7 +34,7 @@ spec:
               properties:
                 deploymentstrategy: canary
                 steps: [25, 100]
-                interval: 2s
+                interval: 3s
             - name: release
 """
 

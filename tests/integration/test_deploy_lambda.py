@@ -123,7 +123,7 @@ def test_direct_moves_the_alias_at_once_and_reports_keptns_fields(aws: None) -> 
         assert service["deployment"]["keptnContext"] == context
         assert service["previousDeployment"] == {
             "version": "1",
-            "target": service["deployment"]["target"],
+            "target": "lambda: function carts, alias live, version 1",
         }
         assert "sh.keptn.event.deployment.finished" in service["lastEventTypes"]
 

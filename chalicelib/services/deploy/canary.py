@@ -143,7 +143,7 @@ def _note_shift(record: DeploymentRecord, message: StepMessage, deps: DeployDeps
             StepRecord(index=message.step, weight=message.weight, shifted=deps.now())
         )
 
-    update(deps, record.id, note)
+    update(deps, record, note)
 
 
 def evaluation_id(record: DeploymentRecord, step: int) -> str:
@@ -214,7 +214,7 @@ def on_evaluation_finished(event: KeptnEvent, deps: DeployDeps) -> bool:
         outcome = reports.step_outcome(waiter.step, weight, event.data, shifted)
         return current.with_step(outcome.model_copy(update={"evaluation_id": event.triggeredid}))
 
-    update(deps, record.id, note)
+    update(deps, record, note)
     deps.workflows.complete_task(
         waiter.token,
         {

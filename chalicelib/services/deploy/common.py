@@ -79,22 +79,24 @@ def target_of(record: DeploymentRecord, deps: DeployDeps) -> DeploymentTarget:
 
 def update(
     deps: DeployDeps,
-    deployment_id: str,
+    record: DeploymentRecord,
     change: Callable[[DeploymentRecord], DeploymentRecord | None],
 ) -> DeploymentRecord:
-    """Apply `change` to the stored record and write it with the next revision, reading again
-    when another write came first. `change` returns None when there is nothing to write."""
+    """Apply `change` to `record` and write it with the next revision; when another write came
+    first, read the record again and apply `change` to that. `change` returns None when there
+    is nothing to write."""
+    current: DeploymentRecord | None = record
     for _ in range(SAVE_ATTEMPTS):
-        record = deps.deployments.get(deployment_id)
-        if record is None:
-            raise DependencyFailure(f"deployment {deployment_id} has no record (yet)")
-        changed = change(record)
+        if current is None:
+            raise DependencyFailure(f"deployment {record.id} has no record (yet)")
+        changed = change(current)
         if changed is None:
-            return record
-        written = changed.model_copy(update={"revision": record.revision + 1})
+            return current
+        written = changed.model_copy(update={"revision": current.revision + 1})
         if deps.deployments.save(written):
             return written
-    raise DependencyFailure(f"deployment {deployment_id}: its record kept changing; try again")
+        current = deps.deployments.get(record.id)
+    raise DependencyFailure(f"deployment {record.id}: its record kept changing; try again")
 
 
 def answer(
@@ -139,9 +141,12 @@ def conclude(record: DeploymentRecord, finish: Finish, deps: DeployDeps) -> Depl
     def decide(current: DeploymentRecord) -> DeploymentRecord | None:
         if current.phase is Phase.FINISHED:
             return None
-        return current.model_copy(update={"phase": Phase.FINISHED, "finish": finish})
+        changes: dict[str, Any] = {"phase": Phase.FINISHED, "finish": finish}
+        if finish.version is not None:
+            changes["version"] = finish.version
+        return current.model_copy(update=changes)
 
-    ended = update(deps, record.id, decide)
+    ended = update(deps, record, decide)
     send_finished(ended, deps)
     return ended
 

@@ -7,12 +7,12 @@ from chalicelib.domain.deployment_records import DeploymentRecord, Finish
 from chalicelib.domain.deployments import Routing
 from chalicelib.engine.deploy import reports
 from chalicelib.ports import DeploymentTarget
-from chalicelib.services.deploy.common import DeployDeps, update
+from chalicelib.services.deploy.common import DeployDeps
 
 UNCHANGED = {"rollback": {"changed": False}}
 
 
-def release(record: DeploymentRecord, target: DeploymentTarget, deps: DeployDeps) -> Finish:
+def release(record: DeploymentRecord, target: DeploymentTarget) -> Finish:
     """Give the staged version (blue/green) all traffic; nothing staged: nothing to do."""
     where = target.describe()
     running = record.previous or Routing()
@@ -23,12 +23,11 @@ def release(record: DeploymentRecord, target: DeploymentTarget, deps: DeployDeps
             {"release": _block(record, running.version, None)},
         )
     target.promote(staged)
-    _note_version(record, staged, deps)
     return reports.passed(
         f"version {staged} released on {where}: it takes all traffic (version {running.version} "
         "ran before)",
         {"release": _block(record, staged, running.version)},
-    )
+    ).model_copy(update={"version": staged})
 
 
 def roll_back(record: DeploymentRecord, target: DeploymentTarget, deps: DeployDeps) -> Finish:
@@ -39,17 +38,19 @@ def roll_back(record: DeploymentRecord, target: DeploymentTarget, deps: DeployDe
         return reports.passed(f"nothing runs on {where}: nothing to roll back", UNCHANGED)
     if running.candidate is not None:
         restored = target.rollback(Routing(version=running.version))
-        _note_version(record, running.version, deps)
-        return reports.passed(
-            f"version {running.candidate} discarded on {where}: version {restored.version} "
-            "keeps all traffic",
-            {
-                "rollback": {
-                    "changed": True,
-                    "restored": running.version,
-                    "discarded": running.candidate,
-                }
-            },
+        return _restored(
+            running.version,
+            reports.passed(
+                f"version {running.candidate} discarded on {where}: version {restored.version} "
+                "keeps all traffic",
+                {
+                    "rollback": {
+                        "changed": True,
+                        "restored": running.version,
+                        "discarded": running.candidate,
+                    }
+                },
+            ),
         )
     replaced, before = _what_this_run_deployed(record, deps)
     if replaced is None or before is None:
@@ -66,11 +67,13 @@ def roll_back(record: DeploymentRecord, target: DeploymentTarget, deps: DeployDe
             UNCHANGED,
         )
     target.rollback(Routing(version=before))
-    _note_version(record, before, deps)
-    return reports.passed(
-        f"rolled back on {where}: version {before} restored, it takes all traffic (version "
-        f"{replaced} ran)",
-        {"rollback": {"changed": True, "restored": before, "discarded": replaced}},
+    return _restored(
+        before,
+        reports.passed(
+            f"rolled back on {where}: version {before} restored, it takes all traffic (version "
+            f"{replaced} ran)",
+            {"rollback": {"changed": True, "restored": before, "discarded": replaced}},
+        ),
     )
 
 
@@ -87,8 +90,8 @@ def _what_this_run_deployed(
     return last.version, last.previous.version
 
 
-def _note_version(record: DeploymentRecord, version: str, deps: DeployDeps) -> None:
-    update(deps, record.id, lambda current: current.model_copy(update={"version": version}))
+def _restored(version: str, finish: Finish) -> Finish:
+    return finish.model_copy(update={"version": version})
 
 
 def _block(record: DeploymentRecord, version: str | None, previous: str | None) -> dict[str, str]:

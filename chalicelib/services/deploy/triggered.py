@@ -28,6 +28,7 @@ from chalicelib.engine.deploy import reports
 from chalicelib.engine.deploy.allowed import refusal
 from chalicelib.engine.deploy.strategies import read_strategy
 from chalicelib.errors import InvalidInput, QuartermasterError
+from chalicelib.ports import DeploymentTarget
 from chalicelib.services.deploy import canary
 from chalicelib.services.deploy.common import (
     DeployDeps,
@@ -154,22 +155,21 @@ def _carry_out(record: DeploymentRecord, deps: DeployDeps) -> None:
     target = target_of(record, deps)
     try:
         if record.task == DEPLOYMENT:
-            finish = _deploy(record, deps)
+            finish = _deploy(record, target, deps)
             if finish is None:  # a canary: its execution answers the task when it ends
                 return
         elif record.task == RELEASE:
-            finish = release(record, target, deps)
+            finish = release(record, target)
         else:
             finish = roll_back(record, target, deps)
     except QuartermasterError as error:
         if error.retryable:
             raise
-        finish = _failed(record, error, deps)
+        finish = _failed(record, target, error, deps)
     conclude(record, finish, deps)
 
 
-def _deploy(record: DeploymentRecord, deps: DeployDeps) -> Finish | None:
-    target = target_of(record, deps)
+def _deploy(record: DeploymentRecord, target: DeploymentTarget, deps: DeployDeps) -> Finish | None:
     previous = record.previous or Routing()
     kind = record.strategy.kind
     if kind is StrategyKind.DIRECT or previous.version is None:
@@ -178,35 +178,37 @@ def _deploy(record: DeploymentRecord, deps: DeployDeps) -> Finish | None:
     else:
         routing = target.stage(record.artifact, record.id)
         version = routing.candidate or routing.version
-    canary_runs = kind is StrategyKind.CANARY and routing.candidate is not None
-    # The version and, for a canary, its phase in one write: a redelivery then starts the
-    # execution (named after the task, so once) instead of staging again.
-    record = update(deps, record.id, lambda current: _staged(current, version, canary_runs))
-    if canary_runs:
+    if kind is StrategyKind.CANARY and routing.candidate is not None:
+        # The version and the phase in one write: a redelivery then starts the execution
+        # (named after the task, so once) instead of staging again.
+        record = update(deps, record, lambda current: _to_canary(current, version))
         canary.start(record, deps)
         return None
+    record = record.model_copy(update={"version": version})
     if routing.candidate is None and version == previous.version:
         message = f"version {version} runs on {record.target.describe()} already; nothing changed"
     else:
         message = reports.deployed_message(record, routing)
     endpoints = target.endpoints(routing.candidate)
-    return reports.passed(message, reports.deployment_block(record, endpoints))
+    finish = reports.passed(message, reports.deployment_block(record, endpoints))
+    return finish.model_copy(update={"version": version})
 
 
-def _staged(record: DeploymentRecord, version: str | None, canary_runs: bool) -> DeploymentRecord:
+def _to_canary(record: DeploymentRecord, version: str | None) -> DeploymentRecord:
     changes: dict[str, Any] = {"version": version}
-    if canary_runs and record.phase is Phase.STARTED:
+    if record.phase is Phase.STARTED:
         changes["phase"] = Phase.CANARY
     return record.model_copy(update=changes)
 
 
-def _failed(record: DeploymentRecord, error: QuartermasterError, deps: DeployDeps) -> Finish:
+def _failed(
+    record: DeploymentRecord, target: DeploymentTarget, error: QuartermasterError, deps: DeployDeps
+) -> Finish:
     """The task ends errored with the cause; whatever it changed goes back to what ran."""
     message = error.message
-    stored = deps.deployments.get(record.id) or record
-    if record.task != RELEASE and stored.previous is not None:
+    if record.task != RELEASE and record.previous is not None:
         try:
-            restored = target_of(stored, deps).rollback(stored.previous)
+            restored = target.rollback(record.previous)
         except QuartermasterError as second:
             message += f"; restoring what ran before failed too: {second.message}"
         else:
