@@ -38,8 +38,9 @@ def package(build: str) -> bytes:
     return buffer.getvalue()
 
 
-def create_function(client: Any) -> str:
-    """carts 0.13.2 as version 1 behind `live`; the 0.13.3 package in S3. Its S3 URI."""
+def create_function(client: Any, function: str = FUNCTION) -> str:
+    """`function` (carts) 0.13.2 as version 1 behind `live`; the 0.13.3 package in S3. Its S3
+    URI."""
     iam, lam, s3 = client("iam"), client("lambda"), client("s3")
     trust = {
         "Version": "2012-10-17",
@@ -58,19 +59,19 @@ def create_function(client: Any) -> str:
             RoleName="carts-runtime", AssumeRolePolicyDocument=json.dumps(trust)
         )["Role"]["Arn"]
     with contextlib.suppress(lam.exceptions.ResourceNotFoundException):
-        lam.delete_function(FunctionName=FUNCTION)  # a demo run before this one
+        lam.delete_function(FunctionName=function)  # a demo run before this one
     lam.create_function(
-        FunctionName=FUNCTION,
+        FunctionName=function,
         Runtime="python3.12",
         Role=role,
         Handler="handler.handler",
         Code={"ZipFile": package("0.13.2")},
         Publish=True,
     )
-    lam.create_alias(FunctionName=FUNCTION, Name=ALIAS, FunctionVersion="1")
+    lam.create_alias(FunctionName=function, Name=ALIAS, FunctionVersion="1")
     with contextlib.suppress(s3.exceptions.BucketAlreadyOwnedByYou):
         s3.create_bucket(Bucket=BUCKET)
-    key = "carts/0.13.3.zip"
+    key = f"{function}/0.13.3.zip"
     s3.put_object(Bucket=BUCKET, Key=key, Body=package("0.13.3"))
     return f"s3://{BUCKET}/{key}"
 
