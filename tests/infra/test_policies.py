@@ -139,3 +139,37 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
             "dynamodb:DeleteItem",
         }
         assert grant["Resource"] == "arn:aws:dynamodb:*:*:table/quartermaster-prod-idempotency"
+
+
+def test_the_deployment_executor_may_change_only_the_listed_targets() -> None:
+    from infra.policies import TargetLists
+
+    targets = TargetLists(
+        functions=("carts", "arn:aws:lambda:eu-west-1:111122223333:function:orders"),
+        roles=("arn:aws:iam::111122223333:role/qm-deployer",),
+        clusters=("shop",),
+        buckets=("shop-artifacts",),
+        repositories=("carts",),
+    )
+    for name in ("deployer", "canary-steps", "canary-watch"):
+        statements = {s["Sid"]: s for s in _statements(policy("prod", name, targets))}
+        assert _listed(statements["LambdaTargets"]["Resource"]) == [
+            "arn:aws:lambda:*:*:function:carts",
+            "arn:aws:lambda:*:*:function:carts:*",
+            "arn:aws:lambda:eu-west-1:111122223333:function:orders",
+            "arn:aws:lambda:eu-west-1:111122223333:function:orders:*",
+        ]
+        assert "lambda:UpdateAlias" in statements["LambdaTargets"]["Action"]
+        assert statements["TargetRoles"]["Resource"] == "arn:aws:iam::111122223333:role/qm-deployer"
+        assert statements["ArtifactBuckets"]["Resource"] == "arn:aws:s3:::shop-artifacts/*"
+        assert statements["EksTargets"]["Resource"] == "arn:aws:eks:*:*:cluster/shop"
+        passed = [s for s in statements.values() if "iam:PassRole" in _listed(s["Action"])]
+        for statement in passed:  # the canary machines' role, never "*"
+            assert statement["Resource"] == "arn:aws:iam::*:role/quartermaster-prod-states"
+    # Nothing listed, nothing granted: the executor then refuses every target with the fix.
+    bare = {s["Sid"] for s in _statements(policy("prod", "deployer", TargetLists()))}
+    assert not bare & {"LambdaTargets", "TargetRoles", "ArtifactBuckets", "EksTargets"}
+    # Only the executor's functions get them.
+    assert "LambdaTargets" not in {
+        s["Sid"] for s in _statements(policy("prod", "finisher", targets))
+    }
