@@ -34,8 +34,9 @@ def zipped(label: str) -> bytes:
 class Functions:
     """Lambda functions in one account of the emulator (`session`: that account's)."""
 
-    def __init__(self, session: Any | None = None) -> None:
+    def __init__(self, session: Any | None = None, bucket: str = BUCKET) -> None:
         self.session = session or boto3.session.Session()
+        self.bucket = bucket
         self.lam = self.session.client("lambda")
         self.s3 = self.session.client("s3")
         iam = self.session.client("iam")
@@ -57,13 +58,13 @@ class Functions:
                     }
                 ),
             )["Role"]["Arn"]
-        if BUCKET not in [bucket["Name"] for bucket in self.s3.list_buckets()["Buckets"]]:
-            self.s3.create_bucket(Bucket=BUCKET)
+        if bucket not in [found["Name"] for found in self.s3.list_buckets()["Buckets"]]:
+            self.s3.create_bucket(Bucket=bucket)
 
     def artifact(self, label: str) -> str:
         key = f"carts/{label}.zip"
-        self.s3.put_object(Bucket=BUCKET, Key=key, Body=zipped(label))
-        return f"s3://{BUCKET}/{key}"
+        self.s3.put_object(Bucket=self.bucket, Key=key, Body=zipped(label))
+        return f"s3://{self.bucket}/{key}"
 
     def create(self, name: str = "carts", alias: str | None = "live") -> str:
         """A .zip function with version 1 published and `alias` on it; its ARN."""

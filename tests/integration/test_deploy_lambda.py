@@ -19,6 +19,7 @@ from chalicelib.bootstrap import container
 from chalicelib.domain.evaluations import BaselineFilter
 from tests.integration.deploy_harness import (
     DeployFlow,
+    Functions,
     deploy_flow,
     put_lambda_metrics,
     target_yaml,
@@ -230,7 +231,7 @@ PRESETS = {
 def test_every_codedeploy_preset_shifts_its_own_steps(aws: None) -> None:
     """All nine at once, each in a stage of its own with a function of its own; `interval: 1s`
     replaces the presets' minutes (their bake times are unit-tested with the plans)."""
-    from tests.integration.deploy_harness import Functions, presets_flow
+    from tests.integration.deploy_harness import presets_flow
 
     with presets_flow(list(PRESETS)) as flow:
         functions = Functions()
@@ -355,3 +356,28 @@ def test_user_managed_leaves_the_task_to_the_users_tool(aws: None, strategy: str
         assert flow.functions.routing() == ("1", None, 0.0)
         flow.flow.answer(triggered)  # the user's tool
         assert flow.flow.wait_task(context, "release")
+
+
+def test_a_target_in_another_account_is_deployed_through_its_role(aws: None) -> None:
+    role = "arn:aws:iam::111122223333:role/qm-deployer"
+    credentials = boto3.client("sts").assume_role(RoleArn=role, RoleSessionName="setup")[
+        "Credentials"
+    ]
+    there = Functions(
+        boto3.session.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        ),
+        bucket="other-account-artifacts",
+    )
+    with deploy_flow("canary", steps=[50, 100], interval="1s") as flow:
+        arn = there.create()
+        flow.upload("target.yaml", target_yaml(arn, roleArn=role, externalId="shop-deployer"))
+        context = flow.deliver(artifact=there.artifact("1.1.0"))
+        flow.flow.pump(lambda: flow.of_type(context, "deployment.finished"), timeout=60)
+        finished = flow.of_type(context, "deployment.finished")[0]["data"]
+        assert finished["result"] == "pass", finished["message"]
+        assert "in 111122223333" in finished["message"]
+        assert there.routing() == ("2", None, 0.0)
+        assert boto3.client("lambda").list_functions()["Functions"] == []  # none of our own
