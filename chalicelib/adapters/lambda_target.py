@@ -14,6 +14,7 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
+from chalicelib.adapters.lambda_errors import translated
 from chalicelib.domain.deployments import Artifact, Endpoints, Routing
 from chalicelib.domain.targets import LambdaTarget
 from chalicelib.errors import (
@@ -21,21 +22,10 @@ from chalicelib.errors import (
     Forbidden,
     InvalidInput,
     NotFound,
-    QuartermasterError,
     TargetFailed,
 )
 
 DESCRIPTION_PREFIX = "quartermaster "
-_RETRYABLE = frozenset(
-    {
-        "ResourceConflictException",  # an update in progress
-        "TooManyRequestsException",
-        "ServiceException",
-        "ThrottlingException",
-        "EC2ThrottledException",
-    }
-)
-_INVALID = frozenset({"InvalidParameterValueException", "ValidationException"})
 UPDATE_WAIT_SECONDS = 120.0
 
 
@@ -285,35 +275,9 @@ class LambdaAliasTarget:
         try:
             return getattr(self._client, operation)(FunctionName=self._spec.function, **arguments)
         except ClientError as error:
-            raise self._translated(operation, error) from error
+            raise translated(self.describe(), operation, error) from error
         except BotoCoreError as error:  # connection failures, timeouts
             raise DependencyFailure(f"{self.describe()}: {operation}: {error}") from error
-
-    def _translated(self, operation: str, error: Any) -> QuartermasterError:
-        details = error.response.get("Error", {})
-        code = str(details.get("Code", ""))
-        message = str(details.get("Message") or code)
-        where = self.describe()
-        if code == "ResourceNotFoundException":
-            if operation == "get_function_configuration":
-                return NotFound(
-                    f"{where}: {message}. Create the function first, or correct spec.function "
-                    "in target.yaml"
-                )
-            return NotFound(f"{where}: {message}")
-        if code in ("AccessDeniedException", "AccessDenied"):
-            return Forbidden(
-                f"{where}: {operation} was denied ({message}); the function must be in "
-                "QM_TARGET_FUNCTIONS (the deployer's policy), or the target's role must allow it"
-            )
-        if code in _INVALID:
-            return InvalidInput(f"{where}: {operation}: {message}")
-        if (
-            code in _RETRYABLE
-            or int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0) >= 500
-        ):
-            return DependencyFailure(f"{where}: {operation}: {message}")
-        return TargetFailed(f"{where}: {operation}: {message}")
 
 
 def _routing(alias: dict[str, Any]) -> Routing:
