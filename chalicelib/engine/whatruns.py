@@ -122,7 +122,7 @@ def _target(block: dict[str, Any], version: str | None = None) -> str:
     details = ", ".join(
         f"{key} {value}"
         for key, value in target.items()
-        if key != "type" and isinstance(value, str) and value
+        if key not in ("type", "stage") and isinstance(value, str) and value
     )
     return f"{kind}: {details}" if details else kind
 

@@ -21,7 +21,8 @@ def deployment_block(record: DeploymentRecord, endpoints: Endpoints) -> dict[str
         "deploymentURIsLocal": list(endpoints.local),
         "deploymentURIsPublic": list(endpoints.public),
         "version": record.version or "",
-        "target": {"type": record.target.type, **endpoints.placeholders},
+        # The SLI placeholders of this stage's target ($FUNCTION, $ALIAS, $VERSION).
+        "target": {"type": record.target.type, "stage": record.stage, **endpoints.placeholders},
     }
     if previous is not None:
         block["previousVersion"] = previous

@@ -140,11 +140,12 @@ def _custom_filters(data: dict[str, Any], slo: SloFile | None) -> list[dict[str,
     filters: dict[str, Any] = {}
     deployment = data.get("deployment")
     target = deployment.get("target") if isinstance(deployment, dict) else None
-    if isinstance(target, dict):
+    # Only the stage's own deployment: a run's payload carries an earlier stage's on.
+    if isinstance(target, dict) and target.get("stage") in (None, data.get("stage")):
         filters.update(
             (key.upper(), value)
             for key, value in target.items()
-            if key != "type" and isinstance(value, str) and value
+            if key not in ("type", "stage") and isinstance(value, str) and value
         )
     if slo is not None:
         filters.update(slo.filter or {})

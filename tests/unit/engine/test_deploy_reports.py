@@ -48,7 +48,13 @@ def test_the_deployment_block_has_keptns_fields_and_the_versions() -> None:
             "previousVersion": "6",
             "gitCommit": "000000000004",
             "artifact": "s3://b/carts.zip",
-            "target": {"type": "lambda", "function": "carts", "alias": "live", "version": "7"},
+            "target": {
+                "type": "lambda",
+                "stage": "prod",
+                "function": "carts",
+                "alias": "live",
+                "version": "7",
+            },
         }
     }
 
