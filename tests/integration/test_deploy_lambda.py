@@ -381,3 +381,29 @@ def test_a_target_in_another_account_is_deployed_through_its_role(aws: None) -> 
         assert "in 111122223333" in finished["message"]
         assert there.routing() == ("2", None, 0.0)
         assert boto3.client("lambda").list_functions()["Functions"] == []  # none of our own
+
+
+def test_a_canary_execution_stopped_outside_ends_errored_and_restores(aws: None) -> None:
+    from qm.local.executions import ExecutionReporter
+    from tests.integration.conftest import STAGE
+
+    with deploy_flow("canary", steps=[10, 100], interval="60s") as flow:
+        flow.functions.create()
+        flow.upload("target.yaml", target_yaml())
+        context = flow.deliver(artifact=flow.functions.artifact("1.1.0"))
+        flow.watch(lambda: flow.functions.routing() == ("1", "2", 10.0))  # baking step 1
+        sfn = boto3.client("stepfunctions")
+        running = _execution()
+        sfn.stop_execution(executionArn=running["executionArn"], cause="stopped by hand")
+        reporter = ExecutionReporter(sfn, boto3.client("events"), STAGE)
+
+        def ended() -> list[dict[str, Any]]:
+            reporter.report()  # as the local runtime does: Step Functions' status changes
+            return flow.of_type(context, "deployment.finished")
+
+        flow.flow.pump(ended)
+        finished = flow.of_type(context, "deployment.finished")[0]["data"]
+        assert (finished["result"], finished["status"]) == ("fail", "errored")
+        assert finished["message"].startswith("the canary's execution ended ABORTED")
+        assert "version 1 takes all traffic" in finished["message"]
+        assert flow.functions.routing() == ("1", None, 0.0)
