@@ -157,10 +157,17 @@ ACCESS: dict[str, Access] = {
         can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
     ),
     # Deploys, releases and rolls back: reads target.yaml, records each task, changes the
-    # target, starts canary executions (deploying their machines), answers on the bus.
+    # target, starts canary executions (deploying their machines), answers on the bus; resumes
+    # a canary step when its evaluation finishes.
     "deployer": Access(
         tables=(TableAccess("config", READ), TableAccess("deployments", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.DEPLOY_MACHINES, Can.DEPLOY_TARGETS),
+        can=_can(
+            Can.PUBLISH,
+            Can.START_RUNS,
+            Can.DEPLOY_MACHINES,
+            Can.DEPLOY_TARGETS,
+            Can.RESUME_TASKS,
+        ),
     ),
     # A canary's steps: weights, evaluation requests (on the bus), promotion, rollback,
     # resuming the execution; the deployment's .finished at the end.

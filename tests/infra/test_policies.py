@@ -173,3 +173,16 @@ def test_the_deployment_executor_may_change_only_the_listed_targets() -> None:
     assert "LambdaTargets" not in {
         s["Sid"] for s in _statements(policy("prod", "finisher", targets))
     }
+
+
+def test_the_executor_resumes_canary_steps() -> None:
+    """The deployer resumes a step when its evaluation finishes, canary-steps after each
+    shift, promotion and rollback: both send task tokens back."""
+    for name in ("deployer", "canary-steps"):
+        actions = {
+            action
+            for statement in _statements(policy("prod", name))
+            for action in _listed(statement["Action"])
+        }
+        assert "states:SendTaskSuccess" in actions, name
+        assert "states:StartExecution" in actions or name == "canary-steps"
