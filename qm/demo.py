@@ -239,7 +239,8 @@ def main() -> None:
         "waited for a person, Quartermaster deployed carts to Lambda in production as a canary "
         "(its own Step Functions execution, each step gated by the new version's metrics), and "
         "Step Functions moved each stage on. The runtime keeps "
-        "running: try `qm get event --project sockshop`. Stop it with `qm local down`."
+        "running: try `qm get event --project sockshop`, or open the Bridge at the endpoint "
+        "`qm local up` printed, plus /bridge/. Stop it with `qm local down`."
     )
 
 

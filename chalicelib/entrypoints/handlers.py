@@ -12,7 +12,7 @@ from chalicelib.errors import InvalidInput
 from chalicelib.observability import observed
 
 handlers = Blueprint(__name__)
-log = logging.getLogger("quartermaster.handlers")
+log = logging.getLogger("quartermaster-handlers.handlers")
 
 
 @handlers.lambda_function(name="recorder")

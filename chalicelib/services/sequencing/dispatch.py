@@ -14,7 +14,7 @@ from chalicelib.engine import sequencer
 from chalicelib.services.sequencing.common import SequencingDeps
 from chalicelib.services.sequencing.interpreter import apply
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def on_dispatch(message: dict[str, Any], deps: SequencingDeps) -> str | None:

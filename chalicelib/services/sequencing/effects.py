@@ -24,7 +24,7 @@ from chalicelib.domain.events import KeptnEvent, parse_time
 from chalicelib.domain.messages import DeadlineMessage
 from chalicelib.services.sequencing.common import SequencingDeps
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def carry_out(effect: Effect, deps: SequencingDeps) -> None:

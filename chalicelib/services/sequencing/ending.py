@@ -26,7 +26,7 @@ from chalicelib.services.sequencing.common import SequencingDeps, shipyard_at
 from chalicelib.services.sequencing.interpreter import apply
 from chalicelib.services.sequencing.start import start_next
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def on_control(message: dict[str, Any], deps: SequencingDeps) -> None:

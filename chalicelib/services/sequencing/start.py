@@ -20,7 +20,7 @@ from chalicelib.services.sequencing.common import SequencingDeps, machine_name, 
 from chalicelib.services.sequencing.effects import carry_out
 from chalicelib.services.sequencing.machines import deploy_state_machines, machine_of
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None:
