@@ -13,7 +13,7 @@ from chalicelib.engine.whatruns import CHANGES, DEPLOYMENT_FINISHED, observe, su
 from chalicelib.errors import DependencyFailure
 from chalicelib.ports import EventStore, ServiceStates
 
-log = logging.getLogger("quartermaster.service-state")
+log = logging.getLogger("quartermaster-handlers.service-state")
 SAVE_ATTEMPTS = 5
 
 

@@ -47,7 +47,7 @@ from chalicelib.services.deploy.common import (
 )
 from chalicelib.services.sequencing.common import publish
 
-log = logging.getLogger("quartermaster.deploy")
+log = logging.getLogger("quartermaster-handlers.deploy")
 EVALUATION_TRIGGERED = "sh.keptn.event.evaluation.triggered"
 MIN_WINDOW = timedelta(minutes=1)
 # A step done; `result` too, so the machine's checks find both fields they look at.

@@ -42,7 +42,7 @@ from chalicelib.services.deploy.common import (
 )
 from chalicelib.services.deploy.releases import release, roll_back
 
-log = logging.getLogger("quartermaster.deploy")
+log = logging.getLogger("quartermaster-handlers.deploy")
 
 
 def task_of(event_type: str) -> str | None:
