@@ -67,6 +67,7 @@ bench: install
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/bridge.py
+	$(BIN)/python bench/deploy.py
 	$(BIN)/python bench/package_size.py --rebuild
 
 # Hostile requests against the embedded runtime (it starts and stops its own): one line per

@@ -64,6 +64,10 @@ class Can(StrEnum):
     READ_METRICS = "read-metrics"
     # A task's answer deadline: sqs:SendMessage (delayed) to the control queue.
     SCHEDULE = "schedule"
+    # Deployment targets, scoped to what the stage's QM_TARGET_* settings name
+    # (infra/policies.py): Lambda functions and their aliases, the artifacts' buckets and
+    # repositories, the roles of other accounts, EKS clusters.
+    DEPLOY_TARGETS = "deploy-targets"
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ ACCESS: dict[str, Access] = {
             ),
             # Evaluation history; monitoring settings read and written.
             TableAccess("evaluations", (*READ, "dynamodb:PutItem"), ("history",)),
+            # What runs where, in the service bodies.
+            TableAccess("deployments", READ),
         ),
         can=_can(
             Can.PUBLISH,
@@ -102,8 +108,14 @@ ACCESS: dict[str, Access] = {
             Can.SCHEDULE,
         ),
     ),
-    # Stores each event once (a conditional put).
-    "recorder": Access(tables=(TableAccess("events", ("dynamodb:PutItem",)),)),
+    # Stores each event once (a conditional put); keeps what runs where: each service's newest
+    # event of each type, and its deployment (reading a deployment's .triggered by id).
+    "recorder": Access(
+        tables=(
+            TableAccess("events", ("dynamodb:PutItem", "dynamodb:Query"), ("by-id",)),
+            TableAccess("deployments", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+        )
+    ),
     # Reads the shipyard, creates, queues and starts runs (creating missing state machines),
     # refuses with a .finished event.
     "sequencer": Access(
@@ -173,5 +185,29 @@ ACCESS: dict[str, Access] = {
             ),
         ),
         can=_can(Can.PUBLISH, Can.WEBHOOK_SECRETS, Can.LINK_KEY),
+    ),
+    # Deploys, releases and rolls back: reads target.yaml, records each task, changes the
+    # target, starts canary executions (deploying their machines), answers on the bus; resumes
+    # a canary step when its evaluation finishes.
+    "deployer": Access(
+        tables=(TableAccess("config", READ), TableAccess("deployments", READ + WRITE)),
+        can=_can(
+            Can.PUBLISH,
+            Can.START_RUNS,
+            Can.DEPLOY_MACHINES,
+            Can.DEPLOY_TARGETS,
+            Can.RESUME_TASKS,
+        ),
+    ),
+    # A canary's steps: weights, evaluation requests (on the bus), promotion, rollback,
+    # resuming the execution; the deployment's .finished at the end.
+    "canary-steps": Access(
+        tables=(TableAccess("deployments", READ + WRITE),),
+        can=_can(Can.PUBLISH, Can.RESUME_TASKS, Can.DEPLOY_TARGETS),
+    ),
+    # A canary execution that failed: restores the target, ends the deployment errored.
+    "canary-watch": Access(
+        tables=(TableAccess("deployments", READ + WRITE),),
+        can=_can(Can.PUBLISH, Can.DEPLOY_TARGETS),
     ),
 }
