@@ -40,6 +40,8 @@ IDEMPOTENT_BY_DESIGN = {
     # (chalicelib/domain/effects.py); a stored result would stop it from doing so.
     "sequencer": "creates a run once per trigger (its id derives from the trigger)",
     "finisher": "ends a run once with a conditional update; its outbox holds what follows",
+    # Its requests carry no event id; each run converges to the project's latest uniform.
+    "uniform-applier": "brings the rules to the latest uniform; a repeat finds nothing to do",
 }
 
 

@@ -56,6 +56,16 @@ class Can(StrEnum):
     READ_METRICS = "read-metrics"
     # A task's answer deadline: sqs:SendMessage (delayed) to the control queue.
     SCHEDULE = "schedule"
+    # The uniform's subscription rules (qm-<stage>-u-* on the bus): list, put, delete, with
+    # their targets; iam:PassRole of quartermaster-<stage>-targets-* roles to EventBridge (a
+    # bus target in another account).
+    MANAGE_RULES = "manage-rules"
+    # Container tasks' definitions (qm-<stage>-task-* families): register them, passing the
+    # quartermaster-<stage>-task-* roles to ECS; create or update the container machine
+    # (qm-<stage>-container-task), passing its role to Step Functions.
+    PREPARE_CONTAINERS = "prepare-containers"
+    # states:StartExecution of the container machine.
+    RUN_CONTAINERS = "run-containers"
 
 
 @dataclass(frozen=True)
@@ -143,5 +153,23 @@ ACCESS: dict[str, Access] = {
     "sli-provider": Access(
         tables=(TableAccess("config", READ), TableAccess("evaluations", ("dynamodb:GetItem",))),
         can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
+    ),
+    # Reads the project and its uniform, stores subscription records and the applied state,
+    # writes the project's rules, registers container task definitions.
+    "uniform-applier": Access(
+        tables=(TableAccess("config", (*READ, "dynamodb:PutItem")),),
+        can=_can(Can.MANAGE_RULES, Can.PREPARE_CONTAINERS),
+    ),
+    # Reads the applied uniform and the integrations; answers unserved tasks; writes log
+    # entries of sh.keptn.log.error events.
+    "uniform-guard": Access(
+        tables=(TableAccess("config", (*READ, "dynamodb:PutItem")),),
+        can=_can(Can.PUBLISH),
+    ),
+    # Reads a subscription record; sends .started (and a refusal's .finished); starts the
+    # container machine.
+    "task-executor": Access(
+        tables=(TableAccess("config", ("dynamodb:GetItem",)),),
+        can=_can(Can.PUBLISH, Can.RUN_CONTAINERS),
     ),
 }

@@ -1,7 +1,9 @@
 """Every asynchronous handler: its Lambda entry point, what triggers it, and its sizing.
 
 A handler is fed by exactly one of: an EventBridge rule on the custom bus (`pattern`), an
-internal SQS queue that the state machines write to (`queue`), or a schedule (`schedule`).
+internal SQS queue that the state machines write to (`queue`), a schedule (`schedule`), or the
+subscription rules the uniform applier creates at run time (`targeted`: they invoke the
+function, and on the local runtime its queue).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ class HandlerSpec:
     # The bus its rule is on: the deployment's own, or the account's `default` bus, where AWS
     # services (Step Functions) send their events.
     bus: str = "quartermaster"
+    # Invoked by the uniform's subscription rules (`qm-<stage>-u-*`), made at run time.
+    targeted: bool = False
 
 
 HANDLERS: tuple[HandlerSpec, ...] = (
@@ -129,6 +133,30 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         },
         # Waits on CloudWatch or Prometheus (10 s per Prometheus query at most).
         timeout_s=120,
+        reserved_concurrency=5,
+    ),
+    HandlerSpec(
+        name="uniform-applier",
+        entry="chalicelib.entrypoints.uniform_handlers:uniform_applier",
+        description="Brings a project's subscription rules on the bus in line with its uniform.",
+        pattern={"source": ["quartermaster.uniform"], "detail-type": ["Uniform Apply Requested"]},
+        # Lists, puts and deletes a project's rules and registers container task definitions.
+        timeout_s=120,
+        reserved_concurrency=2,
+    ),
+    HandlerSpec(
+        name="uniform-guard",
+        entry="chalicelib.entrypoints.uniform_handlers:uniform_guard",
+        description="Ends tasks no executor of the applied uniform receives; records "
+        "sh.keptn.log.error events in the integration log.",
+        pattern={"detail-type": [{"wildcard": "sh.keptn.event.*.triggered"}, "sh.keptn.log.error"]},
+        reserved_concurrency=5,
+    ),
+    HandlerSpec(
+        name="task-executor",
+        entry="chalicelib.entrypoints.uniform_handlers:task_executor",
+        description="Runs the events of image (ECS Fargate) and process subscriptions.",
+        targeted=True,
         reserved_concurrency=5,
     ),
 )

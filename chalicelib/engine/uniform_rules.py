@@ -33,7 +33,9 @@ class Deployment:
     bus: str
     region: str
     account: str
-    tasks_queue: str  # the task executor's queue: image and process subscriptions go there
+    # The task executor (its function, or on the local runtime its queue): image and process
+    # subscriptions' rules deliver there.
+    executor_arn: str
     partition: str = "aws"
 
     def arn(self, service: str, resource: str) -> str:
@@ -84,7 +86,7 @@ def _target(subscription: Subscription, project: str, deployment: Deployment) ->
         template = json.dumps({"subscription": subscription.id, "project": project})
         return RuleTarget(
             id=TARGET_ID,
-            arn=deployment.arn("sqs", deployment.tasks_queue),
+            arn=deployment.executor_arn,
             input_template=template[:-1] + ', "event": <event>}',
             input_paths=(("event", "$.detail"),),
         )

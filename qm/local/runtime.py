@@ -45,6 +45,11 @@ def configure_environment(moto_port: int) -> None:
             "AWS_REGION": REGION,
             "MOTO_PORT": str(moto_port),
             "QM_STAGE": LOCAL_STAGE,
+            # Rules deliver to each handler's queue, which the dispatcher drains; the emulator
+            # invokes no Lambda function; kind `process` runs commands on this machine.
+            "QM_HANDLER_DELIVERY": "sqs",
+            "QM_LAMBDA_TARGETS": "false",
+            "QM_PROCESS_TASKS": "true",
         }
     )
 

@@ -1,0 +1,118 @@
+"""Which tasks have an executor: Quartermaster's own, a subscription of the applied uniform, or
+a registered integration's. Asked twice: when a uniform is applied (for every task of the
+shipyard, stage by stage) and when a run reaches a task (for that one event).
+
+Built-in executors are listed here, in one place: `approval` and `evaluation` are always
+answered, `get-sli` when the evaluation asks the built-in CloudWatch or Prometheus provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib.domain.event_types import task_event_type
+from chalicelib.domain.shipyard import Shipyard
+from chalicelib.domain.subscriptions import Subscription, subject_matches
+from chalicelib.domain.uniform import matches
+
+ALWAYS_ANSWERED = {"approval": "the approval service", "evaluation": "the lighthouse"}
+BUILT_IN_SLI_PROVIDERS = ("cloudwatch", "prometheus")
+
+
+def built_in(task: str, sli_provider: str | None) -> str | None:
+    """Who in Quartermaster answers `task`, or None when a tool must."""
+    if task in ALWAYS_ANSWERED:
+        return ALWAYS_ANSWERED[task]
+    if task == "get-sli" and sli_provider in BUILT_IN_SLI_PROVIDERS:
+        return f"the built-in {sli_provider} SLI provider"
+    return None
+
+
+def event_sli_provider(data: Mapping[str, Any]) -> str | None:
+    block = data.get("get-sli")
+    provider = block.get("sliProvider") if isinstance(block, Mapping) else None
+    return provider if isinstance(provider, str) else None
+
+
+def served(
+    task: str, event_type: str, data: Mapping[str, Any], subscriptions: list[Subscription]
+) -> bool:
+    """Whether a run's task event reaches an executor (run time: the event is known)."""
+    if built_in(task, event_sli_provider(data)) is not None:
+        return True
+    return any(subscription.accepts(event_type, data) for subscription in subscriptions)
+
+
+def could_serve(subscription: Subscription, event_type: str, project: str, stage: str) -> bool:
+    """Whether the subscription serves the task in this stage for some service and labels
+    (apply time: only project and stage are known; other conditions may hold)."""
+    if not subject_matches(subscription.event, event_type):
+        return False
+    if not subscription.filter.allows(project, stage, None):
+        return False
+    selector = subscription.selector
+    if selector is None:
+        return True
+    scoped = selector.model_copy(
+        update={
+            "match_labels": {
+                key: value
+                for key, value in selector.match_labels.items()
+                if key in ("project", "stage")
+            },
+            "match_expressions": [
+                requirement
+                for requirement in selector.match_expressions
+                if requirement.key in ("project", "stage")
+            ],
+        }
+    )
+    return matches(scoped, {"project": project, "stage": stage})
+
+
+@dataclass(frozen=True)
+class Gap:
+    """A task of the shipyard that nothing would carry out."""
+
+    stage: str
+    sequence: str
+    task: str
+
+    def said(self) -> str:
+        return f"stage {self.stage}, sequence {self.sequence}: task {self.task}"
+
+
+def gaps(
+    project: str,
+    shipyard: Shipyard,
+    subscriptions: list[Subscription],
+    sli_provider: str | None,
+) -> list[Gap]:
+    """Every task of the shipyard, stage by stage, that no executor would carry out."""
+    found: list[Gap] = []
+    for stage in shipyard.spec.stages:
+        for sequence in stage.sequences:
+            for task in sequence.tasks:
+                if built_in(task.name, sli_provider) is not None:
+                    continue
+                event_type = task_event_type(task.name, "triggered")
+                if any(
+                    could_serve(subscription, event_type, project, stage.name)
+                    for subscription in subscriptions
+                ):
+                    continue
+                found.append(Gap(stage.name, sequence.name, task.name))
+    return found
+
+
+def unserved_message(project: str, stage: str, task: str, commit: str) -> str:
+    """What a run's task that nothing carries out ends with, and what to add."""
+    return (
+        f"no executor for task '{task}' in project '{project}', stage '{stage}': the applied "
+        f"uniform (commit {commit}) has no service subscribed to "
+        f"{task_event_type(task, 'triggered')} for this stage, and no registered integration "
+        f"is; add one to the uniform (e.g. qm update uniform --project {project} --stage "
+        f'{stage} "{task}+=<service>") or register an integration that handles it'
+    )
