@@ -13,9 +13,10 @@ from chalicelib.entrypoints.http_support import api_view, identity_of, json_obje
 from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
-    from chalicelib.services.uniform import apply, views
+    from chalicelib.services.uniform import apply, edits, views
 else:
     apply = lazy_module("chalicelib.services.uniform.apply")
+    edits = lazy_module("chalicelib.services.uniform.edits")
     views = lazy_module("chalicelib.services.uniform.views")
 
 uniform_api = Blueprint(__name__)
@@ -41,3 +42,12 @@ def get_uniform(project: str) -> dict[str, Any]:
 def delete_uniform(project: str) -> dict[str, Any]:
     request = uniform_api.current_request
     return apply.delete_uniform(project, identity_of(request), uniform_apply_deps())
+
+
+@uniform_api.route(PATH, methods=["PATCH"])
+@api_view
+def edit_uniform(project: str) -> dict[str, Any]:
+    request = uniform_api.current_request
+    return edits.edit_project_uniform(
+        project, json_object(request), identity_of(request), uniform_apply_deps()
+    )

@@ -148,6 +148,7 @@ def answer(
         "subscriptions": [subscription_view(s) for s in subscriptions],
         "uncovered": [gap.said() for gap in coverage(project, subscriptions, deps)],
         "warnings": warnings,
+        "changes": [],
     }
 
 
