@@ -3,8 +3,6 @@ commit the bus's rules were made from), and the subscriptions of both ways in.""
 
 from __future__ import annotations
 
-from collections import OrderedDict
-
 from chalicelib.domain.executors import ExecutorKind
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.subscriptions import Subscription, uniform_subscriptions
@@ -14,8 +12,6 @@ from chalicelib.domain.yamldoc import parse_document
 from chalicelib.ports import ConfigStore, IntegrationStore
 
 UNIFORM_URI = "uniform.yaml"
-_PARSED: OrderedDict[tuple[str, str], Uniform] = OrderedDict()
-_KEEP = 32  # parsed uniforms kept per process: a task event needs its project's
 
 
 def parse_uniform(text: str) -> Uniform:
@@ -31,19 +27,12 @@ def latest_uniform(project: str, config: ConfigStore) -> tuple[Uniform, str] | N
 
 
 def uniform_at(project: str, commit: str, config: ConfigStore) -> Uniform | None:
-    """The uniform as of a commit (kept parsed: a commit never changes)."""
-    key = (project, commit)
-    if key in _PARSED:
-        _PARSED.move_to_end(key)
-        return _PARSED[key]
+    """The uniform as of a commit. (Not cached: a project deleted and created again counts its
+    commits from the start, so a commit id alone does not name one file for good.)"""
     resource = config.get_resource(ResourceScope(project=project), UNIFORM_URI, commit)
     if resource is None:
         return None
-    parsed = parse_uniform(resource.content.decode("utf-8"))
-    _PARSED[key] = parsed
-    while len(_PARSED) > _KEEP:
-        _PARSED.popitem(last=False)
-    return parsed
+    return parse_uniform(resource.content.decode("utf-8"))
 
 
 def applied_subscriptions(

@@ -144,7 +144,7 @@ def test_a_removal_in_a_stage_the_service_does_not_serve_is_refused() -> None:
     doc = document()
     edit_uniform(doc, ["tests+=selenium"], TASKS, "hardening")
 
-    with pytest.raises(InvalidInput, match="does not receive .* in stage 'dev'"):
+    with pytest.raises(InvalidInput, match=r"does not receive .* in stage 'dev'"):
         edit_uniform(doc, ["tests-=selenium"], TASKS, "dev")
 
 
