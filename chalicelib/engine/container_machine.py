@@ -2,9 +2,9 @@
 why it polls). Its input (`{"run": ...}`, built by `run_input`) carries everything: the task
 definition, the network, the environment, the limits, and the `.finished` event to complete.
 
-    Start -> Run -> Wait -> Describe -> stopped? -- no, time left --> Count -> Wait
+    Start -> Run -> Wait -> Describe -> Stopped? -- no, time left --> Count -> Wait
                                           |  no, time up --> Stop -> TimedOut
-                                          |  yes: exit code 0 / other / none
+                                          |  yes --> Container -> Exited?: code 0 / other / none
                                           v
                           Passed | Failed | NoExit | TimedOut | NotStarted -> Report
 """
@@ -16,7 +16,8 @@ from typing import Any
 from chalicelib.engine.container_tasks import CONTAINER, ECS_RETRY
 
 SDK = "arn:aws:states:::aws-sdk:ecs:"
-TASK_ID = "States.ArrayGetItem(States.StringSplit($.task.arn, '/'), 2)"
+ARN = "$.started.task.TaskArn"
+TASK_ID = f"States.ArrayGetItem(States.StringSplit({ARN}, '/'), 2)"
 
 
 def _outcome(status: str, result: str, message: str, logs: bool, *args: str) -> dict[str, Any]:
@@ -44,7 +45,7 @@ def _sdk(action: str, parameters: dict[str, Any], **rest: Any) -> dict[str, Any]
 
 
 def machine_definition() -> dict[str, Any]:
-    exit_code = "$.state.task.Containers[0].ExitCode"
+    exit_code = "$.exit.container.ExitCode"
     return {
         "Comment": "Quartermaster: one container task of a uniform's image executor",
         "StartAt": "Start",
@@ -70,8 +71,8 @@ def machine_definition() -> dict[str, Any]:
                         ]
                     },
                 },
-                ResultSelector={"arn.$": "$.Tasks[0].TaskArn"},
-                ResultPath="$.task",
+                ResultSelector={"task.$": "$.Tasks[0]"},
+                ResultPath="$.started",
                 Catch=[
                     {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "NotStarted"}
                 ],
@@ -80,15 +81,19 @@ def machine_definition() -> dict[str, Any]:
             "Wait": {"Type": "Wait", "SecondsPath": "$.run.pollSeconds", "Next": "Describe"},
             "Describe": _sdk(
                 "describeTasks",
-                {"Cluster.$": "$.run.cluster", "Tasks.$": "States.Array($.task.arn)"},
-                ResultSelector={"status.$": "$.Tasks[0].LastStatus", "task.$": "$.Tasks[0]"},
+                {"Cluster.$": "$.run.cluster", "Tasks.$": f"States.Array({ARN})"},
+                ResultSelector={"task.$": "$.Tasks[0]"},
                 ResultPath="$.state",
                 Next="Stopped?",
             ),
             "Stopped?": {
                 "Type": "Choice",
                 "Choices": [
-                    {"Variable": "$.state.status", "StringEquals": "STOPPED", "Next": "Exited?"},
+                    {
+                        "Variable": "$.state.task.LastStatus",
+                        "StringEquals": "STOPPED",
+                        "Next": "Container",
+                    },
                     {
                         "Variable": "$.count.n",
                         "NumericGreaterThanEqualsPath": "$.run.maxPolls",
@@ -107,13 +112,21 @@ def machine_definition() -> dict[str, Any]:
                 "stopTask",
                 {
                     "Cluster.$": "$.run.cluster",
-                    "Task.$": "$.task.arn",
+                    "Task.$": ARN,
                     "Reason": "ran longer than its maxRunTime",
                 },
                 ResultPath=None,
                 Catch=[{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "TimedOut"}],
                 Next="TimedOut",
             ),
+            # Paths end at an index (not `Containers[0].ExitCode`): they mean the same on AWS,
+            # and moto's interpreter would answer a list for a field after an index.
+            "Container": {
+                "Type": "Pass",
+                "Parameters": {"container.$": "$.state.task.Containers[0]"},
+                "ResultPath": "$.exit",
+                "Next": "Exited?",
+            },
             "Exited?": {
                 "Type": "Choice",
                 "Choices": [

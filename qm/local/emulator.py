@@ -256,7 +256,10 @@ def cache_json_paths() -> None:
 def main(argv: list[str] | None = None) -> None:
     from moto import server
 
+    from qm.local import moto_parameters
+
     patch_moto()
+    moto_parameters.repair()  # state machines can call ECS (container tasks)
     query_partitions()
     cache_dispatch()
     cache_json_paths()
