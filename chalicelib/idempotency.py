@@ -42,6 +42,9 @@ IDEMPOTENT_BY_DESIGN = {
     "finisher": "ends a run once with a conditional update; its outbox holds what follows",
     # Its requests carry no event id; each run converges to the project's latest uniform.
     "uniform-applier": "brings the rules to the latest uniform; a repeat finds nothing to do",
+    # Invoked for every .triggered event: a record would add two writes to each.
+    "uniform-guard": "answers with ids derived from the task's; logs keyed by the event's id",
+    "task-executor": "its .started id and its execution's name derive from event and executor",
 }
 
 

@@ -418,7 +418,9 @@ class IntegrationStore(Protocol):
 
     def delete_integration(self, integration_id: str) -> bool: ...
 
-    def add_logs(self, entries: list[LogEntry]) -> None: ...
+    def add_logs(self, entries: list[tuple[str, LogEntry]]) -> None:
+        """Store entries under their ids (writing an id again replaces that entry)."""
+        ...
 
     def logs(
         self,
@@ -476,6 +478,7 @@ class ProcessExit(BaseModel):
 class ProcessRunner(Protocol):
     """Runs commands on the local runtime's machine (kind `process`; nowhere else)."""
 
-    def start(self, run: ProcessRun, on_exit: Callable[[ProcessExit], None]) -> None:
-        """Start the command and return at once; `on_exit` is called when it ended."""
+    def start(self, key: str, run: ProcessRun, on_exit: Callable[[ProcessExit], None]) -> None:
+        """Start the command and return at once; `on_exit` is called when it ended. A run
+        with a `key` started before (a redelivery) is not started again."""
         ...

@@ -13,7 +13,6 @@ transaction), once per way it is read, and knows where its copy is.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
@@ -77,11 +76,10 @@ class DynamoDbIntegrationStore:
 
     # -- logs -----------------------------------------------------------------------------
 
-    def add_logs(self, entries: list[LogEntry]) -> None:
+    def add_logs(self, entries: list[tuple[str, LogEntry]]) -> None:
         # Both copies of an entry in one transaction (at most 100 items: 50 entries each).
         writes: list[dict[str, Any]] = []
-        for entry in entries:
-            entry_id = uuid.uuid4().hex
+        for entry_id, entry in entries:
             own = {"pk": f"LOG#{entry.integrationid}", "sk": f"{entry.time}#{entry_id}"}
             every = {"pk": ALL_LOGS, "sk": f"{entry.time}#{entry.integrationid}#{entry_id}"}
             for key, copy in ((own, every), (every, own)):

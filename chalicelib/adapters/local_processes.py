@@ -22,7 +22,15 @@ REPORT_ATTEMPTS = 3  # the bus may be briefly unavailable; then the task's deadl
 
 
 class LocalProcesses:
-    def start(self, run: ProcessRun, on_exit: Callable[[ProcessExit], None]) -> None:
+    def __init__(self) -> None:
+        self._started: set[str] = set()
+        self._lock = threading.Lock()
+
+    def start(self, key: str, run: ProcessRun, on_exit: Callable[[ProcessExit], None]) -> None:
+        with self._lock:  # a redelivered event runs its command once
+            if key in self._started:
+                return
+            self._started.add(key)
         thread = threading.Thread(
             target=self._run, args=(run, on_exit), name=f"process-{run.command[0]}", daemon=True
         )

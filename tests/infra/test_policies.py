@@ -126,6 +126,8 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
         "sequencer",
         "finisher",
         "uniform-applier",
+        "uniform-guard",
+        "task-executor",
     }
     assert deduplicated == {spec.name for spec in HANDLERS} - by_design
     for name in function_names():

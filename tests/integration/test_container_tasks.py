@@ -96,8 +96,8 @@ class ContainerStandIn:
             for arn, task in list(backend.tasks.get(CLUSTER, {}).items()):
                 if arn in self.ended:
                     continue
-                container = task.containers[0]
-                wanted = self.exits.get(container.image)
+                container: Any = task.containers[0]  # moto's model; its exit code may be None
+                wanted = self.exits.get(str(container.image))
                 if wanted is None or (wanted.code is None and wanted.reason is None):
                     continue  # runs until stopped
                 container.exitCode = wanted.code

@@ -162,8 +162,15 @@ def _run_container(delivery: Delivery, deps: ExecutorDeps) -> None:
         scope=delivery.scope,
         answer=answer,
     )
-    name = uuid.uuid5(EXECUTIONS, f"{subscription.id}/{delivery.event.source}/{delivery.event.id}")
-    deps.machines.start(deps.container_machine, name.hex, run)
+    deps.machines.start(deps.container_machine, _run_key(delivery), run)
+
+
+def _run_key(delivery: Delivery) -> str:
+    """One run per event and executor: the container machine's execution name (a redelivery
+    starts nothing new), or the process's key."""
+    event = delivery.event
+    key = f"{delivery.stored.subscription.id}/{event.source}/{event.id}"
+    return uuid.uuid5(EXECUTIONS, key).hex
 
 
 def _finished_envelope(delivery: Delivery) -> dict[str, Any]:
@@ -205,7 +212,9 @@ def _run_process(delivery: Delivery, deps: ExecutorDeps) -> None:
         environment=tuple(environment),
         timeout_seconds=executor.max_run_seconds,
     )
-    deps.processes.start(run, lambda ended: _process_ended(delivery, run, ended, deps))
+    deps.processes.start(
+        _run_key(delivery), run, lambda ended: _process_ended(delivery, run, ended, deps)
+    )
 
 
 def _process_ended(

@@ -5,6 +5,7 @@ A `sh.keptn.log.error` event sent to the API is recorded here too."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from chalicelib.errors import InvalidInput
 from chalicelib.ports import IntegrationStore
 
 MAX_ENTRIES = 100  # per request
+LOG_EVENTS = uuid.UUID("8f6a1c2e-3d4b-4e5f-9a0b-7c6d5e4f3a21")
 MAX_MESSAGE = 10_000  # characters kept of a message
 
 
@@ -44,7 +46,7 @@ def add_logs(body: dict[str, Any], deps: LogDeps) -> None:
             field = ".".join(str(part) for part in first["loc"])
             raise InvalidInput(f"logs[{position}].{field}: {first['msg'].lower()}") from error
         entries.append(_completed(entry, deps))
-    deps.integrations.add_logs(entries)
+    deps.integrations.add_logs([(uuid.uuid4().hex, entry) for entry in entries])
 
 
 def _completed(entry: LogEntry, deps: LogDeps) -> LogEntry:
@@ -65,7 +67,9 @@ def log_error_event(event: KeptnEvent, deps: LogDeps) -> None:
         gitcommitid=event.gitcommitid or "",
         time=event.time,
     )
-    deps.integrations.add_logs([_completed(entry, deps)])
+    # Keyed by the event: a redelivered event writes the same entry again.
+    key = uuid.uuid5(LOG_EVENTS, f"{event.source}/{event.id}").hex
+    deps.integrations.add_logs([(key, _completed(entry, deps))])
 
 
 def _time(name: str, value: str | None) -> str | None:
