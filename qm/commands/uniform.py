@@ -192,7 +192,6 @@ def get_integrations(output: OutputFormat = OutputOption) -> None:
                 i["name"],
                 i["id"][:12],
                 i["metadata"].get("hostname", ""),
-                i["metadata"].get("kubernetesmetadata", {}).get("namespace", ""),
                 i["metadata"].get("integrationversion", ""),
                 i["metadata"].get("lastseen", ""),
                 ", ".join(s["event"].removeprefix("sh.keptn.event.") for s in i["subscriptions"]),
@@ -200,7 +199,7 @@ def get_integrations(output: OutputFormat = OutputOption) -> None:
             )
             for i in listed
         ]
-        columns = ("NAME", "ID", "HOST", "NAMESPACE", "VERSION", "LAST SEEN", "EVENTS", "ERRORS")
+        columns = ("NAME", "ID", "HOST", "VERSION", "LAST SEEN", "EVENTS", "ERRORS (LATEST)")
         print_table("Integrations", columns, rows)
 
     show(found, output, render)
