@@ -19,6 +19,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT_ROOT / "examples" / "delivery"
 DEMO_SHIPYARD = Path(__file__).resolve().parent / "demo_files" / "shipyard.yaml"
 DEMO_SLI = Path(__file__).resolve().parent / "demo_files" / "sli.yaml"
+DEMO_UNIFORM = Path(__file__).resolve().parent / "demo_files" / "uniform.yaml"
 QM = str(Path(sys.executable).with_name("qm"))
 console = Console()
 
@@ -82,28 +83,6 @@ def put_staging_metrics() -> None:
     )
 
 
-def start_sample_tool() -> subprocess.Popen[str]:
-    console.print(
-        "\n[bold cyan]$ python -m qm.local.sample_tool &[/bold cyan]   "
-        "(answers deployment, test, release through the bus and the API)"
-    )
-    tool = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qm.local.sample_tool",
-            "--tasks",
-            "deployment,test,release,rollback",
-        ],
-        cwd=PROJECT_ROOT,
-        text=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    time.sleep(1.5)  # its subscription (a rule and a queue) is in place before the trigger
-    return tool
-
-
 def main() -> None:
     console.rule("Quartermaster demo")
     run("local", "up")
@@ -130,51 +109,52 @@ def main() -> None:
         )
     run("configure", "monitoring", "cloudwatch", "--project", "sockshop")
     put_staging_metrics()
-    tool = start_sample_tool()
-    try:
-        sent = run(
-            "trigger",
-            "delivery",
-            "--project",
-            "sockshop",
-            "--service",
-            "carts",
-            "--image",
-            "docker.io/keptnexamples/carts:0.13.3",
-            "--labels",
-            "buildId=1.4.2",
-            capture=True,
-        )
-        context = sent.split("keptnContext", 1)[1].split()[0]
-        wait_for_approval()
-        run("get", "approvals", "--project", "sockshop")
-        console.print(
-            "\nThe delivery passed dev and staging and now waits for a person before production."
-            "\nApprove it with:  qm approve --project sockshop --stage production "
-            "--comment 'ship it'\n(or decline it with qm decline ...)"
-        )
-        if sys.stdin.isatty():
-            input("Press Enter to approve it now... ")
-        run("approve", "--project", "sockshop", "--stage", "production", "--comment", "ship it")
-        run(
-            "get",
-            "sequences",
-            "--project",
-            "sockshop",
-            "--keptn-context",
-            context,
-            "--watch",
-            "--timeout",
-            "240",
-        )
-    finally:
-        tool.terminate()
+    # The tools that carry out deployment, test, release and rollback: reached through the
+    # uniform's rules on the bus (their output is in each task's .finished message).
+    run("apply", "uniform", str(DEMO_UNIFORM), "--project", "sockshop")
+    run("get", "uniform", "--project", "sockshop")
+    sent = run(
+        "trigger",
+        "delivery",
+        "--project",
+        "sockshop",
+        "--service",
+        "carts",
+        "--image",
+        "docker.io/keptnexamples/carts:0.13.3",
+        "--labels",
+        "buildId=1.4.2",
+        capture=True,
+    )
+    context = sent.split("keptnContext", 1)[1].split()[0]
+    wait_for_approval()
+    run("get", "approvals", "--project", "sockshop")
+    console.print(
+        "\nThe delivery passed dev and staging and now waits for a person before production."
+        "\nApprove it with:  qm approve --project sockshop --stage production "
+        "--comment 'ship it'\n(or decline it with qm decline ...)"
+    )
+    if sys.stdin.isatty():
+        input("Press Enter to approve it now... ")
+    run("approve", "--project", "sockshop", "--stage", "production", "--comment", "ship it")
+    run(
+        "get",
+        "sequences",
+        "--project",
+        "sockshop",
+        "--keptn-context",
+        context,
+        "--watch",
+        "--timeout",
+        "240",
+    )
     run("get", "sequences", "--project", "sockshop")
     run("get", "evaluations", "--project", "sockshop", "--stage", "staging", "--service", "carts")
     console.rule("Done")
     console.print(
         "A delivery ran through dev, staging and, once approved, production: each task went "
-        "out as a Keptn CloudEvent on the bus, the sample tool answered through the API, the "
+        "out as a Keptn CloudEvent on the bus, the uniform's services carried it out (its "
+        "rules on the bus delivered each task to its executor), the "
         "lighthouse gated staging on its CloudWatch metrics, the approval waited for a person, "
         "and Step Functions moved each stage on. The runtime keeps "
         "running: try `qm get event --project sockshop`. Stop it with `qm local down`."

@@ -46,15 +46,26 @@ def _wait_applied(client: ApiClient, project: str, commit: str, timeout_s: float
             time.sleep(0.5)
 
 
-def _selector(selector: dict[str, Any] | None, scope: dict[str, Any]) -> str:
-    parts = [f"{key}s={','.join(values)}" for key, values in scope.items() if values]
-    if selector:
-        parts += [f"{key}={value}" for key, value in (selector.get("matchLabels") or {}).items()]
-        parts += [
-            f"{e['key']} {e['operator']} {','.join(e.get('values') or [])}".strip()
-            for e in selector.get("matchExpressions") or []
-        ]
-    return "; ".join(parts)
+def _selector(subscription: dict[str, Any]) -> str:
+    """Which events of its type it takes: its filters (an integration's) and its selector."""
+    parts = [
+        f"{key} {','.join(values)}"
+        for key, values in (subscription.get("filter") or {}).items()
+        if values and not (key == "projects" and subscription["origin"] == "uniform")
+    ]
+    selector = subscription.get("selector") or {}
+    parts += [f"{key}={value}" for key, value in (selector.get("matchLabels") or {}).items()]
+    parts += [
+        f"{e['key']} {e['operator']} {','.join(e.get('values') or [])}".strip()
+        for e in selector.get("matchExpressions") or []
+    ]
+    return "; ".join(parts) or "all"
+
+
+def _delivery(subscription: dict[str, Any]) -> str:
+    if subscription["kind"] == "http-poll":
+        return "it polls"
+    return "rule on the bus" if subscription.get("rule") else "not applied"
 
 
 def _subscriptions_table(title: str, subscriptions: list[dict[str, Any]]) -> None:
@@ -64,12 +75,12 @@ def _subscriptions_table(title: str, subscriptions: list[dict[str, Any]]) -> Non
             s["event"].removeprefix("sh.keptn.event."),
             s["kind"],
             s["target"],
-            _selector(s.get("selector"), s.get("filter") or {}),
-            s.get("rule") or ("(polls)" if s["kind"] == "http-poll" else ""),
+            _selector(s),
+            _delivery(s),
         )
         for s in subscriptions
     ]
-    print_table(title, ("SERVICE", "EVENT", "KIND", "TARGET", "FOR", "RULE"), rows)
+    print_table(title, ("SERVICE", "EVENT", "KIND", "TARGET", "FOR", "DELIVERY"), rows)
 
 
 def _report(answer: dict[str, Any], project: str) -> None:
