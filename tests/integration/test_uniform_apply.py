@@ -241,3 +241,30 @@ def test_an_apply_interrupted_at_any_call_and_run_again_converges(shop: Harness)
     matches_uniform(SECOND)
     prefix = project_prefix(STAGE, "shop")
     assert all(name.startswith(prefix) for name in bus_rules())
+
+
+def test_a_uniform_written_through_the_resource_api_is_applied_too(shop: Harness) -> None:
+    body = {"resources": [{"resourceURI": "uniform.yaml", "resourceContent": b64(FIRST)}]}
+    status, commit = shop.api.call("POST", "/api/resource-service/v1/project/shop/resource", body)
+    assert status == 200, commit
+    shop.settle(0.2)
+
+    matches_uniform(FIRST)
+    state = shop.api.call("GET", "/v1/project/shop/uniform")[1]
+    assert state["applied"]["commitID"] == commit["commitID"]
+
+    stage_level = "/v1/project/shop/stage/dev/resource"
+    assert (
+        shop.api.call(
+            "POST",
+            stage_level,
+            {"resources": [{"resourceURI": "uniform.yaml", "resourceContent": b64(SECOND)}]},
+        )[0]
+        == 200
+    )
+    shop.settle(0.2)
+    matches_uniform(FIRST)  # only the project's own uniform.yaml is a uniform
+
+    assert shop.api.call("DELETE", "/v1/project/shop/resource/uniform.yaml")[0] == 200
+    shop.settle(0.2)
+    assert bus_rules() == {}

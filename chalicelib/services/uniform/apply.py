@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib.domain.executors import ExecutorKind
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.subscriptions import Subscription, uniform_subscriptions
-from chalicelib.domain.uniform import Uniform
+from chalicelib.domain.uniform import UNIFORM_URI, Uniform
 from chalicelib.engine.container_tasks import CONTAINERS_UNAVAILABLE
 from chalicelib.engine.coverage import Gap, gaps
 from chalicelib.engine.rule_patterns import event_pattern
@@ -27,7 +27,6 @@ from chalicelib.ports import (
 )
 from chalicelib.services.projects import get_project, parse_shipyard
 from chalicelib.services.uniform.current import (
-    UNIFORM_URI,
     integration_subscriptions,
     latest_uniform,
     parse_uniform,

@@ -6,12 +6,10 @@ from __future__ import annotations
 from chalicelib.domain.executors import ExecutorKind
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.subscriptions import Subscription, uniform_subscriptions
-from chalicelib.domain.uniform import Uniform
+from chalicelib.domain.uniform import UNIFORM_URI, Uniform
 from chalicelib.domain.uniform_state import AppliedUniform
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.ports import ConfigStore, IntegrationStore
-
-UNIFORM_URI = "uniform.yaml"
 
 
 def parse_uniform(text: str) -> Uniform:
