@@ -65,6 +65,7 @@ OPERATIONS = [
         TAG,
         IdBody,
         status=201,
+        also=((200, "registered before: its id (its versions and last-seen time updated)"),),
         body=IntegrationBody,
         description="The id is the SHA-1 of name-namespace-hostname, as Keptn's. A second "
         "registration of that name and namespace answers 200 with its id and keeps its "

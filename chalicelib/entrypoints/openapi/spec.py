@@ -131,6 +131,8 @@ class Operation:
     public: bool = False
     description: str = ""
     headers: tuple[tuple[str, str], ...] = ()  # (name, description) of the success answer
+    # Other success statuses with the same answer, and when: e.g. (200, "registered before").
+    also: tuple[tuple[int, str], ...] = ()
 
     @property
     def path_parameters(self) -> list[str]:
@@ -213,6 +215,11 @@ def _operation(operation: Operation, refs: Refs) -> dict[str, Any]:
             "content": {JSON: _media(answer, operation.answer)},
         }
     }
+    for status, when in operation.also:
+        responses[str(status)] = {
+            "description": when,
+            "content": {JSON: _media(answer, operation.answer)},
+        }
     if operation.headers:
         responses[str(operation.status)]["headers"] = {
             name: {"description": text, "required": True, "schema": {"type": "string"}}
