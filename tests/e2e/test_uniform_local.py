@@ -184,3 +184,52 @@ def test_a_keptn_integration_and_the_uniforms_executors_carry_out_a_delivery(
         ("integration", SOURCE, "http-poll"),
     }
     assert shown["uncovered"] == []
+
+
+def test_the_demos_uniform_carries_out_its_delivery(qm_env: dict[str, str]) -> None:
+    """What `make demo` does: its uniform's process services carry out every task but the
+    gate and the approval, reached through the uniform's rules."""
+    demo = ROOT / "qm" / "demo_files"
+    assert (
+        qm(
+            qm_env, "create", "project", "demo", "--shipyard", str(demo / "shipyard.yaml")
+        ).returncode
+        == 0
+    )
+    assert qm(qm_env, "create", "service", "carts", "--project", "demo").returncode == 0
+    applied = qm(qm_env, "apply", "uniform", str(demo / "uniform.yaml"), "--project", "demo")
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    assert "have no executor" not in applied.stdout
+
+    sent = qm(
+        qm_env, "trigger", "delivery", "-p", "demo", "--service", "carts", "--image", "carts:1"
+    )
+    context = sent.stdout.split("keptnContext", 1)[1].split()[0]
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        listed = qm(qm_env, "get", "approvals", "-p", "demo", "-o", "json")
+        if listed.returncode == 0 and json.loads(listed.stdout)["events"]:
+            break
+        time.sleep(0.5)
+    assert qm(qm_env, "approve", "-p", "demo", "-s", "production", "-m", "ship it").returncode == 0
+    deadline = time.monotonic() + 90
+    finished: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not finished:
+        finished = [
+            e
+            for e in events_of(qm_env, context)
+            if e["type"] == "sh.keptn.event.production.delivery.finished"
+        ]
+        time.sleep(0.5)
+
+    assert finished
+    assert finished[0]["data"]["result"] == "pass"
+    answers = {
+        (e["data"]["stage"], e["type"].removeprefix("sh.keptn.event.")): e["source"]
+        for e in events_of(qm_env, context)
+        if e["type"].endswith(".finished") and e["type"].count(".") == 4
+    }
+    assert answers[("dev", "deployment.finished")] == "quartermaster/deployer"
+    assert answers[("staging", "test.finished")] == "quartermaster/tester"
+    assert answers[("production", "release.finished")] == "quartermaster/releaser"
+    assert answers[("staging", "evaluation.finished")] == "lighthouse-service"
