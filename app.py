@@ -24,6 +24,7 @@ from chalicelib.entrypoints.http_uniform import uniform_api
 from chalicelib.entrypoints.lighthouse import lighthouse_api
 from chalicelib.entrypoints.sequencing import sequencing
 from chalicelib.entrypoints.uniform_handlers import uniform_handlers
+from chalicelib.entrypoints.webhooks import webhooks_api
 
 BLUEPRINTS = (
     system_api,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     sequencing,
     approvals,
     lighthouse_api,
+    webhooks_api,
     fallback_api,
     uniform_api,
     integrations_api,

@@ -45,6 +45,9 @@ IDEMPOTENT_BY_DESIGN = {
     # Invoked for every .triggered event: a record would add two writes to each.
     "uniform-guard": "answers with ids derived from the task's; logs keyed by the event's id",
     "task-executor": "its .started id and its execution's name derive from event and executor",
+    # Every event on the bus reaches it and most have no webhook: a record per delivery would
+    # be two writes for nothing. Its journal keeps what a delivery sent, per request.
+    "webhooks": "claims each request of a delivery in its journal before sending it",
 }
 
 

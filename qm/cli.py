@@ -34,6 +34,8 @@ COMMAND_MODULES = (
     "aws_token",
     "uniform",
     "shipyard_edits",
+    "aws_bridge",
+    "webhooks",
 )
 
 

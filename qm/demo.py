@@ -157,7 +157,8 @@ def main() -> None:
         "rules on the bus delivered each task to its executor), the "
         "lighthouse gated staging on its CloudWatch metrics, the approval waited for a person, "
         "and Step Functions moved each stage on. The runtime keeps "
-        "running: try `qm get event --project sockshop`. Stop it with `qm local down`."
+        "running: try `qm get event --project sockshop`, or open the Bridge at the endpoint "
+        "`qm local up` printed, plus /bridge/. Stop it with `qm local down`."
     )
 
 

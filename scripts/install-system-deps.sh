@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite needs, and only those that are missing.
 #   prometheus: /usr/bin/prometheus and /usr/bin/promtool for tests/integration/test_sli_prometheus.py
+#   chromium: /usr/bin/chromium for the Bridge's browser tests (tests/browser) and bench/bridge.py
 # Safe to run repeatedly: when everything is installed it changes nothing and needs no root.
 set -euo pipefail
 
-PACKAGES=(prometheus)
+PACKAGES=(prometheus chromium)
 
 missing=()
 for package in "${PACKAGES[@]}"; do

@@ -19,6 +19,7 @@ from chalicelib.entrypoints.openapi import (
     ops_system,
     ops_tokens,
     ops_uniform,
+    ops_webhooks,
 )
 from chalicelib.entrypoints.openapi.spec import Operation, build_document
 
@@ -49,6 +50,7 @@ TAGS = [
         "description": "the uniform (which tool carries out which task), Keptn's integration "
         "registration and error log",
     },
+    {"name": "webhooks", "description": "webhook.yaml entries: register and list"},
 ]
 
 
@@ -61,6 +63,7 @@ def operations() -> list[Operation]:
         *ops_secrets.OPERATIONS,
         *ops_tokens.OPERATIONS,
         *ops_uniform.OPERATIONS,
+        *ops_webhooks.OPERATIONS,
     ]
 
 
