@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from chalicelib.services.uniform.apply import ApplyDeps
     from chalicelib.services.uniform.executor import ExecutorDeps
     from chalicelib.services.uniform.guard import GuardDeps
+    from chalicelib.services.uniform.hooks import HookDeps
     from chalicelib.services.uniform.integrations import IntegrationDeps
     from chalicelib.services.uniform.logs import LogDeps
     from chalicelib.services.uniform.reconcile import ReconcileDeps
@@ -89,6 +90,8 @@ class Container:
     webhook_journal: Any = None
     webhooks: WebhookDeps | None = None
     link_key: Callable[[], bytes] | None = None
+    # The uniform guard's cache of webhook files (it asks them about tasks nothing else takes).
+    guard_webhook_files: Any = None
 
 
 _container: Container | None = None
@@ -159,6 +162,7 @@ def _deployment(clients: Any, settings: Settings) -> Callable[[], Deployment]:
             account = clients.sts.get_caller_identity()["Account"]
             partition = _partition(region)
             executor = settings.function_name("task-executor")
+            webhooks = settings.function_name("webhooks")
             found.append(
                 Deployment(
                     stage=settings.stage,
@@ -168,6 +172,9 @@ def _deployment(clients: Any, settings: Settings) -> Callable[[], Deployment]:
                     executor_arn=f"arn:{partition}:sqs:{region}:{account}:{executor}"
                     if settings.handler_delivery == "sqs"
                     else f"arn:{partition}:lambda:{region}:{account}:function:{executor}",
+                    webhooks_arn=f"arn:{partition}:sqs:{region}:{account}:{webhooks}"
+                    if settings.handler_delivery == "sqs"
+                    else f"arn:{partition}:lambda:{region}:{account}:function:{webhooks}",
                     partition=partition,
                 )
             )
@@ -417,15 +424,27 @@ def reconcile_deps(built: Container | None = None) -> ReconcileDeps:
 
 def guard_deps(built: Container | None = None) -> GuardDeps:
     from chalicelib.services.uniform.guard import GuardDeps
+    from chalicelib.services.webhooks.lookup import WebhookFiles
 
     deps, _ = _uniform_parts(built)
+    if deps.guard_webhook_files is None:
+        deps.guard_webhook_files = WebhookFiles()
     return GuardDeps(
         bus=deps.bus,
         config=deps.config,
         uniforms=_need(deps.uniforms, "uniforms"),
         integrations=_need(deps.integrations, "integrations"),
         clock=deps.clock,
+        webhook_files=deps.guard_webhook_files,
     )
+
+
+def hook_deps(built: Container | None = None) -> HookDeps:
+    """What a uniform service's hook needs: its subscription record and the webhook executor."""
+    from chalicelib.services.uniform.hooks import HookDeps
+
+    deps = built or container()
+    return HookDeps(uniforms=_need(deps.uniforms, "uniforms"), webhooks=webhook_deps(deps))
 
 
 def executor_deps(built: Container | None = None) -> ExecutorDeps:

@@ -176,6 +176,8 @@ HANDLERS: tuple[HandlerSpec, ...] = (
                 }
             },
         },
+        # The uniform's hook subscriptions' rules invoke it too (their event and subscription).
+        targeted=True,
         # A webhook's requests run in order, each up to its read timeout (30 s by default).
         timeout_s=300,
         reserved_concurrency=5,

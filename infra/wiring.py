@@ -160,7 +160,8 @@ def handler_triggers(stage: str, bus: str, mode: TargetMode) -> dict[str, Any]:
     for spec in HANDLERS:
         if spec.targeted:
             resources.update(_targeted(spec, stage, bus, mode))
-        elif spec.pattern is not None:
+        if spec.pattern is not None:
+            # (`sqs`: a targeted handler's rule shares its queue, the same resource)
             resources.update(_bus_rule(spec, stage, bus, mode))
         elif spec.queue is not None and mode != "sqs":
             resources.update(_queue_source(spec, stage, mode))

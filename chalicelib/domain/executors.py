@@ -183,6 +183,20 @@ class Executor(BaseModel):
     role_arn: str | None = None
 
     @property
+    def delivered(self) -> bool:
+        """Whether a rule of its own delivers its events: not for a tool that polls, nor for
+        kind webhook without a hook (the webhook.yaml entries, which get every event)."""
+        if self.kind is ExecutorKind.HTTP_POLL:
+            return False
+        return not self.webhook_files
+
+    @property
+    def webhook_files(self) -> bool:
+        """Kind webhook without a hook: the webhook.yaml entries of the event's service, stage
+        or project carry out its events (they choose their events themselves)."""
+        return self.kind is ExecutorKind.WEBHOOK and not self.hook
+
+    @property
     def target(self) -> str:
         """What it runs or calls, in a few words (for listings)."""
         if self.kind is ExecutorKind.IMAGE:

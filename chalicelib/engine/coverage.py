@@ -1,14 +1,16 @@
-"""Which tasks have an executor: Quartermaster's own, a subscription of the applied uniform, or
-a registered integration's. Asked twice: when a uniform is applied (for every task of the
-shipyard, stage by stage) and when a run reaches a task (for that one event).
+"""Which tasks have an executor: Quartermaster's own, a subscription of the applied uniform, a
+registered integration's, or a `webhook.yaml` entry. Asked twice: when a uniform is applied (for
+every task of the shipyard, stage by stage) and when a run reaches a task (for that one event).
 
 Built-in executors are listed here, in one place: `approval` and `evaluation` are always
 answered, `get-sli` when the evaluation asks the built-in CloudWatch or Prometheus provider.
+The webhook files are the caller's to read (`webhooks`): a uniform's `kind: webhook` service
+without a hook counts only through them, since its events run only where an entry names them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,13 +44,17 @@ def served(
     """Whether a run's task event reaches an executor (run time: the event is known)."""
     if built_in(task, event_sli_provider(data)) is not None:
         return True
-    return any(subscription.accepts(event_type, data) for subscription in subscriptions)
+    return any(
+        subscription.accepts(event_type, data)
+        for subscription in subscriptions
+        if not subscription.executor.webhook_files
+    )
 
 
 def could_serve(subscription: Subscription, event_type: str, project: str, stage: str) -> bool:
     """Whether the subscription serves the task in this stage for some service and labels
     (apply time: only project and stage are known; other conditions may hold)."""
-    if not subject_matches(subscription.event, event_type):
+    if subscription.executor.webhook_files or not subject_matches(subscription.event, event_type):
         return False
     if not subscription.filter.allows(project, stage, None):
         return False
@@ -89,8 +95,10 @@ def gaps(
     shipyard: Shipyard,
     subscriptions: list[Subscription],
     sli_provider: str | None,
+    webhooks: Callable[[str, str], bool] | None = None,
 ) -> list[Gap]:
-    """Every task of the shipyard, stage by stage, that no executor would carry out."""
+    """Every task of the shipyard, stage by stage, that no executor would carry out;
+    `webhooks(stage, event_type)`: whether a webhook.yaml entry carries it out there."""
     found: list[Gap] = []
     for stage in shipyard.spec.stages:
         for sequence in stage.sequences:
@@ -103,6 +111,8 @@ def gaps(
                     for subscription in subscriptions
                 ):
                     continue
+                if webhooks is not None and webhooks(stage.name, event_type):
+                    continue
                 found.append(Gap(stage.name, sequence.name, task.name))
     return found
 
@@ -113,6 +123,8 @@ def unserved_message(project: str, stage: str, task: str, commit: str) -> str:
         f"no executor for task '{task}' in project '{project}', stage '{stage}': the applied "
         f"uniform (commit {commit}) has no service subscribed to "
         f"{task_event_type(task, 'triggered')} for this stage, and no registered integration "
-        f"is; add one to the uniform (e.g. qm update uniform --project {project} --stage "
-        f'{stage} "{task}+=<service>") or register an integration that handles it'
+        f"is, nor does a webhook.yaml entry; add one to the uniform (e.g. qm update uniform "
+        f'--project {project} --stage {stage} "{task}+=<service>"), register an integration '
+        f"that handles it, or add a webhook (qm register webhook <url> --project {project} "
+        f"--stage {stage} --action {task})"
     )

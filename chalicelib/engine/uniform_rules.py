@@ -36,6 +36,9 @@ class Deployment:
     # The task executor (its function, or on the local runtime its queue): image and process
     # subscriptions' rules deliver there.
     executor_arn: str
+    # The webhook executor (the `webhooks` function, or its queue): `hook` subscriptions'
+    # rules deliver there.
+    webhooks_arn: str = ""
     partition: str = "aws"
 
     def arn(self, service: str, resource: str) -> str:
@@ -81,24 +84,25 @@ def _target(subscription: Subscription, project: str, deployment: Deployment) ->
     if executor.kind is ExecutorKind.BUS:
         # Forwarded as it is: the other bus gets the same entry (a remote execution plane).
         return RuleTarget(id=TARGET_ID, arn=str(executor.bus), role_arn=executor.role_arn)
-    if executor.kind in (ExecutorKind.IMAGE, ExecutorKind.PROCESS):
+    if executor.kind in (ExecutorKind.IMAGE, ExecutorKind.PROCESS) or executor.hook:
         # The subscription travels by id: the executor reads its stored (immutable) record.
         template = json.dumps({"subscription": subscription.id, "project": project})
         return RuleTarget(
             id=TARGET_ID,
-            arn=deployment.executor_arn,
+            arn=deployment.webhooks_arn if executor.hook else deployment.executor_arn,
             input_template=template[:-1] + ', "event": <event>}',
             input_paths=(("event", "$.detail"),),
         )
     raise InvalidInput(
-        f"service '{subscription.owner}': kind {executor.kind} has no executor in this version "
-        "yet (not yet: webhooks); use kind image, lambda, bus or http-poll"
+        f"service '{subscription.owner}': kind {executor.kind} is delivered by no rule; use "
+        "kind image, lambda, bus, process, or a hook"
     )
 
 
 def rule_for(subscription: Subscription, project: str, deployment: Deployment) -> RuleSpec | None:
-    """The rule a subscription needs; None for a tool that polls (nothing to deliver)."""
-    if subscription.executor.kind is ExecutorKind.HTTP_POLL:
+    """The rule a subscription needs; None for a tool that polls, and for webhook.yaml entries
+    (the webhooks handler receives every event already): nothing to deliver."""
+    if not subscription.executor.delivered:
         return None
     pattern = json.dumps(event_pattern(subscription), sort_keys=True, separators=(",", ":"))
     description = (

@@ -55,9 +55,13 @@ def task_executor(event: dict[str, Any], context: Any) -> None:
 
     from chalicelib.services.uniform.executor import on_subscribed_event
 
-    for record in event.get("Records", []):
+    # A rule invokes the function with its message itself; on the local runtime the rule's
+    # queue delivers it as an SQS record.
+    bodies = [record["body"] for record in event["Records"]] if "Records" in event else [event]
+    for body in bodies:
         try:
-            on_subscribed_event(json.loads(record["body"]), executor_deps())
+            message = json.loads(body) if isinstance(body, str) else body
+            on_subscribed_event(message, executor_deps())
         except (ValidationError, InvalidInput, json.JSONDecodeError) as error:
             # Retrying cannot repair a message that is not a subscribed event.
             log.error("task-executor: not a subscribed event (%s); dropped", error)

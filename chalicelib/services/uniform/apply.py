@@ -31,6 +31,7 @@ from chalicelib.services.uniform.current import (
     latest_uniform,
     parse_uniform,
 )
+from chalicelib.services.uniform.webhook_cover import WebhookTypes
 
 MAX_UNIFORM_BYTES = 256 * 1024
 
@@ -83,10 +84,12 @@ def check_subscriptions(subscriptions: list[Subscription], capabilities: Capabil
             event_pattern(subscription)
         except InvalidInput as error:
             problems.append(f"{where}: {error.message}")
-        if kind is ExecutorKind.WEBHOOK:
+        if subscription.executor.webhook_files and subscription.selector is not None:
             problems.append(
-                f"{where}: kind webhook is not available yet (the webhook executor is not part "
-                "of this version); use kind image, lambda, bus or http-poll"
+                f"{where}: kind webhook without a hook runs the webhook.yaml entries of the "
+                "event's service, stage or project, which a selector cannot narrow; put the "
+                "entry in the webhook.yaml of the stage or service it is for (docs/webhooks.md), "
+                "or give the service a hook"
             )
         if kind is ExecutorKind.PROCESS and not capabilities.processes:
             problems.append(
@@ -105,20 +108,38 @@ def check_subscriptions(subscriptions: list[Subscription], capabilities: Capabil
     return list(dict.fromkeys(warnings))
 
 
-def coverage(project: str, subscriptions: list[Subscription], deps: ApplyDeps) -> list[Gap]:
+def coverage(
+    project: str,
+    subscriptions: list[Subscription],
+    deps: ApplyDeps,
+    webhooks: WebhookTypes | None = None,
+) -> list[Gap]:
     record = get_project(project, deps.config)
     monitoring = deps.evaluations.get_monitoring(project)
     every = [*subscriptions, *integration_subscriptions(deps.integrations)]
+    files = webhooks or WebhookTypes(project, record.stages, deps.config)
     return gaps(
         project,
         parse_shipyard(record.shipyard),
         every,
         monitoring.provider if monitoring else None,
+        files.serves_task,
     )
 
 
+def webhook_warnings(subscriptions: list[Subscription], webhooks: WebhookTypes) -> list[str]:
+    """Kind webhook services without a hook whose events no webhook.yaml entry names yet."""
+    return [
+        f"service '{subscription.owner}': no webhook.yaml of the project has an entry for "
+        f"{subscription.event} yet, so nothing runs for it (qm register webhook, or upload "
+        "webhook/webhook.yaml)"
+        for subscription in subscriptions
+        if subscription.executor.webhook_files and not webhooks.names(subscription.event)
+    ]
+
+
 def apply_uniform(project: str, text: str, author: str, deps: ApplyDeps) -> dict[str, Any]:
-    get_project(project, deps.config)
+    record = get_project(project, deps.config)
     uniform = parse_uniform(text)
     subscriptions = uniform_subscriptions(project, uniform)
     warnings = check_subscriptions(subscriptions, deps.capabilities)
@@ -129,7 +150,9 @@ def apply_uniform(project: str, text: str, author: str, deps: ApplyDeps) -> dict
         f"apply uniform {uniform.metadata.name}",
     )
     deps.requests.request_apply(project)
-    return answer(project, commit.id, uniform, subscriptions, warnings, deps)
+    webhooks = WebhookTypes(project, record.stages, deps.config)
+    warnings += webhook_warnings(subscriptions, webhooks)
+    return answer(project, commit.id, uniform, subscriptions, warnings, deps, webhooks)
 
 
 def answer(
@@ -139,13 +162,14 @@ def answer(
     subscriptions: list[Subscription],
     warnings: list[str],
     deps: ApplyDeps,
+    webhooks: WebhookTypes | None = None,
 ) -> dict[str, Any]:
     return {
         "project": project,
         "commitID": commit,
         "name": uniform.metadata.name,
         "subscriptions": [subscription_view(s) for s in subscriptions],
-        "uncovered": [gap.said() for gap in coverage(project, subscriptions, deps)],
+        "uncovered": [gap.said() for gap in coverage(project, subscriptions, deps, webhooks)],
         "warnings": warnings,
         "changes": [],
     }

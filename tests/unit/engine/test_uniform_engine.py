@@ -28,7 +28,6 @@ from chalicelib.engine.container_tasks import (
 )
 from chalicelib.engine.coverage import built_in, gaps
 from chalicelib.engine.uniform_rules import Deployment, plan, project_prefix, rule_for
-from chalicelib.errors import InvalidInput
 
 DEPLOYMENT = Deployment(
     stage="prod",
@@ -36,6 +35,7 @@ DEPLOYMENT = Deployment(
     region="eu-west-1",
     account="111122223333",
     executor_arn="arn:aws:lambda:eu-west-1:111122223333:function:quartermaster-prod-task-executor",
+    webhooks_arn="arn:aws:lambda:eu-west-1:111122223333:function:quartermaster-prod-webhooks",
 )
 UNIFORM = """\
 version: "0.2.0"
@@ -61,6 +61,9 @@ spec:
     - name: chat
       hook: https://chat.example.com/hooks/1
       events: [{name: sh.keptn.event.notify.triggered}]
+    - name: webhook-service
+      kind: webhook
+      events: [{name: sh.keptn.event.page.triggered}]
 """
 
 
@@ -94,8 +97,20 @@ def test_each_kind_gets_its_target() -> None:
         for rule in (lambda_rule, bus_rule, image_rule)
     )
     assert rule_for(found["poller"], "shop", DEPLOYMENT) is None
-    with pytest.raises(InvalidInput, match="not yet: webhooks"):
-        rule_for(found["chat"], "shop", DEPLOYMENT)
+
+
+def test_a_hook_goes_to_the_webhook_executor_and_webhook_files_need_no_rule() -> None:
+    found = subscriptions()
+    hook_rule = rule_for(found["chat"], "shop", DEPLOYMENT)
+
+    assert hook_rule is not None
+    assert hook_rule.target.arn == DEPLOYMENT.webhooks_arn
+    template = json.loads(str(hook_rule.target.input_template).replace("<event>", "{}"))
+    assert template == {"subscription": found["chat"].id, "project": "shop", "event": {}}
+    assert hook_rule.target.input_paths == (("event", "$.detail"),)
+    # kind webhook without a hook: the webhooks handler gets every event and runs webhook.yaml
+    assert found["webhook-service"].executor.webhook_files
+    assert rule_for(found["webhook-service"], "shop", DEPLOYMENT) is None
 
 
 def test_one_projects_prefix_is_never_anothers() -> None:
@@ -165,6 +180,22 @@ def test_coverage_counts_built_ins_subscriptions_per_stage_and_integrations() ->
         }
     )
     assert gaps("shop", shipyard, [*found, *registered.polled_subscriptions()], "cloudwatch") == []
+    # A webhook.yaml entry counts where the caller says it runs; a `kind: webhook` service
+    # without a hook counts only through such an entry (it has no rule of its own).
+    webhook_files = parse_document(
+        SHIPYARD.replace("{name: test}", "{name: page}"), Shipyard, "shipyard.yaml"
+    )
+    assert [gap.task for gap in gaps("shop", webhook_files, found, "cloudwatch")] == [
+        "page",  # only webhook-service (kind webhook, no hook) names it
+        "page",
+    ]
+    assert gaps(
+        "shop",
+        webhook_files,
+        found,
+        "cloudwatch",
+        lambda stage, event_type: stage == "dev" and event_type == "sh.keptn.event.page.triggered",
+    ) == [gaps("shop", webhook_files, found, "cloudwatch")[1]]
     assert built_in("approval", None) == "the approval service"
     assert built_in("get-sli", "prometheus") == "the built-in prometheus SLI provider"
     assert built_in("get-sli", "neoload") is None
