@@ -6,12 +6,16 @@ retried. Each must end as without the fault, or visibly (dead-lettered, never si
   record names the uniform's commit;
 - uniform-guard: the task nothing carries out is answered once (`.started`, `.finished`
   errored with what to add), and the run ends;
-- task-executor: the container task runs once, and the task passes.
+- task-executor: the container task runs once, and the task passes;
+- webhooks, for a service's hook: the event is POSTed at most once, and the task ends, passed
+  by the receiver's answer or failed visibly when a crash left unknown whether the request
+  arrived (the webhook executor's rule where the receiver answers: docs/webhooks.md).
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +25,7 @@ from moto.ecs.models import ecs_backends
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import (  # noqa: E501
     StateTaskService,
 )
+from pytest_httpserver import HTTPServer
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.subscriptions import uniform_subscriptions
@@ -201,3 +206,60 @@ def test_the_executor_runs_the_container_once_after_a_fault_at_any_call(
 
     with ContainerStandIn({"ghcr.io/acme/tests:1": Exit(code=0)}):
         assert replays(faults, "task-executor", scenario)
+
+
+@pytest.fixture
+def hook_faults() -> Iterator[UniformFaults]:
+    with uniform_faults(Injector(), webhook_allow="127.0.0.1/32") as built:
+        yield built
+
+
+def test_a_hook_is_sent_at_most_once_and_its_task_ends_after_a_fault_at_any_call(
+    hook_faults: UniformFaults, httpserver: HTTPServer
+) -> None:
+    faults = hook_faults
+    httpserver.expect_request("/hook", method="POST").respond_with_data("", status=202)
+    hook_uniform = UNIFORM.replace(
+        "      image: ghcr.io/acme/tests:1\n      maxRunTime: 1m\n",
+        f"      hook: {httpserver.url_for('/hook')}\n",
+    )
+    outcomes: Counter[str] = Counter()
+
+    def received(project: str) -> list[dict[str, Any]]:
+        bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
+        return [body for body in bodies if body["data"]["project"] == project]
+
+    def scenario(name: str) -> None:
+        project = f"h-{name}"
+        faults.create_project(project, shipyard("test"))
+        faults.put_uniform(project, hook_uniform)
+        faults.settle(0.3)
+        context = faults.trigger(project)
+        faults.pump(lambda: faults.finished(context) or received(project))
+        faults.settle(0.3)  # a retry that fails the task visibly comes now
+        got = received(project)
+        if got and faults.finished(context) is None:  # the receiver answers, as a tool does
+            answer = {
+                "specversion": "1.0",
+                "source": "receiver",
+                "type": "sh.keptn.event.test.finished",
+                "shkeptncontext": context,
+                "triggeredid": got[0]["id"],
+                "data": {**got[0]["data"], "result": "pass", "status": "succeeded"},
+            }
+            assert faults.api.call("POST", "/v1/event", answer)[0] == 200
+        finished = faults.pump(lambda: faults.finished(context))
+        events = faults.events(context)
+        assert len(got) <= 1
+        assert [e["type"] for e in events].count("sh.keptn.event.test.started") == 1
+        if finished["data"]["result"] == "pass":
+            assert len(got) == 1
+            outcomes["sent once, answered"] += 1
+        else:
+            (failed,) = [e for e in events if e["type"] == "sh.keptn.event.test.finished"]
+            assert "whether it arrived is unknown" in failed["data"]["message"]
+            outcomes["failed visibly"] += 1
+
+    struck = replays(faults, "webhooks", scenario)
+    assert outcomes["sent once, answered"] > 0
+    print(f"hook: {len(struck)} faults, {dict(outcomes)}")  # shown with -s

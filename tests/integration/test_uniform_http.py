@@ -65,9 +65,12 @@ def put(shop: Harness, text: str, project: str = "shop") -> tuple[int, Any]:
             "the local runtime's machine and only there; on AWS use kind image",
         ),
         (
-            "    - name: notify\n      hook: https://chat.example.com/hook\n"
-            "      events: [{name: sh.keptn.event.test.triggered}]\n",
-            "kind webhook is not available yet",
+            "    - name: notify\n      kind: webhook\n      events:\n"
+            "        - name: sh.keptn.event.test.triggered\n"
+            "          selector: {matchLabels: {tier: web}}\n",
+            "service 'notify' on sh.keptn.event.test.triggered: kind webhook without a hook runs "
+            "the webhook.yaml entries of the event's service, stage or project, which a selector "
+            "cannot narrow",
         ),
         (
             "    - name: t\n      image: x\n      events:\n"

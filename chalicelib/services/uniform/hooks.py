@@ -89,5 +89,7 @@ def on_hook_event(message: dict[str, Any], deps: HookDeps) -> Delivered | None:
             event.id,
         )
         return None
-    match = Match(key=f"uniform#{stored.subscription.id}", webhook=hook_entry(hook, event))
+    # The key names the entry in messages and makes the ids of its answers distinct.
+    key = f"uniform service {stored.subscription.owner}, subscription {stored.subscription.id}"
+    match = Match(key=key, webhook=hook_entry(hook, event))
     return run_webhook(match, event, deps.webhooks, env={})

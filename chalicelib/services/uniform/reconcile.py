@@ -102,13 +102,14 @@ def reconcile(project: str, deps: ReconcileDeps) -> AppliedUniform | None:
 def _prepare_executors(
     project: str, subscriptions: list[Subscription], deps: ReconcileDeps
 ) -> dict[str, str]:
-    """Before any rule can deliver to them: the records the task executor reads, and for
-    images their task definitions and the state machine that runs them. Returns the
-    subscriptions that cannot run (id -> why): they get no rule."""
+    """Before any rule can deliver to them: the records the task executor and the webhook
+    executor (hooks) read, and for images their task definitions and the state machine that
+    runs them. Returns the subscriptions that cannot run (id -> why): they get no rule."""
     executed = [
         subscription
         for subscription in subscriptions
         if subscription.executor.kind in (ExecutorKind.IMAGE, ExecutorKind.PROCESS)
+        or subscription.executor.hook
     ]
     deps.uniforms.put_subscriptions(
         [
