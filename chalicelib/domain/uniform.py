@@ -48,9 +48,11 @@ TASK_EVENT_KINDS = ("triggered", "started", "status.changed", "finished", "inval
 SEQUENCE_EVENT_KINDS = ("triggered", "finished")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _EVENT_GRAMMAR = (
-    "must be sh.keptn.event.<task>.<triggered|started|status.changed|finished|invalidated> "
-    "or sh.keptn.event.<stage>.<sequence>.<triggered|finished>"
+    "must be sh.keptn.event.<task>.<triggered|started|status.changed|finished|invalidated>, "
+    "sh.keptn.event.<stage>.<sequence>.<triggered|finished> or sh.keptn.event.approval.waiting"
 )
+# Notifications outside Keptn's task grammar that Quartermaster sends (docs/approvals.md).
+NOTIFICATIONS = ("sh.keptn.event.approval.waiting",)
 
 
 def _event_type(value: str) -> str:
@@ -62,7 +64,7 @@ def _event_type(value: str) -> str:
     parts = value.split(".")
     if not all(parts):
         raise ValueError("must not contain an empty segment ('..' or a '.' at the end)")
-    if not value.startswith("sh.keptn.event."):
+    if not value.startswith("sh.keptn.event.") or value in NOTIFICATIONS:
         return value  # other Keptn families, e.g. sh.keptn.log.error
     rest = parts[3:]
     is_task = len(rest) >= 2 and ".".join(rest[1:]) in TASK_EVENT_KINDS
