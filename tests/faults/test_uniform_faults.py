@@ -7,9 +7,9 @@ retried. Each must end as without the fault, or visibly (dead-lettered, never si
 - uniform-guard: the task nothing carries out is answered once (`.started`, `.finished`
   errored with what to add), and the run ends;
 - task-executor: the container task runs once, and the task passes;
-- webhooks, for a service's hook: the event is POSTed at most once, and the task ends, passed
-  by the receiver's answer or failed visibly when a crash left unknown whether the request
-  arrived (the webhook executor's rule where the receiver answers: docs/webhooks.md).
+- webhooks, for a service's hook: the task passes with one `.started` and one `.finished`;
+  the event is POSTed once, or again when a crash left unknown whether it arrived (the webhook
+  executor's at-least-once rule for entries that answer the task: docs/webhooks.md).
 """
 
 from __future__ import annotations
@@ -214,20 +214,20 @@ def hook_faults() -> Iterator[UniformFaults]:
         yield built
 
 
-def test_a_hook_is_sent_at_most_once_and_its_task_ends_after_a_fault_at_any_call(
+def test_a_hook_passes_its_task_once_after_a_fault_at_any_call(
     hook_faults: UniformFaults, httpserver: HTTPServer
 ) -> None:
     faults = hook_faults
-    httpserver.expect_request("/hook", method="POST").respond_with_data("", status=202)
+    httpserver.expect_request("/hook", method="POST").respond_with_json({"ok": True})
     hook_uniform = UNIFORM.replace(
         "      image: ghcr.io/acme/tests:1\n      maxRunTime: 1m\n",
         f"      hook: {httpserver.url_for('/hook')}\n",
     )
     outcomes: Counter[str] = Counter()
 
-    def received(project: str) -> list[dict[str, Any]]:
+    def received(project: str) -> int:
         bodies = [json.loads(request.get_data()) for request, _ in httpserver.log]
-        return [body for body in bodies if body["data"]["project"] == project]
+        return sum(1 for body in bodies if body["data"]["project"] == project)
 
     def scenario(name: str) -> None:
         project = f"h-{name}"
@@ -235,31 +235,15 @@ def test_a_hook_is_sent_at_most_once_and_its_task_ends_after_a_fault_at_any_call
         faults.put_uniform(project, hook_uniform)
         faults.settle(0.3)
         context = faults.trigger(project)
-        faults.pump(lambda: faults.finished(context) or received(project))
-        faults.settle(0.3)  # a retry that fails the task visibly comes now
-        got = received(project)
-        if got and faults.finished(context) is None:  # the receiver answers, as a tool does
-            answer = {
-                "specversion": "1.0",
-                "source": "receiver",
-                "type": "sh.keptn.event.test.finished",
-                "shkeptncontext": context,
-                "triggeredid": got[0]["id"],
-                "data": {**got[0]["data"], "result": "pass", "status": "succeeded"},
-            }
-            assert faults.api.call("POST", "/v1/event", answer)[0] == 200
         finished = faults.pump(lambda: faults.finished(context))
-        events = faults.events(context)
-        assert len(got) <= 1
-        assert [e["type"] for e in events].count("sh.keptn.event.test.started") == 1
-        if finished["data"]["result"] == "pass":
-            assert len(got) == 1
-            outcomes["sent once, answered"] += 1
-        else:
-            (failed,) = [e for e in events if e["type"] == "sh.keptn.event.test.finished"]
-            assert "whether it arrived is unknown" in failed["data"]["message"]
-            outcomes["failed visibly"] += 1
+        assert (finished["data"]["result"], finished["data"]["status"]) == ("pass", "succeeded")
+        types = [e["type"] for e in faults.events(context)]
+        assert types.count("sh.keptn.event.test.started") == 1
+        assert types.count("sh.keptn.event.test.finished") == 1
+        sent = received(project)
+        assert sent in (1, 2)
+        outcomes["sent once" if sent == 1 else "sent again"] += 1
 
     struck = replays(faults, "webhooks", scenario)
-    assert outcomes["sent once, answered"] > 0
+    assert outcomes["sent once"] > 0
     print(f"hook: {len(struck)} faults, {dict(outcomes)}")  # shown with -s

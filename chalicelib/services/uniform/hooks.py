@@ -1,4 +1,5 @@
-"""A uniform service with a `hook`: its events go to that URL through the webhook executor.
+"""A uniform service with a `hook`: its events go to that URL through the webhook executor,
+which POSTs the whole event and takes a 2xx answer as pass.
 
 Each such subscription's rule sends `{"subscription": <id>, "project", "event"}` to the
 `webhooks` function (chalicelib/entrypoints/webhooks.py), which hands it here. The executor
@@ -7,7 +8,7 @@ runs it as the webhook entry the hook stands for:
 ```yaml
 - type: <the event's type>
   sendStarted: true
-  sendFinished: false        # the receiver answers the task, as a Keptn integration does
+  sendFinished: true         # a 2xx answer passes the task
   requests:
     - url: <hook>
       method: POST
@@ -16,9 +17,10 @@ runs it as the webhook entry the hook stands for:
 ```
 
 so everything webhook.yaml entries get holds for hooks too: the SSRF guard and its operator
-lists, retries, timeouts, the delivery journal, and Keptn's counting (one `.started` from
-`webhook-service`; the receiver sends `.finished` with `triggeredid` = the event's id; a request
-that fails ends the task `fail`/`errored` saying why). The hook itself may use the templates of
+lists, retries, timeouts, the delivery journal, and Keptn's counting (for a task `.triggered`:
+one `.started` from `webhook-service`, then one `.finished`, `pass`/`succeeded` with the answer
+in `<task>.responses` when the receiver answered 2xx, `fail`/`errored` with the reason when it
+answered 400 or more, or a redirect, or nothing, or the guard refused the address). The hook itself may use the templates of
 webhook.yaml URLs (`{{.data.service}}`).
 """
 
@@ -57,7 +59,7 @@ def hook_entry(hook: str, event: KeptnEvent) -> WebhookV1Beta1:
         {
             "type": event.type,
             "sendStarted": True,
-            "sendFinished": False,
+            "sendFinished": True,
             "requests": [
                 {
                     "url": hook,
