@@ -20,8 +20,8 @@ so everything webhook.yaml entries get holds for hooks too: the SSRF guard and i
 lists, retries, timeouts, the delivery journal, and Keptn's counting (for a task `.triggered`:
 one `.started` from `webhook-service`, then one `.finished`, `pass`/`succeeded` with the answer
 in `<task>.responses` when the receiver answered 2xx, `fail`/`errored` with the reason when it
-answered 400 or more, or a redirect, or nothing, or the guard refused the address). The hook itself may use the templates of
-webhook.yaml URLs (`{{.data.service}}`).
+answered 400 or more, or a redirect, or nothing, or the guard refused the address). The hook
+itself may use the templates of webhook.yaml URLs (`{{.data.service}}`).
 """
 
 from __future__ import annotations
