@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -352,6 +352,14 @@ class EvaluationStore(Protocol):
     def get_pending(self, get_sli_id: str) -> PendingEvaluation | None: ...
 
     def delete_pending(self, get_sli_id: str) -> None: ...
+
+    def record_part(self, group: str, part: str, answer: dict[str, Any]) -> dict[str, Any]:
+        """Keep one provider's answer (`part`, its get-sli id) to an evaluation asked of several
+        providers (`group`); every answer kept so far, by part, this one included. Recording
+        the same part again replaces it."""
+        ...
+
+    def delete_parts(self, group: str) -> None: ...
 
     def put_evaluation(self, record: EvaluationRecord) -> bool:
         """Store a finished evaluation; False when it was stored before (a retry)."""

@@ -10,7 +10,7 @@ without a hook counts only through them, since its events run only where an entr
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,38 +80,55 @@ def could_serve(subscription: Subscription, event_type: str, project: str, stage
 
 @dataclass(frozen=True)
 class Gap:
-    """A task of the shipyard that nothing would carry out."""
+    """A task of the shipyard that nothing would carry out (or, `provider`, the get-sli
+    request an evaluation sends to an SLI provider that nothing answers)."""
 
     stage: str
     sequence: str
     task: str
+    provider: str = ""
 
     def said(self) -> str:
-        return f"stage {self.stage}, sequence {self.sequence}: task {self.task}"
+        where = f"stage {self.stage}, sequence {self.sequence}"
+        if self.provider:
+            return f"{where}: task get-sli of SLI provider {self.provider} (asked by {self.task})"
+        return f"{where}: task {self.task}"
 
 
 def gaps(
     project: str,
     shipyard: Shipyard,
     subscriptions: list[Subscription],
-    sli_provider: str | None,
+    sli_providers: Sequence[str],
     webhooks: Callable[[str, str], bool] | None = None,
 ) -> list[Gap]:
-    """Every task of the shipyard, stage by stage, that no executor would carry out;
-    `webhooks(stage, event_type)`: whether a webhook.yaml entry carries it out there."""
+    """Every task of the shipyard, stage by stage, that no executor would carry out, and
+    every SLI provider (of `sli_providers`, the project's) an evaluation would ask that nothing
+    answers; `webhooks(stage, event_type)`: whether a webhook.yaml entry carries it out there."""
     found: list[Gap] = []
+
+    def carried_out(stage: str, event_type: str) -> bool:
+        if any(could_serve(s, event_type, project, stage) for s in subscriptions):
+            return True
+        return webhooks is not None and webhooks(stage, event_type)
+
+    get_sli = task_event_type("get-sli", "triggered")
     for stage in shipyard.spec.stages:
         for sequence in stage.sequences:
             for task in sequence.tasks:
-                if built_in(task.name, sli_provider) is not None:
+                if task.name == "evaluation":
+                    found += [
+                        Gap(stage.name, sequence.name, task.name, provider)
+                        for provider in sli_providers
+                        if provider not in BUILT_IN_SLI_PROVIDERS
+                        and not carried_out(stage.name, get_sli)
+                    ]
+                if task.name == "get-sli" and sli_providers:
+                    if all(built_in(task.name, p) for p in sli_providers):
+                        continue
+                elif built_in(task.name, None) is not None:
                     continue
-                event_type = task_event_type(task.name, "triggered")
-                if any(
-                    could_serve(subscription, event_type, project, stage.name)
-                    for subscription in subscriptions
-                ):
-                    continue
-                if webhooks is not None and webhooks(stage.name, event_type):
+                if carried_out(stage.name, task_event_type(task.name, "triggered")):
                     continue
                 found.append(Gap(stage.name, sequence.name, task.name))
     return found

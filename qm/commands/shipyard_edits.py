@@ -1,12 +1,11 @@
-"""`qm update shipyard --project P "sli_provider=prometheus"`: the project settings an SRE keeps
-with the shipyard, edited with the same grammar as the uniform (KEY=VALUE, KEY+=VALUE,
-KEY-=VALUE).
+"""`qm update shipyard --project P "sli_provider+=prometheus,neoload"`: the project settings an
+SRE keeps with the shipyard, edited with the same grammar as the uniform (KEY=VALUE[,VALUE],
+KEY+=VALUE[,VALUE], KEY-=VALUE[,VALUE]).
 
-One key today: `sli_provider`, the SLI provider the project's quality gates ask (Keptn's
-`sli-provider`, also set by `qm configure monitoring`). A project's evaluations ask one provider,
-so the grammar's list operators work on a list of at most one: `+=` adds the provider when none
-is set (or it is already that one), `-=` removes it. Anything that would mean two providers is
-refused, saying what to write instead.
+One key today: `sli_provider`, the SLI providers the project's quality gates ask (Keptn's
+`sli-provider`, also set by `qm configure monitoring`), in order: the first is the main
+provider, the others its `also` list. Each SLI is asked of the first provider whose own
+`<provider>/sli.yaml` defines it, any other of the main one (docs/sli-providers.md).
 """
 
 from __future__ import annotations
@@ -22,10 +21,11 @@ from qm.output import cli_errors, console
 
 KEYS = ("sli_provider",)
 GRAMMAR = (
-    "Edits: sli_provider=NAME (the SLI provider the project's quality gates ask: cloudwatch, "
-    "prometheus or your tool's name; prometheus needs its URL, set with qm configure "
-    "monitoring), sli_provider+=NAME (the same, when no other provider is set). A project's "
-    "evaluations ask one provider."
+    "Edits: sli_provider=A[,B...] (exactly these SLI providers, in this order: the first is "
+    "the main one), sli_provider+=A[,B...] (these too, after the project's), sli_provider-=A "
+    "(not this one). Providers: cloudwatch, prometheus (give its server with --url the first "
+    "time), or the name your own SLI provider answers to. Each SLI is asked of the first "
+    "provider whose <provider>/sli.yaml defines it, any other of the main one."
 )
 _EDIT = re.compile(r"^(?P<key>[a-z_]+?)(?P<op>\+=|-=|=)(?P<values>[a-z0-9,-]*)$")
 
@@ -41,7 +41,60 @@ def _parse(text: str) -> tuple[str, str, list[str]]:
             exit_code=2,
         )
     values = [value for value in found["values"].split(",") if value]
+    if not values:
+        raise CliError(f"edit '{text}' names no provider. {GRAMMAR}", exit_code=2)
+    if len(set(values)) != len(values):
+        raise CliError(f"edit '{text}' names a provider twice; name each once", exit_code=2)
     return found["key"], found["op"], values
+
+
+def edited(
+    current: dict[str, Any] | None,
+    op: str,
+    values: list[str],
+    text: str,
+    project: str,
+    url: str | None = None,
+    secret: str | None = None,
+) -> dict[str, Any]:
+    """The project's monitoring settings after one edit (`current`: as the API has them)."""
+    before = [current["provider"], *current.get("also", [])] if current else []
+    if op == "=":
+        after = list(values)
+    elif op == "+=":
+        after = before + [value for value in values if value not in before]
+    else:
+        unknown = [value for value in values if value not in before]
+        if unknown:
+            asked = ", ".join(before) or "none"
+            raise CliError(
+                f"edit '{text}': project {project} does not ask {', '.join(unknown)} for its "
+                f"SLIs (it asks: {asked})",
+                exit_code=2,
+            )
+        after = [value for value in before if value not in values]
+        if not after:
+            raise CliError(
+                f"edit '{text}' would leave project {project}'s quality gates without an SLI "
+                "provider; name the one to use instead with sli_provider=NAME",
+                exit_code=2,
+            )
+    settings: dict[str, Any] = {"provider": after[0]}
+    if after[1:]:
+        settings["also"] = after[1:]
+    if "prometheus" in after:
+        kept_url = current.get("url") if current else None
+        if not (url or kept_url):
+            raise CliError(
+                f"edit '{text}': prometheus needs its server's URL, which project {project} "
+                "has not set: add --url http://<prometheus>:9090 (and --secret NAME for "
+                "credentials)",
+                exit_code=2,
+            )
+        settings["url"] = url or kept_url
+        if secret or (current and current.get("secret")):
+            settings["secret"] = secret or (current or {}).get("secret")
+    return settings
 
 
 def _current(client: ApiClient, project: str) -> dict[str, Any] | None:
@@ -54,51 +107,34 @@ def _current(client: ApiClient, project: str) -> dict[str, Any] | None:
     return found
 
 
-def _one(values: list[str], text: str, project: str) -> str:
-    if len(values) != 1:
-        raise CliError(
-            f"edit '{text}' names {len(values)} SLI providers, but project {project}'s quality "
-            "gates ask one (Keptn's sli-provider): choose one, e.g. "
-            f"sli_provider={values[0]}",
-            exit_code=2,
-        )
-    return values[0]
-
-
-def _edit_provider(client: ApiClient, project: str, op: str, values: list[str], text: str) -> str:
-    if op == "-=":
-        raise CliError(
-            f"edit '{text}': a project's quality gates need an SLI provider, so it cannot be "
-            "removed; switch to another with sli_provider=NAME",
-            exit_code=2,
-        )
-    if not values:
-        raise CliError(f"edit '{text}' names no provider. {GRAMMAR}", exit_code=2)
-    name = _one(values, text, project)
-    current = _current(client, project)
-    provider = current.get("provider") if current else None
-    if op == "+=" and provider not in (None, name):
-        raise CliError(
-            f"project {project} already asks {provider} for its SLIs, and a project asks one "
-            f"provider: write sli_provider={name} to switch to {name}",
-            exit_code=2,
-        )
-    if provider == name:
-        return f"project {project} already asks {name} for its SLIs"
-    client.put(f"/v1/project/{project}/monitoring", {"provider": name})
-    return f"project {project} now asks {name} for its SLIs"
+def _said(settings: dict[str, Any]) -> str:
+    return ", then ".join([settings["provider"], *settings.get("also", [])])
 
 
 @update_app.command("shipyard", help=f"Edit a project's shipyard settings. {GRAMMAR}")
 def update_shipyard(
-    edits: list[str] = typer.Argument(..., help="e.g. sli_provider=prometheus"),
+    edits: list[str] = typer.Argument(..., help="e.g. sli_provider+=prometheus,neoload"),
     project: str = typer.Option(..., "--project", "-p"),
+    url: str | None = typer.Option(
+        None, "--url", help="Prometheus: the server's base URL (when the edit adds prometheus)"
+    ),
+    secret: str | None = typer.Option(
+        None, "--secret", help="Prometheus: a secret with user/password or token"
+    ),
 ) -> None:
     with cli_errors():
         parsed = [(_parse(text), text) for text in edits]  # all checked before any change
         client = connect()
+        current = _current(client, project)
+        settings = current
         for (_, op, values), text in parsed:
-            console.print(_edit_provider(client, project, op, values, text))
+            settings = edited(settings, op, values, text, project, url, secret)
+        assert settings is not None
+        if current is not None and settings == current:
+            console.print(f"project {project} already asks {_said(settings)} for its SLIs")
+            return
+        client.put(f"/v1/project/{project}/monitoring", settings)
+        console.print(f"project {project} now asks {_said(settings)} for its SLIs")
 
 
 def register(app: typer.Typer) -> None:

@@ -122,7 +122,7 @@ def coverage(
         project,
         parse_shipyard(record.shipyard),
         every,
-        monitoring.provider if monitoring else None,
+        monitoring.providers if monitoring else [],
         files.serves_task,
     )
 

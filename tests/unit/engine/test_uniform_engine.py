@@ -163,12 +163,15 @@ def test_coverage_counts_built_ins_subscriptions_per_stage_and_integrations() ->
     shipyard = parse_document(SHIPYARD, Shipyard, "shipyard.yaml")
     found = list(subscriptions().values())
 
-    missing = gaps("shop", shipyard, found, "dynatrace")
+    missing = gaps("shop", shipyard, found, ["dynatrace"])
     assert [gap.said() for gap in missing] == [
         "stage dev, sequence delivery: task test",  # tests subscribes in staging only
-        "stage staging, sequence delivery: task get-sli",  # dynatrace is a tool of yours
+        # dynatrace is a tool of yours: the evaluation's request, and a get-sli task
+        "stage dev, sequence delivery: task get-sli of SLI provider dynatrace (asked by "
+        "evaluation)",
+        "stage staging, sequence delivery: task get-sli",
     ]
-    with_cloudwatch = gaps("shop", shipyard, found, "cloudwatch")
+    with_cloudwatch = gaps("shop", shipyard, found, ["cloudwatch"])
     assert [gap.task for gap in with_cloudwatch] == ["test"]
     registered = Integration.model_validate(
         {
@@ -179,13 +182,13 @@ def test_coverage_counts_built_ins_subscriptions_per_stage_and_integrations() ->
             ],
         }
     )
-    assert gaps("shop", shipyard, [*found, *registered.polled_subscriptions()], "cloudwatch") == []
+    assert gaps("shop", shipyard, [*found, *registered.polled_subscriptions()], ["cloudwatch"]) == []
     # A webhook.yaml entry counts where the caller says it runs; a `kind: webhook` service
     # without a hook counts only through such an entry (it has no rule of its own).
     webhook_files = parse_document(
         SHIPYARD.replace("{name: test}", "{name: page}"), Shipyard, "shipyard.yaml"
     )
-    assert [gap.task for gap in gaps("shop", webhook_files, found, "cloudwatch")] == [
+    assert [gap.task for gap in gaps("shop", webhook_files, found, ["cloudwatch"])] == [
         "page",  # only webhook-service (kind webhook, no hook) names it
         "page",
     ]
@@ -193,9 +196,9 @@ def test_coverage_counts_built_ins_subscriptions_per_stage_and_integrations() ->
         "shop",
         webhook_files,
         found,
-        "cloudwatch",
+        ["cloudwatch"],
         lambda stage, event_type: stage == "dev" and event_type == "sh.keptn.event.page.triggered",
-    ) == [gaps("shop", webhook_files, found, "cloudwatch")[1]]
+    ) == [gaps("shop", webhook_files, found, ["cloudwatch"])[1]]
     assert built_in("approval", None) == "the approval service"
     assert built_in("get-sli", "prometheus") == "the built-in prometheus SLI provider"
     assert built_in("get-sli", "neoload") is None
