@@ -182,7 +182,9 @@ def test_coverage_counts_built_ins_subscriptions_per_stage_and_integrations() ->
             ],
         }
     )
-    assert gaps("shop", shipyard, [*found, *registered.polled_subscriptions()], ["cloudwatch"]) == []
+    assert (
+        gaps("shop", shipyard, [*found, *registered.polled_subscriptions()], ["cloudwatch"]) == []
+    )
     # A webhook.yaml entry counts where the caller says it runs; a `kind: webhook` service
     # without a hook counts only through such an entry (it has no rule of its own).
     webhook_files = parse_document(
