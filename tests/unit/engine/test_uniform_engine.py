@@ -173,6 +173,12 @@ def test_coverage_counts_built_ins_subscriptions_per_stage_and_integrations() ->
     ]
     with_cloudwatch = gaps("shop", shipyard, found, ["cloudwatch"])
     assert [gap.task for gap in with_cloudwatch] == ["test"]
+    several = gaps("shop", shipyard, found, ["cloudwatch", "neoload"])
+    assert [(gap.task, gap.provider) for gap in several] == [
+        ("test", ""),
+        ("evaluation", "neoload"),  # the evaluation's request to neoload: nothing answers it
+        ("get-sli", ""),
+    ]
     registered = Integration.model_validate(
         {
             "id": "i1",
