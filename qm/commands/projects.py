@@ -20,9 +20,11 @@ update_app = typer.Typer(
         "KEY=VALUE[,VALUE...] sets exactly. For the uniform, KEY is a task and VALUE a service "
         'of the uniform: qm update uniform --project P --stage hardening "tests+=selenium" '
         "makes selenium carry out the task tests in stage hardening (without --stage: in every "
-        "stage). For the shipyard, KEY is sli_provider: qm update shipyard --project P "
-        '"sli_provider=prometheus". An edit that is ambiguous, or names what does not exist, '
-        "is refused with what to write instead (docs/uniform.md, Editing)."
+        "stage). For the shipyard, KEY is sli_provider, the SLI providers the quality gates "
+        'ask, the first being the main one: qm update shipyard --project P "sli_provider+='
+        'prometheus,neoload" --url http://prom:9090 adds both. An edit that is ambiguous, or '
+        "names what does not exist, is refused with what to write instead (docs/uniform.md, "
+        "Editing)."
     ),
     no_args_is_help=True,
 )
