@@ -65,6 +65,8 @@ def _selector(subscription: dict[str, Any]) -> str:
 def _delivery(subscription: dict[str, Any]) -> str:
     if subscription["kind"] == "http-poll":
         return "it polls"
+    if subscription["kind"] == "webhook" and subscription["target"].startswith("webhook.yaml"):
+        return "webhook.yaml entries"  # the webhooks handler gets every event: no rule
     return "rule on the bus" if subscription.get("rule") else "not applied"
 
 
