@@ -7,6 +7,7 @@ from chalicelib.entrypoints.deploy import deploy
 from chalicelib.entrypoints.handlers import handlers
 from chalicelib.entrypoints.http_errors import documented_errors
 from chalicelib.entrypoints.http_events import events_api
+from chalicelib.entrypoints.http_integrations import integrations_api
 from chalicelib.entrypoints.http_openapi import openapi_api
 from chalicelib.entrypoints.http_projects import projects_api
 from chalicelib.entrypoints.http_resources import resources_api
@@ -20,8 +21,10 @@ from chalicelib.entrypoints.http_sequences import sequences_api
 from chalicelib.entrypoints.http_support import require_token
 from chalicelib.entrypoints.http_system import system_api
 from chalicelib.entrypoints.http_tokens import tokens_api
+from chalicelib.entrypoints.http_uniform import uniform_api
 from chalicelib.entrypoints.lighthouse import lighthouse_api
 from chalicelib.entrypoints.sequencing import sequencing
+from chalicelib.entrypoints.uniform_handlers import uniform_handlers
 from chalicelib.entrypoints.webhooks import webhooks_api
 
 BLUEPRINTS = (
@@ -40,6 +43,9 @@ BLUEPRINTS = (
     webhooks_api,
     fallback_api,
     deploy,
+    uniform_api,
+    integrations_api,
+    uniform_handlers,
 )
 
 app = Chalice(app_name="quartermaster")

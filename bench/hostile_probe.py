@@ -197,8 +197,6 @@ class Prober:
 
 SERVICE_PATH = f"/v1/project/{PROJECT}/stage/{STAGE}/service/{SERVICE}"
 DEFERRED = (  # Keptn paths Quartermaster does not serve (yet): docs/keptn-compatibility.md
-    ("GET", "/api/controlPlane/v1/uniform/registration"),
-    ("GET", "/api/controlPlane/v1/log"),
     ("POST", "/api/v1/import"),
 )
 JSON = {"content-type": "application/json"}

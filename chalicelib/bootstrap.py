@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chalicelib.settings import Settings, get_settings
 
@@ -13,19 +13,27 @@ if TYPE_CHECKING:
     # Types only: importing the ports (and the domain models behind them) at run time would
     # put every model into every cold start; the adapters import what they need when built.
     from chalicelib.domain.targets import TargetSpec
+    from chalicelib.engine.container_tasks import ContainerRuntime
+    from chalicelib.engine.uniform_rules import Deployment
     from chalicelib.ports import (
+        ApplyRequests,
         ConfigStore,
+        ContainerTasks,
         DeploymentStore,
         DeploymentTarget,
         EvaluationStore,
         EventBus,
         EventStore,
+        IntegrationStore,
+        ProcessRunner,
         SecretStore,
         SequencingStore,
         ServiceStates,
+        SubscriptionRules,
         TargetContext,
         Timers,
         TokenStore,
+        UniformStore,
         Workflows,
     )
     from chalicelib.services.auth import TokenVerifier
@@ -36,6 +44,13 @@ if TYPE_CHECKING:
     from chalicelib.services.projects import ProjectDeps
     from chalicelib.services.sequencing.common import SequencingDeps
     from chalicelib.services.sli_provider import ProviderDeps
+    from chalicelib.services.uniform.apply import ApplyDeps
+    from chalicelib.services.uniform.executor import ExecutorDeps
+    from chalicelib.services.uniform.guard import GuardDeps
+    from chalicelib.services.uniform.hooks import HookDeps
+    from chalicelib.services.uniform.integrations import IntegrationDeps
+    from chalicelib.services.uniform.logs import LogDeps
+    from chalicelib.services.uniform.reconcile import ReconcileDeps
     from chalicelib.services.webhooks.common import WebhookDeps
 
 
@@ -64,6 +79,18 @@ class Container:
     # Handler name -> its Powertools idempotency persistence layer (chalicelib/idempotency.py);
     # None runs handlers without one (containers of fakes).
     idempotency: Callable[[str], Any] | None = None
+    # The uniform (chalicelib/services/uniform): rules on the bus, subscriptions and applied
+    # uniforms, registered integrations, apply requests, container task definitions and the
+    # container machine, commands on the local machine (the local runtime only), and where
+    # this deployment is (its account, region and names; the account is read on first use).
+    subscription_rules: SubscriptionRules | None = None
+    uniforms: UniformStore | None = None
+    integrations: IntegrationStore | None = None
+    apply_requests: ApplyRequests | None = None
+    containers: ContainerTasks | None = None
+    container_machines: Workflows | None = None
+    processes: ProcessRunner | None = None
+    deployment: Callable[[], Deployment] | None = None
     # The webhook executor's adapters and caches (webhook_deps builds them on first use and
     # keeps them: HTTP connection pools and the webhook files read outlive one invocation).
     webhook_journal: Any = None
@@ -74,6 +101,8 @@ class Container:
     service_states: ServiceStates | None = None
     # (target spec, context) -> the adapter that deploys it (`target_adapter` on AWS).
     targets: Callable[[TargetSpec, TargetContext], DeploymentTarget] | None = None
+    # The uniform guard's cache of webhook files (it asks them about tasks nothing else takes).
+    guard_webhook_files: Any = None
 
 
 _container: Container | None = None
@@ -90,10 +119,16 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
     )
     from chalicelib.adapters.dynamodb_evaluations import DynamoDbEvaluationStore
     from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
+    from chalicelib.adapters.dynamodb_integrations import DynamoDbIntegrationStore
     from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore
     from chalicelib.adapters.dynamodb_tokens import DynamoDbTokenStore
+    from chalicelib.adapters.dynamodb_uniform import DynamoDbUniformStore
+    from chalicelib.adapters.ecs_tasks import EcsContainerTasks
     from chalicelib.adapters.eventbridge_bus import EventBridgeBus
+    from chalicelib.adapters.eventbridge_requests import EventBridgeApplyRequests
+    from chalicelib.adapters.eventbridge_rules import EventBridgeRules
     from chalicelib.adapters.idempotency_records import IdempotencyRecords
+    from chalicelib.adapters.local_processes import LocalProcesses
     from chalicelib.adapters.secretsmanager_secrets import SecretsManagerStore
     from chalicelib.adapters.sqs_timers import SqsTimers
     from chalicelib.adapters.step_functions import StepFunctionsWorkflows
@@ -118,11 +153,60 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         known_projects=KnownProjects(config),
         cloudwatch=lambda: clients.cloudwatch,
         idempotency=IdempotencyRecords(clients, settings.idempotency_table).layer,
+        subscription_rules=EventBridgeRules(clients, settings.event_bus),
+        uniforms=DynamoDbUniformStore(clients, settings.config_table),
+        integrations=DynamoDbIntegrationStore(clients, settings.config_table),
+        apply_requests=EventBridgeApplyRequests(clients, settings.event_bus),
+        containers=EcsContainerTasks(clients),
+        container_machines=StepFunctionsWorkflows(clients, settings.container_role),
+        processes=LocalProcesses() if settings.process_tasks else None,
+        deployment=_deployment(clients, settings),
         webhook_journal=_journal(clients, settings),
         deployments=DynamoDbDeploymentStore(clients, settings.deployments_table),
         service_states=DynamoDbServiceStates(clients, settings.deployments_table),
         targets=TargetAdapters(clients, config=config),
     )
+
+
+def _deployment(clients: Any, settings: Settings) -> Callable[[], Deployment]:
+    """Where this deployment is, resolved once, when first needed (STS: the account id)."""
+    from chalicelib.engine.uniform_rules import Deployment
+
+    found: list[Deployment] = []
+
+    def resolve() -> Deployment:
+        if not found:
+            region = clients.region
+            account = clients.sts.get_caller_identity()["Account"]
+            partition = _partition(region)
+            executor = settings.function_name("task-executor")
+            webhooks = settings.function_name("webhooks")
+            found.append(
+                Deployment(
+                    stage=settings.stage,
+                    bus=settings.event_bus,
+                    region=region,
+                    account=account,
+                    executor_arn=f"arn:{partition}:sqs:{region}:{account}:{executor}"
+                    if settings.handler_delivery == "sqs"
+                    else f"arn:{partition}:lambda:{region}:{account}:function:{executor}",
+                    webhooks_arn=f"arn:{partition}:sqs:{region}:{account}:{webhooks}"
+                    if settings.handler_delivery == "sqs"
+                    else f"arn:{partition}:lambda:{region}:{account}:function:{webhooks}",
+                    partition=partition,
+                )
+            )
+        return found[0]
+
+    return resolve
+
+
+def _partition(region: str) -> str:
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
 
 
 def _journal(clients: Any, settings: Settings) -> Any:
@@ -354,3 +438,141 @@ def deploy_deps(built: Container | None = None) -> DeployDeps:
             clusters=settings.target_clusters,
         ),
     )
+
+
+T = TypeVar("T")
+
+
+def _need(adapter: T | None, name: str) -> T:
+    if adapter is None:
+        raise RuntimeError(f"this container has no {name} (build it with the uniform's adapters)")
+    return adapter
+
+
+def _uniform_parts(built: Container | None) -> tuple[Container, Callable[[], Deployment]]:
+    deps = built or container()
+    return deps, _need(deps.deployment, "deployment")
+
+
+def container_runtime(built: Container | None = None) -> Callable[[], ContainerRuntime | None]:
+    """Where container tasks run, from settings; None without an ECS cluster."""
+    from chalicelib.engine.container_tasks import ContainerRuntime
+
+    deps, deployment = _uniform_parts(built)
+    settings = deps.settings
+
+    def resolve() -> ContainerRuntime | None:
+        if not settings.task_cluster:
+            return None
+        where = deployment()
+
+        def role(name: str) -> str:
+            return f"arn:{where.partition}:iam::{where.account}:role/{name}"
+
+        return ContainerRuntime(
+            cluster=settings.task_cluster,
+            subnets=tuple(filter(None, settings.task_subnets.split(","))),
+            security_groups=tuple(filter(None, settings.task_security_groups.split(","))),
+            public_ip=settings.task_public_ip,
+            execution_role_arn=role(settings.task_execution_role),
+            task_role_arn=role(settings.task_role) if settings.task_role else None,
+            log_group=settings.task_log_group,
+            region=where.region,
+            poll_seconds=settings.task_poll_seconds,
+        )
+
+    return resolve
+
+
+def uniform_apply_deps(built: Container | None = None) -> ApplyDeps:
+    """What the API needs to apply, delete and show a project's uniform."""
+    from chalicelib.services.uniform.apply import ApplyDeps, Capabilities
+
+    deps, _ = _uniform_parts(built)
+    settings = deps.settings
+    return ApplyDeps(
+        config=deps.config,
+        uniforms=_need(deps.uniforms, "uniforms"),
+        integrations=_need(deps.integrations, "integrations"),
+        evaluations=deps.evaluations,
+        requests=_need(deps.apply_requests, "apply_requests"),
+        capabilities=Capabilities(
+            containers=bool(settings.task_cluster),
+            processes=settings.process_tasks,
+            lambdas=settings.lambda_targets,
+        ),
+    )
+
+
+def reconcile_deps(built: Container | None = None) -> ReconcileDeps:
+    """The uniform applier's dependencies."""
+    from chalicelib.services.uniform.reconcile import ReconcileDeps
+
+    deps, deployment = _uniform_parts(built)
+    return ReconcileDeps(
+        config=deps.config,
+        uniforms=_need(deps.uniforms, "uniforms"),
+        rules=_need(deps.subscription_rules, "subscription_rules"),
+        deployment=deployment,
+        runtime=container_runtime(deps),
+        containers=deps.containers,
+        machines=deps.container_machines,
+        container_machine=deps.settings.container_machine,
+        clock=deps.clock,
+    )
+
+
+def guard_deps(built: Container | None = None) -> GuardDeps:
+    from chalicelib.services.uniform.guard import GuardDeps
+    from chalicelib.services.webhooks.lookup import WebhookFiles
+
+    deps, _ = _uniform_parts(built)
+    if deps.guard_webhook_files is None:
+        deps.guard_webhook_files = WebhookFiles()
+    return GuardDeps(
+        bus=deps.bus,
+        config=deps.config,
+        uniforms=_need(deps.uniforms, "uniforms"),
+        integrations=_need(deps.integrations, "integrations"),
+        clock=deps.clock,
+        webhook_files=deps.guard_webhook_files,
+    )
+
+
+def hook_deps(built: Container | None = None) -> HookDeps:
+    """What a uniform service's hook needs: its subscription record and the webhook executor."""
+    from chalicelib.services.uniform.hooks import HookDeps
+
+    deps = built or container()
+    return HookDeps(uniforms=_need(deps.uniforms, "uniforms"), webhooks=webhook_deps(deps))
+
+
+def executor_deps(built: Container | None = None) -> ExecutorDeps:
+    from chalicelib.services.uniform.executor import ExecutorDeps
+
+    deps, _ = _uniform_parts(built)
+    return ExecutorDeps(
+        bus=deps.bus,
+        uniforms=_need(deps.uniforms, "uniforms"),
+        machines=deps.container_machines,
+        runtime=container_runtime(deps),
+        processes=deps.processes,
+        container_machine=deps.settings.container_machine,
+        stage=deps.settings.stage,
+        bus_name=deps.settings.event_bus,
+        clock=deps.clock,
+    )
+
+
+def integration_deps(built: Container | None = None) -> IntegrationDeps:
+    from chalicelib.services.uniform.integrations import IntegrationDeps
+
+    deps, _ = _uniform_parts(built)
+    return IntegrationDeps(integrations=_need(deps.integrations, "integrations"), clock=deps.clock)
+
+
+def log_deps(built: Container | None = None) -> LogDeps:
+    from chalicelib.services.uniform.logs import LogDeps
+
+    deps, _ = _uniform_parts(built)
+    return LogDeps(integrations=_need(deps.integrations, "integrations"), clock=deps.clock)

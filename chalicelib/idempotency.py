@@ -40,6 +40,11 @@ IDEMPOTENT_BY_DESIGN = {
     # (chalicelib/domain/effects.py); a stored result would stop it from doing so.
     "sequencer": "creates a run once per trigger (its id derives from the trigger)",
     "finisher": "ends a run once with a conditional update; its outbox holds what follows",
+    # Its requests carry no event id; each run converges to the project's latest uniform.
+    "uniform-applier": "brings the rules to the latest uniform; a repeat finds nothing to do",
+    # Invoked for every .triggered event: a record would add two writes to each.
+    "uniform-guard": "answers with ids derived from the task's; logs keyed by the event's id",
+    "task-executor": "its .started id and its execution's name derive from event and executor",
     # Every event on the bus reaches it and most have no webhook: a record per delivery would
     # be two writes for nothing. Its journal keeps what a delivery sent, per request.
     "webhooks": "claims each request of a delivery in its journal before sending it",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -48,6 +48,26 @@ class Settings(BaseModel):
     max_event_bytes: int = 256 * 1024
     token_cache_seconds: int = 60
     log_level: str = "INFO"
+    # Container tasks (uniform kind `image`) on ECS Fargate: the cluster and its network.
+    # Without a cluster, such tasks end errored saying so (docs/uniform.md).
+    task_cluster: str = ""
+    task_subnets: str = ""  # comma-separated subnet ids
+    task_security_groups: str = ""  # comma-separated security group ids
+    task_public_ip: bool = False  # public subnets without a NAT gateway need one to pull
+    # Roles by name, in the deployment's account: the container's own (what it may call; none by
+    # default) and the one ECS pulls images and writes logs with. The functions may pass only
+    # roles named quartermaster-<stage>-task-*.
+    task_role: str = ""
+    task_execution_role: str = ""
+    task_log_group: str = ""
+    task_poll_seconds: int = Field(default=15, ge=1, le=300)
+    # The local runtime only: kind `process` runs commands on the local machine.
+    process_tasks: bool = False
+    # Rules may target Lambda functions (the local runtime's emulator cannot invoke them).
+    lambda_targets: bool = True
+    # How rules reach the handlers: invoking their functions, or (the local runtime) through a
+    # queue per handler that its dispatcher drains (DESIGN section 3).
+    handler_delivery: Literal["lambda", "sqs"] = "lambda"
     # Webhooks (docs/webhooks.md). The SSRF guard's operator lists: comma-separated CIDRs,
     # addresses and host names (`.example.com` or `*.example.com`: every name under it). The
     # deny list wins over the allow list, which wins over the refused address classes.
@@ -94,11 +114,17 @@ class Settings(BaseModel):
             "deployments_table": f"{prefix}-deployments",
             "states_role": f"{prefix}-states",
             "secrets_prefix": f"quartermaster/{self.stage}",
+            "task_execution_role": f"{prefix}-task-execution",
+            "task_log_group": f"/quartermaster/{self.stage}/tasks",
         }
         for field, value in defaults.items():
             if not getattr(self, field):
                 object.__setattr__(self, field, value)
         return self
+
+    def function_name(self, handler: str) -> str:
+        """A handler's function (or, with sqs delivery, its queue), as infra/naming names it."""
+        return f"quartermaster-{self.stage}-{handler}"
 
     def webhook_lists(self) -> tuple[list[str], list[str]]:
         """The SSRF guard's allow and deny entries."""
@@ -110,6 +136,16 @@ class Settings(BaseModel):
     def queue_name(self, queue: str) -> str:
         """An internal queue of this deployment (dispatch, control)."""
         return f"quartermaster-{self.stage}-{queue}"
+
+    @property
+    def container_machine(self) -> str:
+        """The state machine that runs container tasks."""
+        return f"qm-{self.stage}-container-task"
+
+    @property
+    def container_role(self) -> str:
+        """The role it runs as (infra/resources.py)."""
+        return f"quartermaster-{self.stage}-container-tasks"
 
     @classmethod
     def from_environ(cls, environ: dict[str, str] | None = None) -> Settings:

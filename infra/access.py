@@ -68,6 +68,16 @@ class Can(StrEnum):
     # (infra/policies.py): Lambda functions and their aliases, the artifacts' buckets and
     # repositories, the roles of other accounts, EKS clusters.
     DEPLOY_TARGETS = "deploy-targets"
+    # The uniform's subscription rules (qm-<stage>-u-* on the bus): list, put, delete, with
+    # their targets; iam:PassRole of quartermaster-<stage>-targets-* roles to EventBridge (a
+    # bus target in another account).
+    MANAGE_RULES = "manage-rules"
+    # Container tasks' definitions (qm-<stage>-task-* families): register them, passing the
+    # quartermaster-<stage>-task-* roles to ECS; create or update the container machine
+    # (qm-<stage>-container-task), passing its role to Step Functions.
+    PREPARE_CONTAINERS = "prepare-containers"
+    # states:StartExecution of the container machine.
+    RUN_CONTAINERS = "run-containers"
 
 
 @dataclass(frozen=True)
@@ -174,6 +184,24 @@ ACCESS: dict[str, Access] = {
     "sli-provider": Access(
         tables=(TableAccess("config", READ), TableAccess("evaluations", ("dynamodb:GetItem",))),
         can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
+    ),
+    # Reads the project and its uniform, stores subscription records and the applied state,
+    # writes the project's rules, registers container task definitions.
+    "uniform-applier": Access(
+        tables=(TableAccess("config", (*READ, "dynamodb:PutItem")),),
+        can=_can(Can.MANAGE_RULES, Can.PREPARE_CONTAINERS),
+    ),
+    # Reads the applied uniform and the integrations; answers unserved tasks; writes log
+    # entries of sh.keptn.log.error events.
+    "uniform-guard": Access(
+        tables=(TableAccess("config", (*READ, "dynamodb:PutItem")),),
+        can=_can(Can.PUBLISH),
+    ),
+    # Reads a subscription record; sends .started (and a refusal's .finished); starts the
+    # container machine.
+    "task-executor": Access(
+        tables=(TableAccess("config", ("dynamodb:GetItem",)),),
+        can=_can(Can.PUBLISH, Can.RUN_CONTAINERS),
     ),
     # Reads webhook.yaml files (and the project's newest commit), keeps its journal on the
     # idempotency table, reads secrets, publishes answers; signs approval links.

@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from infra.api_gateway import rest_api_overlay
 from infra.bridge import bridge_outputs, bridge_resources
+from infra.containers import container_resources
 from infra.handlers import HANDLERS, queue_name
 from infra.monitoring import alarms, dashboard
 from infra.naming import API_HANDLER, ASYNC_RETRIES, function_id, is_asynchronous, logical_id
@@ -100,6 +101,7 @@ def _state(stage: str) -> dict[str, Any]:
         "DeploymentsTable": deployments_table(physical["deployments_table"]),
         **internal_queues(stage),
         **states_role(physical["states_role"], stage),
+        **container_resources(stage, physical["bus"]),
     }
 
 
@@ -277,7 +279,7 @@ def queue_names(stage: str) -> dict[str, str]:
     """Handler name -> the SQS queue the local dispatcher drains for it (schedules have none)."""
     found: dict[str, str] = {}
     for spec in HANDLERS:
-        if spec.pattern is not None:
+        if spec.pattern is not None or spec.targeted:
             found[spec.name] = queue_name(stage, spec.name)
         elif spec.queue is not None:
             found[spec.name] = queue_name(stage, spec.queue)

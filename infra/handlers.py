@@ -1,7 +1,9 @@
 """Every asynchronous handler: its Lambda entry point, what triggers it, and its sizing.
 
 A handler is fed by exactly one of: an EventBridge rule on the custom bus (`pattern`), an
-internal SQS queue that the state machines write to (`queue`), or a schedule (`schedule`).
+internal SQS queue that the state machines write to (`queue`), a schedule (`schedule`), or the
+subscription rules the uniform applier creates at run time (`targeted`: they invoke the
+function, and on the local runtime its queue).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class HandlerSpec:
     # The bus its rule is on: the deployment's own, or the account's `default` bus, where AWS
     # services (Step Functions) send their events.
     bus: str = "quartermaster"
+    # Invoked by the uniform's subscription rules (`qm-<stage>-u-*`), made at run time.
+    targeted: bool = False
 
 
 HANDLERS: tuple[HandlerSpec, ...] = (
@@ -134,6 +138,30 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         reserved_concurrency=5,
     ),
     HandlerSpec(
+        name="uniform-applier",
+        entry="chalicelib.entrypoints.uniform_handlers:uniform_applier",
+        description="Brings a project's subscription rules on the bus in line with its uniform.",
+        pattern={"source": ["quartermaster.uniform"], "detail-type": ["Uniform Apply Requested"]},
+        # Lists, puts and deletes a project's rules and registers container task definitions.
+        timeout_s=120,
+        reserved_concurrency=2,
+    ),
+    HandlerSpec(
+        name="uniform-guard",
+        entry="chalicelib.entrypoints.uniform_handlers:uniform_guard",
+        description="Ends tasks no executor of the applied uniform receives; records "
+        "sh.keptn.log.error events in the integration log.",
+        pattern={"detail-type": [{"wildcard": "sh.keptn.event.*.triggered"}, "sh.keptn.log.error"]},
+        reserved_concurrency=5,
+    ),
+    HandlerSpec(
+        name="task-executor",
+        entry="chalicelib.entrypoints.uniform_handlers:task_executor",
+        description="Runs the events of image (ECS Fargate) and process subscriptions.",
+        targeted=True,
+        reserved_concurrency=5,
+    ),
+    HandlerSpec(
         name="webhooks",
         entry="chalicelib.entrypoints.webhooks:webhooks",
         description="Runs the webhook.yaml entries that match an event (Keptn's webhook "
@@ -150,6 +178,8 @@ HANDLERS: tuple[HandlerSpec, ...] = (
                 }
             },
         },
+        # The uniform's hook subscriptions' rules invoke it too (their event and subscription).
+        targeted=True,
         # A webhook's requests run in order, each up to its read timeout (30 s by default).
         timeout_s=300,
         reserved_concurrency=5,

@@ -38,7 +38,12 @@ def log_group_name(stage: str, name: str) -> str:
 def is_asynchronous(spec: HandlerSpec) -> bool:
     """Invoked asynchronously (by a bus rule or a schedule), so Lambda retries and then hands
     the event to an on-failure destination; queue-fed handlers are polled synchronously."""
-    return spec.pattern is not None or spec.schedule_seconds is not None
+    return spec.pattern is not None or spec.schedule_seconds is not None or spec.targeted
+
+
+def subscription_rules(stage: str) -> str:
+    """The names of the rules the uniform applier makes (chalicelib/engine/uniform_rules.py)."""
+    return f"qm-{stage}-u-*"
 
 
 def is_deduplicated(spec: HandlerSpec) -> bool:

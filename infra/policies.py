@@ -31,6 +31,7 @@ from infra.naming import (
     is_asynchronous,
     is_deduplicated,
     log_group_name,
+    subscription_rules,
 )
 from infra.tables import EVALUATION_INDEXES, EVENT_INDEXES, RUN_INDEXES
 
@@ -67,6 +68,11 @@ UNSCOPED_ACTIONS = {
     "secretsmanager:ListSecrets": "lists are filtered by prefix; the action has no resource type",
     # Metric queries name their metrics in the request; the action has no resource type.
     "cloudwatch:GetMetricData": "metrics are named in the request; the action has no resource type",
+    # Listing is filtered by name prefix in the request; the action has no resource type.
+    "events:ListRules": "lists are filtered by name prefix; the action has no resource type",
+    # Task definitions: neither action has a resource type (the family is in the request).
+    "ecs:RegisterTaskDefinition": "the family is named in the request; no resource type",
+    "ecs:DescribeTaskDefinition": "the family is named in the request; no resource type",
 }
 
 # sts:GetCallerIdentity (the account id for state machine ARNs) needs no permission.
@@ -302,6 +308,7 @@ def policy(stage: str, name: str, targets: TargetLists | None = None) -> dict[st
         )
     if Can.READ_METRICS in access.can:
         statements.append(_statement("ReadMetrics", ["cloudwatch:GetMetricData"], ["*"]))
+    statements.extend(_uniform_statements(stage, access.can))
     if Can.SCHEDULE in access.can:
         control = _arn("sqs", queue_name(stage, CONTROL_QUEUE))
         statements.append(
@@ -310,6 +317,60 @@ def policy(stage: str, name: str, targets: TargetLists | None = None) -> dict[st
     if Can.DEPLOY_TARGETS in access.can:
         statements.extend(_target_statements(targets or target_lists(stage)))
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def _pass_role(sid: str, roles: str, service: str) -> Any:
+    grant = _statement(sid, ["iam:PassRole"], [f"arn:aws:iam::*:role/{roles}"])
+    grant["Condition"] = {"StringEquals": {"iam:PassedToService": service}}
+    return grant
+
+
+def _uniform_statements(stage: str, can: frozenset[Can]) -> list[Any]:
+    """The uniform's rules, container task definitions and container machine."""
+    physical = names(stage)
+    machine = _arn("states", f"stateMachine:qm-{stage}-container-task")
+    statements: list[Any] = []
+    if Can.MANAGE_RULES in can:
+        rules = _arn("events", f"rule/{physical['bus']}/{subscription_rules(stage)}")
+        statements += [
+            _statement(
+                "SubscriptionRules",
+                [
+                    "events:DeleteRule",
+                    "events:ListTargetsByRule",
+                    "events:PutRule",
+                    "events:PutTargets",
+                    "events:RemoveTargets",
+                ],
+                [rules],
+            ),
+            _statement("ListRules", ["events:ListRules"], ["*"]),
+            _pass_role(
+                "PassTargetRoles", f"quartermaster-{stage}-targets-*", "events.amazonaws.com"
+            ),
+        ]
+    if Can.PREPARE_CONTAINERS in can:
+        statements += [
+            _statement(
+                "TaskDefinitions",
+                ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+                ["*"],
+            ),
+            _pass_role("PassTaskRoles", f"quartermaster-{stage}-task-*", "ecs-tasks.amazonaws.com"),
+            _statement(
+                "DeployContainerMachine",
+                ["states:CreateStateMachine", "states:UpdateStateMachine"],
+                [machine],
+            ),
+            _pass_role(
+                "PassContainerMachineRole",
+                f"quartermaster-{stage}-container-tasks",
+                "states.amazonaws.com",
+            ),
+        ]
+    if Can.RUN_CONTAINERS in can:
+        statements.append(_statement("RunContainers", ["states:StartExecution"], [machine]))
+    return statements
 
 
 def settings(name: str) -> FunctionSettings:

@@ -26,6 +26,7 @@ from infra.naming import (
     function_name,
     is_asynchronous,
     logical_id,
+    subscription_rules,
 )
 from infra.resources import failure_queue_id, internal_queue_id, log_group_id, queue
 
@@ -140,10 +141,27 @@ def _schedule(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict
     }
 
 
+def _targeted(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict[str, Any]:
+    """A handler the uniform's subscription rules invoke: they are made at run time, so the
+    permission covers every rule under their prefix on the bus (`sqs`: its queue, which they
+    deliver to on the local runtime)."""
+    if mode == "sqs":
+        return queue(queue_name(stage, spec.name), visibility_s=spec.timeout_s * 6)
+    rules = arn_of("events", f"rule/{bus}/{subscription_rules(stage)}")
+    return {
+        f"{function_id(spec.name)}RulesPermission": _invoke_permission(
+            _function(stage, spec.name, mode), rules
+        )
+    }
+
+
 def handler_triggers(stage: str, bus: str, mode: TargetMode) -> dict[str, Any]:
     resources: dict[str, Any] = {}
     for spec in HANDLERS:
+        if spec.targeted:
+            resources.update(_targeted(spec, stage, bus, mode))
         if spec.pattern is not None:
+            # (`sqs`: a targeted handler's rule shares its queue, the same resource)
             resources.update(_bus_rule(spec, stage, bus, mode))
         elif spec.queue is not None and mode != "sqs":
             resources.update(_queue_source(spec, stage, mode))

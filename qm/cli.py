@@ -32,6 +32,8 @@ COMMAND_MODULES = (
     "local",
     "aws",
     "aws_token",
+    "uniform",
+    "shipyard_edits",
     "aws_bridge",
     "webhooks",
 )

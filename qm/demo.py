@@ -24,6 +24,7 @@ EXAMPLE = PROJECT_ROOT / "examples" / "delivery"
 DEMO_SHIPYARD = Path(__file__).resolve().parent / "demo_files" / "shipyard.yaml"
 DEMO_FILES = Path(__file__).resolve().parent / "demo_files"
 DEMO_SLI = DEMO_FILES / "sli.yaml"
+DEMO_UNIFORM = DEMO_FILES / "uniform.yaml"
 QM = str(Path(sys.executable).with_name("qm"))
 console = Console()
 
@@ -85,30 +86,6 @@ def put_staging_metrics() -> None:
             for minutes_ago, value in zip((4, 3, 2), values, strict=True)
         ],
     )
-
-
-def start_sample_tool() -> subprocess.Popen[str]:
-    console.print(
-        "\n[bold cyan]$ python -m qm.local.sample_tool --stages dev,staging &[/bold cyan]   "
-        "(answers deployment, test, release in dev and staging through the bus and the API)"
-    )
-    tool = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "qm.local.sample_tool",
-            "--tasks",
-            "deployment,test,release,rollback",
-            "--stages",
-            "dev,staging",
-        ],
-        cwd=PROJECT_ROOT,
-        text=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.STDOUT,
-    )
-    time.sleep(1.5)  # its subscription (a rule and a queue) is in place before the trigger
-    return tool
 
 
 def emulator() -> Callable[[str], Any]:
@@ -179,7 +156,11 @@ def main() -> None:
     run("configure", "monitoring", "cloudwatch", "--project", "sockshop")
     put_staging_metrics()
     artifact = prepare_production_target()
-    tool = start_sample_tool()
+    # The tools that carry out deployment, test, release and rollback in dev and staging:
+    # reached through the uniform's rules on the bus (their output is in each task's .finished
+    # message). In production, Quartermaster deploys carts itself (its target.yaml).
+    run("apply", "uniform", str(DEMO_UNIFORM), "--project", "sockshop")
+    run("get", "uniform", "--project", "sockshop")
     traffic = LambdaTraffic(emulator())  # callers of carts in production, reporting metrics
     traffic.start()
     try:
@@ -224,7 +205,6 @@ def main() -> None:
         )
     finally:
         traffic.stop()
-        tool.terminate()
     run("get", "sequences", "--project", "sockshop")
     run("get", "evaluations", "--project", "sockshop", "--stage", "staging", "--service", "carts")
     run(
@@ -234,11 +214,12 @@ def main() -> None:
     console.rule("Done")
     console.print(
         "A delivery ran through dev, staging and, once approved, production: each task went "
-        "out as a Keptn CloudEvent on the bus, the sample tool answered dev's and staging's "
-        "through the API, the lighthouse gated staging on its CloudWatch metrics, the approval "
-        "waited for a person, Quartermaster deployed carts to Lambda in production as a canary "
-        "(its own Step Functions execution, each step gated by the new version's metrics), and "
-        "Step Functions moved each stage on. The runtime keeps "
+        "out as a Keptn CloudEvent on the bus, the uniform's services carried out dev's and "
+        "staging's (its rules on the bus delivered each task to its executor), the lighthouse "
+        "gated staging on its CloudWatch metrics, the approval waited for a person, "
+        "Quartermaster deployed carts to Lambda in production as a canary (its own Step "
+        "Functions execution, each step gated by the new version's metrics), and Step "
+        "Functions moved each stage on. The runtime keeps "
         "running: try `qm get event --project sockshop`, or open the Bridge at the endpoint "
         "`qm local up` printed, plus /bridge/. Stop it with `qm local down`."
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from chalicelib.domain.evaluations import (
     BaselineFilter,
@@ -256,6 +257,7 @@ class FakeEvaluationStore:
 
     def __init__(self) -> None:
         self.pending: dict[str, PendingEvaluation] = {}
+        self.parts: dict[str, dict[str, Any]] = {}
         self.records: list[EvaluationRecord] = []
         self.monitoring: dict[str, MonitoringSettings] = {}
 
@@ -267,6 +269,14 @@ class FakeEvaluationStore:
 
     def delete_pending(self, get_sli_id: str) -> None:
         self.pending.pop(get_sli_id, None)
+
+    def record_part(self, group: str, part: str, answer: dict[str, Any]) -> dict[str, Any]:
+        parts = self.parts.setdefault(group, {})
+        parts[part] = answer
+        return dict(parts)
+
+    def delete_parts(self, group: str) -> None:
+        self.parts.pop(group, None)
 
     def put_evaluation(self, record: EvaluationRecord) -> bool:
         if any(known.evaluation_id == record.evaluation_id for known in self.records):

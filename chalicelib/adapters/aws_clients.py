@@ -54,3 +54,12 @@ class AwsClients:
     @cached_property
     def cloudwatch(self) -> Any:
         return self._session.client("cloudwatch")
+
+    @cached_property
+    def ecs(self) -> Any:
+        return self._session.client("ecs")
+
+    @property
+    def region(self) -> str:
+        region: str = self._session.region_name or "us-east-1"
+        return region

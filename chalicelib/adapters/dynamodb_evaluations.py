@@ -63,6 +63,31 @@ class DynamoDbEvaluationStore:
             TableName=self._table, Key={"pk": {"S": f"getsli#{get_sli_id}"}}
         )
 
+    def record_part(self, group: str, part: str, answer: dict[str, Any]) -> dict[str, Any]:
+        # One item per group, an attribute per part: each answer is one atomic write, and the
+        # item as written tells whether every part has answered.
+        found = self._clients.dynamodb.update_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"getsli-parts#{group}"}},
+            UpdateExpression="SET #part = :answer, expires = :expires",
+            ExpressionAttributeNames={"#part": f"part-{part}"},
+            ExpressionAttributeValues={
+                ":answer": {"S": json.dumps(answer)},
+                ":expires": {"N": str(int(time.time()) + PENDING_TTL_SECONDS)},
+            },
+            ReturnValues="ALL_NEW",
+        )["Attributes"]
+        return {
+            name.removeprefix("part-"): json.loads(value["S"])
+            for name, value in found.items()
+            if name.startswith("part-")
+        }
+
+    def delete_parts(self, group: str) -> None:
+        self._clients.dynamodb.delete_item(
+            TableName=self._table, Key={"pk": {"S": f"getsli-parts#{group}"}}
+        )
+
     # -- evaluations ---------------------------------------------------------------------
 
     def put_evaluation(self, record: EvaluationRecord) -> bool:

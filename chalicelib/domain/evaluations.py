@@ -88,6 +88,12 @@ class PendingEvaluation(BaseModel):
     slo: str | None  # slo.yaml at the run's commit; None when the service has none
     start: str
     end: str
+    # With several SLI providers, one get-sli request per provider: the ids of all of them,
+    # the id their answers are collected under (the first's), and who answers this one.
+    # Empty: one provider answers it all.
+    parts: tuple[str, ...] = ()
+    group: str = ""
+    provider: str = ""
 
 
 class MonitoringSettings(BaseModel):
@@ -101,6 +107,11 @@ class MonitoringSettings(BaseModel):
 
     provider: str = Field(
         description="cloudwatch, prometheus, or the name your own SLI provider answers to"
+    )
+    also: list[str] | None = Field(
+        default=None,
+        description="further SLI providers, asked in this order after `provider`: each SLI goes "
+        "to the first provider whose <provider>/sli.yaml defines it, any other to `provider`",
     )
     url: str | None = Field(
         default=None,
@@ -120,6 +131,24 @@ class MonitoringSettings(BaseModel):
         if problem:
             raise ValueError(f"provider name {problem}")
         return value
+
+    @field_validator("also")
+    @classmethod
+    def _also_names(cls, value: list[str] | None) -> list[str] | None:
+        if not value:
+            return None  # none: shown as absent, as before there were several
+        for name in value:
+            problem = entity_name_problem(name)
+            if problem:
+                raise ValueError(f"provider name {problem}")
+        if len(set(value)) != len(value):
+            raise ValueError("name each provider once")
+        return value
+
+    @property
+    def providers(self) -> list[str]:
+        """Every provider asked, the main one first."""
+        return [self.provider, *(self.also or ())]
 
     @field_validator("url")
     @classmethod
@@ -153,10 +182,15 @@ class MonitoringSettings(BaseModel):
 
     @model_validator(mode="after")
     def _fits_provider(self) -> MonitoringSettings:
-        if self.provider == "prometheus" and not self.url:
+        if self.provider in (self.also or ()):
+            raise ValueError(f"provider {self.provider} is the main provider; leave it out of also")
+        if "prometheus" in self.providers and not self.url:
             raise ValueError("provider prometheus needs url, the Prometheus server's base URL")
-        if self.provider != "prometheus" and (self.url or self.secret):
-            raise ValueError(
-                f"url and secret are Prometheus settings; provider {self.provider} takes neither"
+        if "prometheus" not in self.providers and (self.url or self.secret):
+            asked = (
+                f"provider {self.provider} takes"
+                if not self.also
+                else f"providers {', '.join(self.providers)} take"
             )
+            raise ValueError(f"url and secret are Prometheus settings; {asked} neither")
         return self

@@ -13,6 +13,7 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
+from chalicelib.domain.uniform import UNIFORM_URI
 from chalicelib.entrypoints.http_support import (
     api_view,
     identity_of,
@@ -63,11 +64,21 @@ def list_resources(**params: str) -> dict[str, Any]:
     return {"resources": items, "pageSize": len(items), "totalCount": len(items)}
 
 
+def _uniform_changed(scope: ResourceScope, uris: list[str]) -> None:
+    """A project's uniform.yaml written or deleted here is applied as `qm apply uniform`
+    applies it: the uniform applier brings the bus's rules in line."""
+    requests = container().apply_requests
+    if scope.stage is None and UNIFORM_URI in uris and requests is not None:
+        requests.request_apply(scope.project)
+
+
 @api_view
 def write_resources(**params: str) -> dict[str, Any]:
     request = resources_api.current_request
     files = resources.decode_files(json_object(request))
-    commit = resources.write_files(_scope(params), files, identity_of(request), container().config)
+    scope = _scope(params)
+    commit = resources.write_files(scope, files, identity_of(request), container().config)
+    _uniform_changed(scope, [uri for uri, _ in files])
     return _commit_body(commit)
 
 
@@ -83,14 +94,18 @@ def put_resource(uri: str, **params: str) -> dict[str, Any]:
     request = resources_api.current_request
     content = resources.decode_content(json_object(request).get("resourceContent"))
     files = [(resources.normalize_uri(uri), content)]
-    commit = resources.write_files(_scope(params), files, identity_of(request), container().config)
+    scope = _scope(params)
+    commit = resources.write_files(scope, files, identity_of(request), container().config)
+    _uniform_changed(scope, [files[0][0]])
     return _commit_body(commit)
 
 
 @api_view
 def delete_resource(uri: str, **params: str) -> dict[str, Any]:
     request = resources_api.current_request
-    commit = resources.delete_file(_scope(params), uri, identity_of(request), container().config)
+    scope = _scope(params)
+    commit = resources.delete_file(scope, uri, identity_of(request), container().config)
+    _uniform_changed(scope, [resources.normalize_uri(uri)])
     return _commit_body(commit)
 
 

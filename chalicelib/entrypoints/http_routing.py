@@ -32,8 +32,6 @@ DEFERRED: dict[str, str] = {
     "/api/mongodb-datastore/health": (
         "this deprecated internal endpoint is not served; GET /v1/health is the health check"
     ),
-    "/api/controlPlane/v1/uniform": "integrations (uniform registration) are not available yet",
-    "/api/controlPlane/v1/log": "the integration error log is not available yet",
 }
 
 fallback_api = Blueprint(__name__)

@@ -67,6 +67,7 @@ def get_open_triggered(event_type: str) -> dict[str, Any]:
         query_param(request, "eventID"),
         deps.runs,
         deps.events,
+        lambda: [record.name for record in deps.config.list_projects()],
     )
     events = [event.to_wire() for event in found]
     return {"events": events, "pageSize": len(events), "totalCount": len(events)}

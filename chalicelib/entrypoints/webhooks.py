@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib.bootstrap import container, link_key, sequencing_deps, webhook_deps
+from chalicelib.bootstrap import container, hook_deps, link_key, sequencing_deps, webhook_deps
 from chalicelib.entrypoints.http_support import api_view, identity_of, json_object
 from chalicelib.entrypoints.sequencing import bus_event
 from chalicelib.observability import observed
@@ -32,8 +32,12 @@ PAGE_HEADERS = {
 @webhooks_api.lambda_function(name="webhooks")
 @observed("webhooks")
 def webhooks(event: dict[str, Any], context: Any) -> None:
+    from chalicelib.services.uniform.hooks import is_hook_delivery, on_hook_event
     from chalicelib.services.webhooks.executor import on_event
 
+    if is_hook_delivery(event):  # a uniform service's hook, from its subscription rule
+        on_hook_event(event, hook_deps())
+        return
     received = bus_event(event)
     if received is not None:
         on_event(received, webhook_deps())

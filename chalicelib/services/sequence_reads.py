@@ -7,6 +7,7 @@ runs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -135,14 +136,22 @@ def open_triggered_events(
     event_id: str | None,
     runs: TaskStore,
     events: EventStore,
+    projects: Callable[[], list[str]] | None = None,
 ) -> list[KeptnEvent]:
-    """Task `.triggered` events still waiting for their answers, oldest first."""
+    """Task `.triggered` events still waiting for their answers, oldest first per project.
+    Without a project, every project's (`projects` lists them): Keptn's distributor polls so
+    when its subscription names no single project."""
     if not project:
-        raise InvalidInput(
-            "query parameter 'project' is required: open tasks are listed per project"
-        )
+        if projects is None:
+            raise InvalidInput(
+                "query parameter 'project' is required: open tasks are listed per project"
+            )
+        found: list[KeptnEvent] = []
+        for name in projects():
+            found += open_triggered_events(event_type, name, stage, service, event_id, runs, events)
+        return found
     full_type = expand_short_type(event_type)
-    found: list[KeptnEvent] = []
+    found = []
     for task in runs.open_tasks(project, full_type):
         if event_id and task.triggered_id != event_id:
             continue

@@ -127,7 +127,7 @@ def _measure(
 
 def _prometheus(project: str, deps: ProviderDeps) -> PrometheusAccess:
     settings = deps.evaluations.get_monitoring(project)
-    if settings is None or settings.provider != "prometheus" or not settings.url:
+    if settings is None or "prometheus" not in settings.providers or not settings.url:
         raise NotFound(
             f"project '{project}' has no Prometheus URL; set one with qm configure monitoring "
             f"prometheus --project {project} --url http://..."

@@ -248,15 +248,34 @@ def configure_monitoring(
         None, "--secret", help="Prometheus: a secret with user/password or token"
     ),
 ) -> None:
-    """Choose the SLI provider that measures a project's quality gates."""
-    body = {
+    """Choose the SLI provider that measures a project's quality gates (further providers the
+    project asks, set with qm update shipyard "sli_provider+=...", stay)."""
+    body: dict[str, Any] = {
         key: value
         for key, value in {"provider": provider, "url": url, "secret": secret}.items()
         if value
     }
     with cli_errors():
-        connect().put(f"/v1/project/{project}/monitoring", body)
-    console.print(f"Project {project} now measures its quality gates with {provider}.")
+        client = connect()
+        current = _monitoring(client, project)
+        also = [name for name in (current or {}).get("also", []) if name != provider]
+        if also:
+            body["also"] = also
+            if "prometheus" in also and not url and current:  # its server stays
+                body.update({key: current[key] for key in ("url", "secret") if key in current})
+        client.put(f"/v1/project/{project}/monitoring", body)
+    more = f" (then {', '.join(also)})" if also else ""
+    console.print(f"Project {project} now measures its quality gates with {provider}{more}.")
+
+
+def _monitoring(client: ApiClient, project: str) -> dict[str, Any] | None:
+    try:
+        found: dict[str, Any] = client.get(f"/v1/project/{project}/monitoring")
+    except CliError as error:
+        if error.message.startswith("404"):
+            return None
+        raise
+    return found
 
 
 def register(app: typer.Typer) -> None:

@@ -13,7 +13,21 @@ from qm.output import cli_errors, console
 create_app = typer.Typer(
     help="Create projects, services, secrets and API tokens.", no_args_is_help=True
 )
-update_app = typer.Typer(help="Update a project's shipyard.", no_args_is_help=True)
+update_app = typer.Typer(
+    help=(
+        "Update a project: its shipyard file, its settings and its uniform.\n\n"
+        "Edits (qm update uniform|shipyard): KEY+=VALUE[,VALUE...] adds, KEY-=VALUE removes, "
+        "KEY=VALUE[,VALUE...] sets exactly. For the uniform, KEY is a task and VALUE a service "
+        'of the uniform: qm update uniform --project P --stage hardening "tests+=selenium" '
+        "makes selenium carry out the task tests in stage hardening (without --stage: in every "
+        "stage). For the shipyard, KEY is sli_provider, the SLI providers the quality gates "
+        'ask, the first being the main one: qm update shipyard --project P "sli_provider+='
+        'prometheus,neoload" --url http://prom:9090 adds both. An edit that is ambiguous, or '
+        "names what does not exist, is refused with what to write instead (docs/uniform.md, "
+        "Editing)."
+    ),
+    no_args_is_help=True,
+)
 delete_app = typer.Typer(
     help="Delete projects, services, secrets and API tokens.", no_args_is_help=True
 )

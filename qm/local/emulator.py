@@ -153,7 +153,10 @@ def serve(host: str, port: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
+    from qm.local import moto_parameters
+
     patch_moto()
+    moto_parameters.repair()  # state machines can call ECS (container tasks)
     query_partitions()
     cache_dispatch()
     cache_json_paths()

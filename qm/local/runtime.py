@@ -49,6 +49,11 @@ def configure_environment(moto_port: int) -> None:
             "QM_TARGET_FUNCTIONS": "*",
             "QM_TARGET_ROLES": "*",
             "QM_TARGET_CLUSTERS": "*",
+            # Rules deliver to each handler's queue, which the dispatcher drains; the emulator
+            # invokes no Lambda function; kind `process` runs commands on this machine.
+            "QM_HANDLER_DELIVERY": "sqs",
+            "QM_LAMBDA_TARGETS": "false",
+            "QM_PROCESS_TASKS": "true",
         }
     )
 

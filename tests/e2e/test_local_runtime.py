@@ -110,7 +110,7 @@ def test_the_api_refuses_a_request_without_a_token(qm_env: dict[str, str]) -> No
             "code": 404,
             "message": "no route for GET /v1/nope; docs/api.md lists the routes",
         }
-    deferred = httpx.post(f"{config['endpoint']}/api/controlPlane/v1/uniform/registration")
+    deferred = httpx.post(f"{config['endpoint']}/api/v1/import")
     assert deferred.status_code == 404
     assert "does not serve yet" in deferred.json()["message"]
 

@@ -57,6 +57,13 @@ def _triggers(resources: dict[str, Any], spec: HandlerSpec) -> list[str]:
         for mapping_id, mapping in _of_type(resources, "AWS::Lambda::EventSourceMapping").items()
         if mapping["Properties"]["FunctionName"] == {"Ref": function}
     ]
+    # A targeted handler: the uniform's rules (made at run time) may invoke it.
+    found += [
+        permission_id
+        for permission_id, permission in _of_type(resources, "AWS::Lambda::Permission").items()
+        if permission["Properties"]["FunctionName"] == {"Ref": function}
+        and "rule/quartermaster-prod/qm-prod-u-*" in str(permission["Properties"]["SourceArn"])
+    ]
     return found
 
 
@@ -70,10 +77,21 @@ def test_every_registered_function_is_a_handler_spec() -> None:
 
 
 @pytest.mark.parametrize("spec", HANDLERS, ids=lambda spec: spec.name)
-def test_each_handler_has_exactly_one_trigger(template: dict[str, Any], spec: HandlerSpec) -> None:
-    kinds = [spec.pattern is not None, spec.queue is not None, spec.schedule_seconds is not None]
-    assert sum(kinds) == 1, f"{spec.name} must have exactly one of pattern, queue, schedule"
-    assert len(_triggers(template, spec)) == 1
+def test_each_handler_has_its_trigger_and_targeted_ones_the_rules_permission(
+    template: dict[str, Any], spec: HandlerSpec
+) -> None:
+    kinds = [
+        spec.pattern is not None,
+        spec.queue is not None,
+        spec.schedule_seconds is not None,
+    ]
+    # Targeted: the uniform's rules invoke it, alone or beside a rule of its own.
+    assert sum(kinds) == 1 or (spec.targeted and sum(kinds) == 0), (
+        f"{spec.name} must have exactly one of pattern, queue, schedule (targeted may join a "
+        "pattern)"
+    )
+    assert not (spec.targeted and spec.queue is not None)
+    assert len(_triggers(template, spec)) == sum(kinds) + spec.targeted
 
 
 @pytest.mark.parametrize("spec", HANDLERS, ids=lambda spec: spec.name)
@@ -196,5 +214,6 @@ def test_sqs_mode_keeps_every_handler_queue_and_nothing_of_a_deployment() -> Non
         "AWS::DynamoDB::Table",
         "AWS::SQS::Queue",
         "AWS::IAM::Role",
+        "AWS::Logs::LogGroup",
     }
     assert not CHALICE_TYPES & kinds

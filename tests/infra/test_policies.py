@@ -124,8 +124,20 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
     idempotency table, and only for the handlers chalicelib/idempotency.py keys (not the API)."""
     deduplicated = {spec.name for spec in HANDLERS if is_deduplicated(spec)}
     # Their own conditional writes, or resumable: a redelivery finishes what is left.
-    by_design = {"recorder", "task-events", "dispatcher", "sequencer", "finisher", "webhooks"}
-    by_design |= {"deployer", "canary-steps", "canary-watch"}
+    by_design = {
+        "recorder",
+        "task-events",
+        "dispatcher",
+        "sequencer",
+        "finisher",
+        "uniform-applier",
+        "uniform-guard",
+        "task-executor",
+        "webhooks",
+        "deployer",
+        "canary-steps",
+        "canary-watch",
+    }
     assert deduplicated == {spec.name for spec in HANDLERS} - by_design
     for name in function_names():
         grants = [s for s in _statements(policy("prod", name)) if s["Sid"] == "IdempotencyTable"]

@@ -85,3 +85,21 @@ def test_monitoring_settings_round_trip(aws_container: Container) -> None:
     settings = MonitoringSettings(provider="prometheus", url="http://prom:9090", secret="creds")
     store.put_monitoring("shop", settings)
     assert store.get_monitoring("shop") == settings
+
+
+def test_the_answers_of_several_providers_are_collected_part_by_part(
+    aws_container: Container,
+) -> None:
+    store = aws_container.evaluations
+
+    assert store.record_part("g1", "g1", {"provider": "cloudwatch", "status": "succeeded"}) == {
+        "g1": {"provider": "cloudwatch", "status": "succeeded"}
+    }
+    store.record_part("g1", "p2", {"provider": "neoload", "status": "errored"})
+    both = store.record_part("g1", "p2", {"provider": "neoload", "status": "succeeded"})
+    assert both == {
+        "g1": {"provider": "cloudwatch", "status": "succeeded"},
+        "p2": {"provider": "neoload", "status": "succeeded"},  # a part written again replaces it
+    }
+    store.delete_parts("g1")
+    assert store.record_part("g1", "p3", {}) == {"p3": {}}

@@ -18,6 +18,7 @@ from chalicelib.entrypoints.openapi import (
     ops_secrets,
     ops_system,
     ops_tokens,
+    ops_uniform,
     ops_webhooks,
 )
 from chalicelib.entrypoints.openapi.spec import Operation, build_document
@@ -44,6 +45,11 @@ TAGS = [
     {"name": "quality gates", "description": "evaluations and SLI providers"},
     {"name": "secrets", "description": "secrets for webhooks and SLI providers"},
     {"name": "tokens", "description": "API tokens: create, list, revoke"},
+    {
+        "name": "uniform",
+        "description": "the uniform (which tool carries out which task), Keptn's integration "
+        "registration and error log",
+    },
     {"name": "webhooks", "description": "webhook.yaml entries: register and list"},
 ]
 
@@ -56,6 +62,7 @@ def operations() -> list[Operation]:
         *ops_runs.OPERATIONS,
         *ops_secrets.OPERATIONS,
         *ops_tokens.OPERATIONS,
+        *ops_uniform.OPERATIONS,
         *ops_webhooks.OPERATIONS,
     ]
 

@@ -62,7 +62,7 @@ OPERATIONS = [
         "sequences",
         TriggeredEventList,
         query=(
-            Query("project", "the project", required=True),
+            Query("project", "only this project (without it: every project's)"),
             Query("stage", "only this stage"),
             Query("service", "only this service"),
             Query("eventID", "only the event with this id"),

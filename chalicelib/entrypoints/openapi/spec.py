@@ -32,6 +32,11 @@ PATH_PARAMETERS: dict[str, tuple[str, str]] = {
     "keptn_context": ("the keptn context of the run", "3a4b1f2e-8f0c-4d6e-9a51-2b7c0e1d9f00"),
     "triggered_id": ("the id of the approval's .triggered event", "5c9e2b7a-0d41-4f3e-a1c8"),
     "name": ("the token's name", "ci-pipeline"),
+    "integration_id": (
+        "an integration's id (the SHA-1 of name-namespace-hostname)",
+        "6a3b8f0f1c2d4e5f6a7b8c9d0e1f2a3b4c5d6e7f",
+    ),
+    "subscription_id": ("a subscription's id", "0c5f3a8e-4b1d-4e2f-9a7c-2d8e1f3b5a60"),
 }
 
 ERROR_DESCRIPTIONS = {
@@ -113,7 +118,7 @@ ONE_PAGE = Query(
 class Operation:
     """One method on one path: what it takes, what it answers, which errors it can give."""
 
-    method: Literal["GET", "POST", "PUT", "DELETE"]
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
     path: str
     summary: str
     tag: str
@@ -126,6 +131,8 @@ class Operation:
     public: bool = False
     description: str = ""
     headers: tuple[tuple[str, str], ...] = ()  # (name, description) of the success answer
+    # Other success statuses with the same answer, and when: e.g. (200, "registered before").
+    also: tuple[tuple[int, str], ...] = ()
 
     @property
     def path_parameters(self) -> list[str]:
@@ -208,6 +215,11 @@ def _operation(operation: Operation, refs: Refs) -> dict[str, Any]:
             "content": {JSON: _media(answer, operation.answer)},
         }
     }
+    for status, when in operation.also:
+        responses[str(status)] = {
+            "description": when,
+            "content": {JSON: _media(answer, operation.answer)},
+        }
     if operation.headers:
         responses[str(operation.status)]["headers"] = {
             name: {"description": text, "required": True, "schema": {"type": "string"}}

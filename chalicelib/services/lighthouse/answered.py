@@ -24,6 +24,7 @@ from chalicelib.engine.lighthouse import (
 )
 from chalicelib.errors import InvalidInput
 from chalicelib.services.lighthouse.common import LighthouseDeps, finish
+from chalicelib.services.lighthouse.providers import merged, part_answer
 
 _VALUES = TypeAdapter(list[IndicatorValue])
 
@@ -35,12 +36,34 @@ def on_get_sli_finished(event: KeptnEvent, deps: LighthouseDeps) -> bool:
     pending = deps.evaluations.get_pending(event.triggeredid)
     if pending is None:
         return False
+    if pending.parts:
+        return _on_part(event, pending, deps)
     triggered = KeptnEvent.model_validate(pending.triggered)
     get_sli: dict[str, Any] = event.data.get("get-sli") or {}
     labels = event.data.get("labels")
     outcome = _outcome(event, get_sli, pending, deps)
     finish(triggered, outcome, deps, labels if isinstance(labels, dict) else None)
     deps.evaluations.delete_pending(event.triggeredid)
+    return True
+
+
+def _on_part(event: KeptnEvent, pending: PendingEvaluation, deps: LighthouseDeps) -> bool:
+    """One provider's answer to an evaluation asked of several: kept, and when it is the last,
+    all are evaluated as one get-sli.finished (chalicelib/services/lighthouse/providers.py)."""
+    assert event.triggeredid is not None
+    kept = {"provider": pending.provider, **part_answer(event)}
+    answers = deps.evaluations.record_part(pending.group, event.triggeredid, kept)
+    if set(pending.parts) - set(answers):
+        return True  # others have yet to answer
+    data = merged([(answers[part]["provider"], answers[part]) for part in pending.parts])
+    together = event.model_copy(update={"data": {**event.data, **data}})
+    triggered = KeptnEvent.model_validate(pending.triggered)
+    labels = data.get("labels")
+    outcome = _outcome(together, data["get-sli"], pending, deps)
+    finish(triggered, outcome, deps, labels if isinstance(labels, dict) else None)
+    for part in pending.parts:
+        deps.evaluations.delete_pending(part)
+    deps.evaluations.delete_parts(pending.group)
     return True
 
 

@@ -39,15 +39,18 @@ def on_evaluation_invalidated(event: KeptnEvent, deps: LighthouseDeps) -> bool:
 
 
 def on_monitoring_configure(event: KeptnEvent, deps: LighthouseDeps) -> bool:
-    """Keptn's `monitoring.configure` (data.type = the provider) sets the project's provider.
-    A Prometheus URL cannot come this way: an existing one is kept, else nothing changes."""
+    """Keptn's `monitoring.configure` (data.type = the provider) sets the project's provider;
+    further providers (`also`) stay, but for that one. A Prometheus URL cannot come this way: an
+    existing one is kept, else nothing changes."""
     project = str(event.data.get("project") or "")
     provider = str(event.data.get("type") or "")
     current = deps.evaluations.get_monitoring(project)
-    keep = current is not None and current.provider == provider
+    also = [name for name in current.also or () if name != provider] if current else []
+    keep = current is not None and "prometheus" in (provider, *also) and current.url is not None
     try:
         settings = MonitoringSettings(
             provider=provider,
+            also=also,
             url=current.url if keep and current else None,
             secret=current.secret if keep and current else None,
         )

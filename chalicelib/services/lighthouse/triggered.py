@@ -1,5 +1,6 @@
-"""evaluation.triggered: window, SLO file at the run's commit, then ask the SLI provider
-(reference 4.1 steps 1-5, 4.2). Every way this can end early is an evaluation.finished."""
+"""evaluation.triggered: window, SLO file at the run's commit, then ask the SLI provider (or,
+with several, each for its SLIs: chalicelib/services/lighthouse/providers.py) (reference 4.1
+steps 1-5, 4.2). Every way this can end early is an evaluation.finished."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from chalicelib.engine.lighthouse import (
 )
 from chalicelib.errors import InvalidInput, NotFound, QuartermasterError
 from chalicelib.services.lighthouse.common import (
+    GET_SLI,
     LighthouseDeps,
     answer,
     finish,
@@ -28,8 +30,9 @@ from chalicelib.services.lighthouse.common import (
     get_sli_type,
     scope_of,
 )
+from chalicelib.services.lighthouse.providers import split
 from chalicelib.services.projects import get_service
-from chalicelib.services.sequencing.common import publish
+from chalicelib.services.sequencing.common import publish, stable_id
 
 SLO_FILE = "slo.yaml"
 
@@ -59,37 +62,42 @@ def on_evaluation_triggered(event: KeptnEvent, deps: LighthouseDeps) -> None:
     if monitoring is None:
         finish(event, no_sli_provider(project, start, end), deps)
         return
-    request_id = get_sli_id(event)
+    indicators = [o.sli for o in effective_objectives(slo)] if slo is not None else []
+    parts = split(event, monitoring.providers, indicators, deps.config)
+    ids = [get_sli_id(event)] + [stable_id(event.id, GET_SLI, p) for p, _ in parts[1:]]
     # Kept before asking, so the answer always finds it, however fast the provider is.
-    deps.evaluations.put_pending(
-        PendingEvaluation(
-            get_sli_id=request_id,
-            triggered=event.to_wire(),
-            slo=slo_text,
-            start=start,
-            end=end,
+    for request_id, (provider, _) in zip(ids, parts, strict=True):
+        deps.evaluations.put_pending(
+            PendingEvaluation(
+                get_sli_id=request_id,
+                triggered=event.to_wire(),
+                slo=slo_text,
+                start=start,
+                end=end,
+                parts=tuple(ids) if len(ids) > 1 else (),
+                group=ids[0] if len(ids) > 1 else "",
+                provider=provider,
+            )
         )
-    )
-    publish(
-        deps,
-        event_id=request_id,
-        event_type=get_sli_type("triggered"),
-        context=event.shkeptncontext,
-        gitcommitid=event.gitcommitid,
-        data={
-            **scope_of(event),
-            "deployment": _deployment(data),
-            "get-sli": {
-                "sliProvider": monitoring.provider,
-                "start": start,
-                "end": end,
-                "indicators": [objective.sli for objective in effective_objectives(slo)]
-                if slo is not None
-                else [],
-                "customFilters": _custom_filters(data, slo),
+    for request_id, (provider, slis) in zip(ids, parts, strict=True):
+        publish(
+            deps,
+            event_id=request_id,
+            event_type=get_sli_type("triggered"),
+            context=event.shkeptncontext,
+            gitcommitid=event.gitcommitid,
+            data={
+                **scope_of(event),
+                "deployment": _deployment(data),
+                "get-sli": {
+                    "sliProvider": provider,
+                    "start": start,
+                    "end": end,
+                    "indicators": slis,
+                    "customFilters": _custom_filters(data, slo),
+                },
             },
-        },
-    )
+        )
 
 
 def read_slo(event: KeptnEvent, deps: LighthouseDeps) -> str | None:

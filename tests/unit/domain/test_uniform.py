@@ -152,14 +152,16 @@ def test_service_names_follow_the_entity_rule_and_are_unique() -> None:
     ]
 
 
-def test_kind_and_image_are_required() -> None:
+def test_kind_and_an_executor_are_required() -> None:
     text = VALID.replace("kind: Uniform\n", "").replace(
         "      image: ghcr.io/example/notifier:1.0.0\n", ""
     )
 
     assert problems(text) == [
         "uniform.yaml: top level (line 1): field 'kind' is required",
-        "uniform.yaml: spec.services[1] (line 19): field 'image' is required",
+        "uniform.yaml: spec.services[1] (line 19): say what carries out its events: image (a "
+        "container), function (a Lambda function), hook (an HTTP endpoint) or bus (an event bus "
+        "ARN), or kind: image, lambda, webhook, bus, http-poll or process",
     ]
 
 
