@@ -115,6 +115,8 @@ class EksAccess:
                 signed_at[0] = now
 
         configuration.api_key_prefix["BearerToken"] = "Bearer"
+        # The client sends a token only if one is set before its hook runs: sign the first now.
+        refresh(configuration)
         # The generated Configuration types the hook as None; it calls any callable set here.
         configuration.refresh_api_key_hook = refresh  # type: ignore[assignment]
         return ApiClient(configuration)

@@ -31,6 +31,7 @@ class Controllers:
         self._born: dict[str, float] = {}  # pod uid -> when it was created (monotonic)
         self._progress: dict[str, float] = {}  # ReplicaSet uid -> when it became the new one
         self._warned: set[tuple[str, str]] = set()
+        self.errors: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kube-controllers", daemon=True)
 
@@ -48,7 +49,16 @@ class Controllers:
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
-            self.reconcile()
+            try:
+                self.reconcile()
+            except Exception as exc:  # a dead controller would hang every test: record, go on
+                self.errors.append(repr(exc))
+
+    def _save(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Write back a controller's change (no optimistic lock: it holds the store's lock)."""
+        meta = obj["metadata"]
+        meta.pop("resourceVersion", None)
+        return self.store.update(obj["kind"], meta.get("namespace", ""), meta["name"], obj)
 
     def reconcile(self) -> None:
         with self.store.lock:
@@ -86,14 +96,12 @@ class Controllers:
             owned.append(current)
         elif _revision(current) != latest or latest == 0:
             current["metadata"].setdefault("annotations", {})[REVISION] = str(latest + 1)
-            current = self.store.update(
-                "ReplicaSet", meta["namespace"], current["metadata"]["name"], current
-            )
+            current = self._save(current)
             self._progress[current["metadata"]["uid"]] = time.monotonic()
         revision = _annotations(current).get(REVISION, "1")
         if _annotations(deployment).get(REVISION) != revision:
             deployment["metadata"].setdefault("annotations", {})[REVISION] = revision
-            self.store.update("Deployment", meta["namespace"], meta["name"], deployment)
+            self._save(deployment)
         wanted = int(spec.get("replicas", 1))
         current_ready = self._ready_pods(current)
         for rs in owned:
@@ -103,7 +111,7 @@ class Controllers:
             )
             if rs["spec"].get("replicas") != replicas:
                 rs["spec"]["replicas"] = replicas
-                self.store.update("ReplicaSet", meta["namespace"], rs["metadata"]["name"], rs)
+                self._save(rs)
         limit = int(spec.get("revisionHistoryLimit", 10))
         old = sorted(
             (rs for rs in owned if rs is not current and rs["spec"]["replicas"] == 0), key=_revision
