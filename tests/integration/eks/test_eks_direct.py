@@ -136,6 +136,8 @@ def test_a_first_deploy_that_fails_has_nothing_to_restore(
 
 def test_a_manifest_that_does_not_parse_reaches_no_cluster(kube: KubeStandIn) -> None:
     broken = MANIFESTS.replace("replicas: 4", "replicas: [4")
-    with pytest.raises(InvalidDocument, match=r"carts.yaml: invalid YAML \(line 7\).*flow sequence on line 6"):
+    with pytest.raises(
+        InvalidDocument, match=r"carts.yaml: invalid YAML \(line 7\).*flow sequence on line 6"
+    ):
         workload("carts:0.13.1", broken)
     assert kube.requests == []
