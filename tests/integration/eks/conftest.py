@@ -85,11 +85,12 @@ def moto_secret(access_key: str) -> str | None:
 class StandInEndpoints:
     """ClusterEndpoints that find the stand-in where DescribeCluster would find the cluster."""
 
-    def __init__(self, kube: KubeStandIn) -> None:
+    def __init__(self, kube: KubeStandIn, any_cluster: bool = False) -> None:
         self.kube = kube
+        self.any_cluster = any_cluster  # answer for every name (the stand-in still checks it)
 
     def endpoint(self, cluster: str) -> ClusterEndpoint:
-        if cluster != self.kube.cluster:
+        if cluster != self.kube.cluster and not self.any_cluster:
             raise NotFound(f"EKS cluster '{cluster}' does not exist")
         return ClusterEndpoint(cluster, self.kube.url, self.kube.ca_pem)
 
