@@ -10,8 +10,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 import pytest
-from moto.core import DEFAULT_ACCOUNT_ID as ACCOUNT
 from moto.core import set_initial_no_auth_action_count
+from moto.core.models import DEFAULT_ACCOUNT_ID as ACCOUNT
 from moto.eks.models import eks_backends
 
 from chalicelib.adapters.eks_access import ClusterRef, EksAccess, describe_cluster_endpoints
