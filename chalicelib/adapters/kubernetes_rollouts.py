@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.kubernetes_api import KubernetesApi
+from chalicelib.engine.kubernetes.rendering import version_of
 from chalicelib.engine.kubernetes.rollout_status import (
     REVISION,
     TEMPLATE_HASH,
@@ -52,15 +53,14 @@ class Restored:
     deployment: str
     images: dict[str, str]
     replaced: dict[str, str]
-    revision: int
+    revision: int  # the revision whose template came back (0: the template was not changed)
+    version: str = ""
 
     def describe(self) -> str:
         back = ", ".join(f"{c}={i}" for c, i in sorted(self.images.items()))
         gone = ", ".join(f"{c}={i}" for c, i in sorted(self.replaced.items()))
-        return (
-            f"Deployment {self.deployment} restored to revision {self.revision} ({back}), "
-            f"replacing {gone}"
-        )
+        which = f"revision {self.revision}" if self.revision else "the version it ran"
+        return f"Deployment {self.deployment} restored to {which} ({back}), replacing {gone}"
 
 
 @dataclass(frozen=True)
@@ -119,14 +119,18 @@ class KubernetesRollouts:
         problems = tuple(pod_problems(pods, events, template_hash))
         return RolloutResult(name, False, template_images(deployment), message, problems)
 
-    def undo(self, namespace: str, name: str) -> Restored | None:
-        """Put the previous revision's pod template back; None when there is none."""
+    def undo(self, namespace: str, name: str, version: str | None = None) -> Restored | None:
+        """Put back the pod template of `version` (the newest revision that ran it), or of the
+        previous revision; None when there is no such revision left."""
         deployment = self.api.get("Deployment", namespace, name)
         if deployment is None:
             return None
         history = self._replica_sets(namespace, deployment)
         current = revision_of(deployment)
-        earlier = [revision for revision in history if revision < current]
+        if version is None:
+            earlier = [revision for revision in history if revision < current]
+        else:
+            earlier = [r for r, rs in history.items() if version_of(rs) == version and r != current]
         if not earlier:
             return None
         previous = history[max(earlier)]
@@ -146,7 +150,7 @@ class KubernetesRollouts:
             ],
         )
         replaced = template_images(deployment)
-        return Restored(name, pod_images(template), replaced, max(earlier))
+        return Restored(name, pod_images(template), replaced, max(earlier), version_of(previous))
 
     def running(self, namespace: str, name: str) -> Running | None:
         deployment = self.api.get("Deployment", namespace, name)

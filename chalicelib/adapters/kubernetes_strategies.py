@@ -1,14 +1,17 @@
-"""The EKS deployment strategies, carried out on a cluster: direct, blue/green, canary by
-replica ratio, and rollback. Every failure leaves the cluster on the last good version and
-says what it restored.
+"""The EKS deployment strategies carried out on a cluster, in the steps the executor takes:
+`deploy` (direct), `stage` a candidate beside the running version, `shift` traffic to it,
+`promote` it, `rollback` to a recorded state. Every state lives in the cluster (annotations on
+the candidate Deployment), so any step can be repeated or taken by another process.
 
-- direct: apply the service's objects, wait for the rollout; a rollout that fails is undone.
-- blue_green_service: `<name>-green` runs the new version beside the primary while the Service
-  pins the primary; `release` points the Service at green, rolls the primary to the same
-  template, points the Service back and deletes green; `rollback` deletes green.
-- canary: `<name>-canary` gets its share of the replicas and the primary the rest, the Service
-  selecting both; `promote` rolls the primary to the new template and deletes the canary;
-  `abort` scales the primary back and deletes the canary.
+- deploy: apply the service's objects, wait for the rollout; a failed rollout is undone.
+- stage: `<name>-canary` runs the new version at the primary's size while the Service selects
+  only the primary's pods (blue/green's "green", a canary at 0%).
+- shift: the candidate gets its share of the primary's replicas and the primary the rest, and
+  the Service selects both: traffic follows the pods.
+- promote: the Service switches to the candidate, the primary rolls to the candidate's exact
+  template, the Service switches back and the candidate is deleted.
+- rollback: the Service selects the primary again at its full size, the candidate is deleted,
+  and the primary's template goes back to the recorded version if it had changed.
 """
 
 from __future__ import annotations
@@ -31,15 +34,34 @@ from chalicelib.engine.kubernetes.rendering import (
     Variant,
     Workload,
     canary_split,
+    variant_name,
+    version_of,
 )
 from chalicelib.errors import Conflict, InvalidInput
+
+# On the candidate Deployment: the primary's size before the candidate came, the weight asked
+# for, and the Service that switches between them.
+PRIMARY_REPLICAS = "quartermaster.dev/primary-replicas"
+WEIGHT = "quartermaster.dev/weight"
+SERVICE = "quartermaster.dev/service"
+
+
+@dataclass(frozen=True)
+class Traffic:
+    """What runs: `version` takes the traffic `candidate` does not; `weight` is the
+    candidate's share in percent as asked (the pods' share is reported with each step)."""
+
+    version: str | None
+    candidate: str | None = None
+    weight: float = 0.0
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """A strategy step: its rollout, and what was restored if it failed."""
+    """A step: its rollout, what was restored, and what runs after it."""
 
     result: RolloutResult
+    traffic: Traffic
     restored: Restored | None = None
     note: str = ""
     split: ReplicaSplit | None = None
@@ -52,8 +74,8 @@ class Outcome:
         parts = [self.note, self.result.describe()]
         if self.split is not None:
             parts.append(
-                f"canary {self.split.canary} and primary {self.split.primary} replicas "
-                f"({self.split.weight}% of pods on the canary)"
+                f"{self.split.canary} candidate and {self.split.primary} primary replicas "
+                f"({self.split.weight}% of the pods on the candidate)"
             )
         if self.restored is not None:
             parts.append(self.restored.describe())
@@ -63,150 +85,182 @@ class Outcome:
 
 
 class KubernetesStrategies:
-    """Deploys workloads with a strategy through KubernetesRollouts."""
+    """The strategies' steps on one cluster, through KubernetesRollouts."""
 
     def __init__(self, rollouts: KubernetesRollouts) -> None:
         self.rollouts = rollouts
         self.api = rollouts.api
 
-    # direct ---------------------------------------------------------------------------------
+    def current(self, namespace: str, name: str) -> Traffic:
+        primary = self.api.get("Deployment", namespace, name)
+        if primary is None:
+            return Traffic(None)
+        candidate = self.api.get("Deployment", namespace, variant_name(name, Variant.CANARY))
+        if candidate is None:
+            return Traffic(_version(primary))
+        weight = float(_annotations(candidate).get(WEIGHT, "0"))
+        return Traffic(_version(primary), _version(candidate), weight)
 
-    def deploy_direct(
+    def deploy(
         self, workload: Workload, timeout: float, annotations: Mapping[str, str] | None = None
     ) -> Outcome:
+        """Direct: the primary runs the new version; a rollout that fails is undone."""
+        ns, name = workload.namespace, workload.name
         self._apply_companions(workload, pinned=None)
         self._apply_deployment(workload, copy.deepcopy(workload.deployment), annotations)
-        result = self.rollouts.wait(workload.namespace, workload.name, timeout)
+        result = self.rollouts.wait(ns, name, timeout)
         if result.ready:
-            return Outcome(result)
-        restored = self.rollouts.undo(workload.namespace, workload.name)
+            return Outcome(result, self.current(ns, name))
+        restored = self.rollouts.undo(ns, name)
         if restored is not None:
-            self.rollouts.wait(workload.namespace, workload.name, timeout)
-        return Outcome(result, restored)
+            self.rollouts.wait(ns, name, timeout)
+        return Outcome(result, self.current(ns, name), restored)
 
-    def rollback(self, namespace: str, name: str, timeout: float) -> Outcome:
+    def stage(
+        self, workload: Workload, timeout: float, annotations: Mapping[str, str] | None = None
+    ) -> Outcome:
+        """The new version as the candidate, at full size, with no traffic."""
+        ns, name = workload.namespace, workload.name
+        primary = self.api.get("Deployment", ns, name)
+        if primary is None:
+            first = self.deploy(workload, timeout, annotations)
+            note = "first deployment: nothing ran to stage beside, deployed directly"
+            return Outcome(first.result, first.traffic, first.restored, note)
+        self._require_variant_label(workload, primary)
+        service = workload.service_for(Variant.PRIMARY)  # InvalidInput without a Service
+        self._apply_companions(workload, pinned=Variant.PRIMARY)
+        # A candidate staged before may have scaled the primary down: its record of the
+        # primary's size stays the size to come back to.
+        existing = self.api.get("Deployment", ns, variant_name(name, Variant.CANARY))
+        recorded = _annotations(existing).get(PRIMARY_REPLICAS)
+        size = int(recorded or primary["spec"].get("replicas", workload.replicas))
+        candidate = workload.variant(Variant.CANARY, replicas=size)
+        notes = {
+            **(annotations or {}),
+            PRIMARY_REPLICAS: str(size),
+            WEIGHT: "0",
+            SERVICE: service["metadata"]["name"],
+        }
+        self._apply_deployment(workload, candidate, notes)
+        result = self.rollouts.wait(ns, candidate["metadata"]["name"], timeout)
+        if result.ready:
+            return Outcome(
+                result, self.current(ns, name), note="the Service sends no traffic to it"
+            )
+        self.api.delete("Deployment", ns, candidate["metadata"]["name"])
+        note = f"deleted {candidate['metadata']['name']}; {name} was not touched"
+        return Outcome(result, self.current(ns, name), note=note)
+
+    def shift(
+        self, namespace: str, name: str, version: str, weight: float, timeout: float
+    ) -> Outcome:
+        """Give the candidate `version` its share of the replicas; the Service selects both."""
+        candidate = self._candidate(namespace, name, version)
+        candidate_name = candidate["metadata"]["name"]
+        split = canary_split(int(_annotations(candidate)[PRIMARY_REPLICAS]), round(weight))
+        self.api.patch(
+            "Deployment",
+            namespace,
+            candidate_name,
+            {
+                "metadata": {"annotations": {WEIGHT: f"{weight:g}"}},
+                "spec": {"replicas": split.canary},
+            },
+        )
+        result = self.rollouts.wait(namespace, candidate_name, timeout)
+        if not result.ready:
+            return Outcome(result, self.current(namespace, name), note="no traffic was shifted")
+        self._select(namespace, candidate, None)
+        self.api.patch("Deployment", namespace, name, {"spec": {"replicas": split.primary}})
+        self.rollouts.wait(namespace, name, timeout)
+        return Outcome(result, self.current(namespace, name), split=split)
+
+    def promote(self, namespace: str, name: str, version: str, timeout: float) -> Outcome:
+        """The candidate `version` becomes the primary; the candidate is deleted."""
+        primary = self.api.get("Deployment", namespace, name)
+        candidate = self.api.get("Deployment", namespace, variant_name(name, Variant.CANARY))
+        if candidate is None and primary is not None and _version(primary) == version:
+            result = self.rollouts.wait(namespace, name, timeout)  # promoted before
+            return Outcome(result, self.current(namespace, name), note="already promoted")
+        candidate = self._candidate(namespace, name, version)
+        candidate_name = candidate["metadata"]["name"]
+        size = int(_annotations(candidate)[PRIMARY_REPLICAS])
+        self.api.patch("Deployment", namespace, candidate_name, {"spec": {"replicas": size}})
+        result = self.rollouts.wait(namespace, candidate_name, timeout)
+        if not result.ready:
+            return Outcome(result, self.current(namespace, name), note="nothing was switched")
+        self._select(namespace, candidate, Variant.CANARY)
+        template = copy.deepcopy(candidate["spec"]["template"])
+        template["metadata"]["labels"][VARIANT_LABEL] = Variant.PRIMARY.value
+        self.api.patch(
+            "Deployment",
+            namespace,
+            name,
+            [
+                {"op": "replace", "path": "/spec/template", "value": template},
+                {"op": "replace", "path": "/spec/replicas", "value": size},
+            ],
+        )
+        result = self.rollouts.wait(namespace, name, timeout)
+        if not result.ready:
+            note = f"the Service stays on {candidate_name}, which runs the promoted version"
+            return Outcome(result, self.current(namespace, name), note=note)
+        self._select(namespace, candidate, Variant.PRIMARY)
+        self.api.delete("Deployment", namespace, candidate_name)
+        note = f"promoted: {candidate_name} replaced by {name}"
+        return Outcome(result, self.current(namespace, name), note=note)
+
+    def rollback(self, namespace: str, name: str, to: Traffic, timeout: float) -> Outcome:
+        """Back to `to` as `current` read it: the primary alone, at its size, on its version."""
+        candidate = self.api.get("Deployment", namespace, variant_name(name, Variant.CANARY))
+        replaced: dict[str, str] = {}
+        if candidate is not None:
+            replaced = template_images(candidate)
+            self._select(namespace, candidate, Variant.PRIMARY)
+            size = int(_annotations(candidate).get(PRIMARY_REPLICAS, 1))
+            self.api.patch("Deployment", namespace, name, {"spec": {"replicas": size}})
+            self.api.delete("Deployment", namespace, candidate["metadata"]["name"])
+        primary = self.api.get("Deployment", namespace, name)
+        restored = None
+        if primary is not None and to.version is not None and _version(primary) != to.version:
+            restored = self.rollouts.undo(namespace, name, to.version)
+            if restored is None:
+                raise Conflict(
+                    f"version {to.version} of Deployment {namespace}/{name} is no longer in its "
+                    "history (spec.revisionHistoryLimit): deploy it again to restore it"
+                )
+        result = self.rollouts.wait(namespace, name, timeout)
+        if restored is None and primary is not None:
+            restored = Restored(
+                name, result.images, replaced or result.images, 0, _version(primary)
+            )
+        return Outcome(result, self.current(namespace, name), restored)
+
+    def undo(self, namespace: str, name: str, timeout: float) -> Outcome:
         """Back to the previous revision of Deployment `name` (its exact pod template)."""
         restored = self.rollouts.undo(namespace, name)
         if restored is None:
             raise Conflict(f"Deployment {namespace}/{name} has no earlier revision to roll back to")
-        return Outcome(self.rollouts.wait(namespace, name, timeout), restored)
-
-    # blue/green -----------------------------------------------------------------------------
-
-    def deploy_green(
-        self, workload: Workload, timeout: float, annotations: Mapping[str, str] | None = None
-    ) -> Outcome:
-        primary = self._live(workload, Variant.PRIMARY)
-        if primary is None:
-            first = self.deploy_direct(workload, timeout, annotations)
-            note = "first deployment: no running version to switch from, deployed directly"
-            return Outcome(first.result, first.restored, note)
-        self._require_variant_label(workload, primary)
-        self._apply_companions(workload, pinned=Variant.PRIMARY)
-        green = workload.variant(Variant.GREEN, replicas=_replicas(primary, workload))
-        self._apply_deployment(workload, green, annotations)
-        name = green["metadata"]["name"]
-        result = self.rollouts.wait(workload.namespace, name, timeout)
-        if result.ready:
-            return Outcome(result, note=f"the Service still sends traffic to {workload.name}")
-        self.api.delete("Deployment", workload.namespace, name)
-        return Outcome(result, note=f"deleted {name}; {workload.name} was not touched")
-
-    def release_green(self, workload: Workload, timeout: float) -> Outcome:
-        green_name = f"{workload.name}-green"
-        green = self._live(workload, Variant.GREEN)
-        if green is None:
-            raise Conflict(
-                f"there is no Deployment {green_name} to release in {workload.namespace}: "
-                "deploy with blue_green_service first"
-            )
-        self._switch(workload, Variant.GREEN)
-        # Release exactly what ran as green (its template), under the primary's name and label.
-        released = copy.deepcopy(workload.deployment)
-        released["spec"]["template"] = green["spec"]["template"]
-        released["spec"]["template"]["metadata"]["labels"][VARIANT_LABEL] = "primary"
-        self._apply_deployment(workload, released, None)
-        result = self.rollouts.wait(workload.namespace, workload.name, timeout)
-        if not result.ready:
-            note = f"the Service stays on {green_name}, which runs the released version"
-            return Outcome(result, note=note)
-        self._switch(workload, Variant.PRIMARY)
-        self.api.delete("Deployment", workload.namespace, green_name)
-        return Outcome(result, note=f"released: {green_name} replaced by {workload.name}")
-
-    def discard_green(self, workload: Workload) -> Outcome:
-        if workload.service_object is not None:
-            self._switch(workload, Variant.PRIMARY)
-        deleted = self.api.delete("Deployment", workload.namespace, f"{workload.name}-green")
-        running = self.rollouts.running(workload.namespace, workload.name)
-        images = {} if running is None else running.images
-        note = (
-            f"deleted {workload.name}-green" if deleted else f"no {workload.name}-green to delete"
-        )
-        result = RolloutResult(workload.name, True, images, "the primary was not changed")
-        return Outcome(result, note=note)
-
-    # canary ---------------------------------------------------------------------------------
-
-    def set_canary_weight(
-        self,
-        workload: Workload,
-        weight: int,
-        timeout: float,
-        annotations: Mapping[str, str] | None = None,
-    ) -> Outcome:
-        primary = self._live(workload, Variant.PRIMARY)
-        if primary is None:
-            first = self.deploy_direct(workload, timeout, annotations)
-            note = "first deployment: no running version to compare with, deployed directly"
-            return Outcome(first.result, first.restored, note)
-        self._require_variant_label(workload, primary)
-        split = canary_split(workload.replicas, weight)
-        self._apply_companions(workload, pinned=None)
-        canary = workload.variant(Variant.CANARY, replicas=split.canary)
-        self._apply_deployment(workload, canary, annotations)
-        result = self.rollouts.wait(workload.namespace, canary["metadata"]["name"], timeout)
-        if not result.ready:
-            return Outcome(result, note="the primary was not scaled down", split=split)
-        self.api.patch(
-            "Deployment", workload.namespace, workload.name, {"spec": {"replicas": split.primary}}
-        )
-        self.rollouts.wait(workload.namespace, workload.name, timeout)
-        return Outcome(result, split=split)
-
-    def promote_canary(self, workload: Workload, timeout: float) -> Outcome:
-        self._apply_deployment(workload, copy.deepcopy(workload.deployment), None)
-        result = self.rollouts.wait(workload.namespace, workload.name, timeout)
-        if not result.ready:
-            return Outcome(result, note=f"{workload.name}-canary keeps running")
-        self.api.delete("Deployment", workload.namespace, f"{workload.name}-canary")
-        return Outcome(result, note=f"promoted: {workload.name}-canary deleted")
-
-    def abort_canary(self, workload: Workload, timeout: float) -> Outcome:
-        name = workload.name
-        self.api.patch(
-            "Deployment", workload.namespace, name, {"spec": {"replicas": workload.replicas}}
-        )
-        result = self.rollouts.wait(workload.namespace, name, timeout)
-        canary = self._live(workload, Variant.CANARY)
-        self.api.delete("Deployment", workload.namespace, f"{name}-canary")
-        replaced = {} if canary is None else template_images(canary)
-        restored = Restored(name, result.images, replaced, 0)
-        return Outcome(result, restored, note=f"{name}-canary deleted")
+        result = self.rollouts.wait(namespace, name, timeout)
+        return Outcome(result, self.current(namespace, name), restored)
 
     # helpers --------------------------------------------------------------------------------
 
-    def _live(self, workload: Workload, variant: Variant) -> dict[str, Any] | None:
-        name = workload.variant(variant)["metadata"]["name"]
-        return self.api.get("Deployment", workload.namespace, name)
+    def _candidate(self, namespace: str, name: str, version: str) -> dict[str, Any]:
+        candidate = self.api.get("Deployment", namespace, variant_name(name, Variant.CANARY))
+        if candidate is None or _version(candidate) != version:
+            staged = "nothing" if candidate is None else _version(candidate)
+            raise Conflict(
+                f"version {version} is not staged beside Deployment {namespace}/{name} "
+                f"({staged} is): stage it first"
+            )
+        return candidate
 
     def _apply_companions(self, workload: Workload, pinned: Variant | None) -> None:
         for body in workload.others:
             self.api.apply(body)
         if workload.service_object is not None:
             self.api.apply(workload.service_for(pinned))
-        elif pinned is not None:
-            workload.service_for(pinned)  # raises: the strategy needs a Service
 
     def _apply_deployment(
         self, workload: Workload, body: dict[str, Any], annotations: Mapping[str, str] | None
@@ -220,10 +274,12 @@ class KubernetesStrategies:
         body["metadata"].setdefault("annotations", {}).update(notes)
         self.api.apply(body)
 
-    def _switch(self, workload: Workload, variant: Variant) -> None:
-        patch = {"spec": {"selector": {VARIANT_LABEL: variant.value}}}
-        service = workload.service_for(variant)
-        self.api.patch("Service", workload.namespace, service["metadata"]["name"], patch)
+    def _select(self, namespace: str, candidate: dict[str, Any], variant: Variant | None) -> None:
+        """Point the Service at one variant's pods, or (None) at both."""
+        service = _annotations(candidate).get(SERVICE)
+        if service:
+            selector = {VARIANT_LABEL: None if variant is None else variant.value}
+            self.api.patch("Service", namespace, service, {"spec": {"selector": selector}})
 
     def _require_variant_label(self, workload: Workload, primary: Mapping[str, Any]) -> None:
         labels = primary["spec"]["template"]["metadata"].get("labels") or {}
@@ -235,5 +291,14 @@ class KubernetesStrategies:
             )
 
 
-def _replicas(live: Mapping[str, Any], workload: Workload) -> int:
-    return int(live["spec"].get("replicas", workload.replicas))
+def _annotations(item: Mapping[str, Any] | None) -> dict[str, str]:
+    return dict(((item or {}).get("metadata") or {}).get("annotations") or {})
+
+
+def _version(deployment: Mapping[str, Any]) -> str:
+    """The version a Deployment runs; one not deployed by Quartermaster is named by its image."""
+    found = version_of(dict(deployment))
+    if found:
+        return found
+    images = sorted(template_images(deployment).values())
+    return images[0] if images else "unknown"

@@ -1,21 +1,29 @@
 """The objects a strategy applies, rendered from a service's manifests.
 
-The service's Deployment gets the new image on the service's container(s) and a variant label
-on its pods; the variants a strategy needs are copies of it under their own names:
+The service's Deployment gets the new image on the service's container(s), a variant label on
+its pods and its version in an annotation of its pod template; the new version of blue/green
+and canary runs as a copy under another name:
 
     <name>          primary: what the Service sends traffic to between deliveries
-    <name>-green    blue_green_service: the new version beside the primary until release
-    <name>-canary   canary: the new version, its share of traffic set by its replica count
+    <name>-canary   the candidate: the new version beside the primary until it is promoted
+                    (blue_green_service) or while traffic shifts to it (canary)
 
 Every variant's selector includes the variant label, so two Deployments never claim the same
-pods. The Service keeps the manifest's selector (both variants receive traffic: the canary's
-share is its share of pods), or, for blue/green, adds the variant label to send all traffic to
-one variant: switching that label is the release.
+pods. The Service either adds the variant label to its selector, sending all traffic to one
+variant (switching it is a blue/green release), or keeps the manifest's selector, so both
+variants receive traffic in proportion to their pods (a canary's weight).
+
+A version is the service's image and a digest of the whole pod template (the variant label
+left out), e.g. `carts:0.13.2#5d0c1f7a`: the same manifests and image give the same version,
+any change to the template a new one, and the primary runs the candidate's version once it is
+promoted.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,8 +41,10 @@ _IMAGE = re.compile(r"^\S{1,1024}$")
 
 class Variant(StrEnum):
     PRIMARY = "primary"
-    GREEN = "green"
     CANARY = "canary"
+
+
+VERSION_ANNOTATION = "quartermaster.dev/version"
 
 
 def variant_name(name: str, variant: Variant) -> str:
@@ -62,6 +72,10 @@ class Workload:
     def replicas(self) -> int:
         """The primary's replica count as the manifest asks (Kubernetes' default: 1)."""
         return int(self.deployment["spec"].get("replicas", 1))
+
+    @property
+    def version(self) -> str:
+        return version_of(self.deployment)
 
     @property
     def pod_labels(self) -> dict[str, str]:
@@ -126,6 +140,10 @@ def render(
     for container in body["spec"]["template"]["spec"]["containers"]:
         if image is not None and container["name"] in containers:
             container["image"] = image
+    template = body["spec"]["template"]
+    template["metadata"].setdefault("annotations", {})[VERSION_ANNOTATION] = template_version(
+        template, containers
+    )
     for labels in _variant_label_maps(body):
         labels[VARIANT_LABEL] = Variant.PRIMARY.value
     body["metadata"].setdefault("labels", {}).update(MANAGED_BY)
@@ -276,6 +294,24 @@ def _image_containers(
     return ()
 
 
+def template_version(template: dict[str, Any], containers: Sequence[str]) -> str:
+    """`<image>#<digest>`: the first service container's image and a digest of the template
+    without the variant label (so every variant of one version has the same)."""
+    plain = copy.deepcopy(template)
+    plain.get("metadata", {}).get("labels", {}).pop(VARIANT_LABEL, None)
+    plain.get("metadata", {}).get("annotations", {}).pop(VERSION_ANNOTATION, None)
+    digest = hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:8]
+    images = [c.get("image", "") for c in plain["spec"]["containers"] if c["name"] in containers]
+    return f"{images[0] if images else 'unknown'}#{digest}"
+
+
+def version_of(deployment: dict[str, Any]) -> str:
+    """The version a Deployment (rendered, or read from a cluster) runs; '' when it was not
+    deployed by Quartermaster."""
+    metadata = deployment["spec"]["template"].get("metadata") or {}
+    return str((metadata.get("annotations") or {}).get(VERSION_ANNOTATION, ""))
+
+
 def image_repository(image: str) -> str:
     """`registry/path/name` of an image reference, without its tag or digest."""
     reference = image.split("@", 1)[0]
@@ -321,8 +357,8 @@ def _no_service_problem(workload: Workload) -> Problem:
         "manifests",
         "Service",
         f"no Service selects the pods of Deployment '{workload.name}' (labels "
-        f"{_labels(workload.pod_labels)}): blue_green_service switches a Service between two "
-        "Deployments; add one to the manifests",
+        f"{_labels(workload.pod_labels)}): blue_green_service and canary send traffic to a new "
+        "version through a Service; add one to the manifests",
         None,
     )
 
@@ -356,5 +392,7 @@ def canary_split(total: int, weight: int) -> ReplicaSplit:
         return ReplicaSplit(total, 0)
     if weight == 100:
         return ReplicaSplit(0, total)
-    canary = max(1, round(total * weight / 100))
-    return ReplicaSplit(max(1, total - canary), canary)
+    if total == 1:
+        return ReplicaSplit(1, 1)  # the only split of one replica between 0% and 100%
+    canary = min(total - 1, max(1, round(total * weight / 100)))
+    return ReplicaSplit(total - canary, canary)

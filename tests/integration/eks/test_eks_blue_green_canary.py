@@ -1,4 +1,5 @@
-"""blue_green_service and canary by replica ratio on the Kubernetes API stand-in."""
+"""blue_green_service and canary on the Kubernetes API stand-in: stage, shift, promote and
+rollback, with what receives traffic checked through the Service's selector and the pods."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from chalicelib.adapters.kubernetes_strategies import KubernetesStrategies
+from chalicelib.adapters.kubernetes_api import KubernetesApi
+from chalicelib.adapters.kubernetes_strategies import KubernetesStrategies, Traffic
 from chalicelib.engine.kubernetes.rendering import VARIANT_LABEL
 from chalicelib.errors import Conflict, InvalidInput
 from tests.integration.eks.conftest import MANIFESTS, NAMESPACE, workload
@@ -27,8 +29,8 @@ def deployments(kube: KubeStandIn) -> dict[str, tuple[int, list[str]]]:
     }
 
 
-def pods_by_image(kube: KubeStandIn) -> dict[str, int]:
-    """Image -> pods the Service selects (what receives traffic)."""
+def serving(kube: KubeStandIn) -> dict[str, int]:
+    """Image -> pods the Service selects: what receives traffic."""
     selector = kube.store.get("Service", NAMESPACE, "carts")["spec"]["selector"]
     labels = ",".join(f"{k}={v}" for k, v in selector.items())
     pods, _ = kube.store.list("Pod", NAMESPACE, labels)
@@ -39,8 +41,8 @@ def pods_by_image(kube: KubeStandIn) -> dict[str, int]:
     return counted
 
 
-def service_selectors(kube: KubeStandIn) -> list[str | None]:
-    """The variant the Service selected after each of its changes, in order."""
+def selections(kube: KubeStandIn) -> list[str | None]:
+    """The variant the Service selected after each change of it, in order (None: both)."""
     seen: list[str | None] = []
     for _, _, obj in kube.store.log:
         if obj["kind"] == "Service" and obj["metadata"]["name"] == "carts":
@@ -52,86 +54,96 @@ def service_selectors(kube: KubeStandIn) -> list[str | None]:
 
 @pytest.fixture
 def live(strategies: KubernetesStrategies) -> KubernetesStrategies:
-    """carts:0.13.1 deployed directly: the version a strategy starts from."""
-    assert strategies.deploy_direct(workload("carts:0.13.1"), TIMEOUT).ok
+    """carts:0.13.1 deployed directly: the version every strategy starts from."""
+    assert strategies.deploy(workload("carts:0.13.1"), TIMEOUT).ok
     return strategies
 
 
-def test_blue_green_runs_green_beside_the_primary_and_release_switches_the_service(
+def test_blue_green_stages_beside_the_primary_and_promote_switches_the_service(
     kube: KubeStandIn, live: KubernetesStrategies
 ) -> None:
-    new = workload("carts:0.13.2")
-    deployed = live.deploy_green(new, TIMEOUT)
-    assert deployed.ok, deployed.describe()
-    assert "the Service still sends traffic to carts" in deployed.describe()
+    old, new = workload("carts:0.13.1").version, workload("carts:0.13.2")
+    staged = live.stage(new, TIMEOUT)
+    assert staged.ok, staged.describe()
+    assert staged.traffic == Traffic(old, new.version, 0.0)
     assert deployments(kube) == {
         "carts": (4, ["carts:0.13.1"]),
-        "carts-green": (4, ["carts:0.13.2"]),
+        "carts-canary": (4, ["carts:0.13.2"]),
     }
-    assert pods_by_image(kube) == {"carts:0.13.1": 4}
+    assert serving(kube) == {"carts:0.13.1": 4}
+    assert live.stage(new, TIMEOUT).traffic == staged.traffic  # a retry changes nothing
 
-    released = live.release_green(new, TIMEOUT)
+    promoted = live.promote(NAMESPACE, "carts", new.version, TIMEOUT)
 
-    assert released.ok, released.describe()
-    assert "released: carts-green replaced by carts" in released.describe()
+    assert promoted.ok, promoted.describe()
+    assert promoted.traffic == Traffic(new.version)
+    assert "promoted: carts-canary replaced by carts" in promoted.describe()
     assert deployments(kube) == {"carts": (4, ["carts:0.13.2"])}
     assert live.rollouts.wait(NAMESPACE, "carts", TIMEOUT).ready
-    assert pods_by_image(kube) == {"carts:0.13.2": 4}
-    # primary pinned, all traffic to green at the switch, then the primary again
-    assert service_selectors(kube) == [None, "primary", "green", "primary"]
+    assert serving(kube) == {"carts:0.13.2": 4}
+    # pinned to the primary, all traffic to the candidate at the switch, then the primary
+    assert selections(kube) == [None, "primary", "canary", "primary"]
+    assert live.promote(NAMESPACE, "carts", new.version, TIMEOUT).traffic == promoted.traffic
     running = live.rollouts.running(NAMESPACE, "carts")
     assert running is not None
     assert running.previous_images == {"carts": "carts:0.13.1"}
 
 
-def test_blue_green_rollback_deletes_green_and_keeps_the_primary(
+def test_blue_green_rollback_deletes_the_candidate_and_keeps_the_primary(
     kube: KubeStandIn, live: KubernetesStrategies
 ) -> None:
+    recorded = live.current(NAMESPACE, "carts")
     new = workload("carts:0.13.2")
-    assert live.deploy_green(new, TIMEOUT).ok
-    outcome = live.discard_green(new)
-    assert outcome.ok
-    assert "deleted carts-green" in outcome.describe()
+    assert live.stage(new, TIMEOUT).ok
+    for _ in range(2):  # a rollback repeated after a lost answer
+        outcome = live.rollback(NAMESPACE, "carts", recorded, TIMEOUT)
+        assert outcome.ok
+        assert outcome.traffic == recorded
     assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
-    assert pods_by_image(kube) == {"carts:0.13.1": 4}
-    with pytest.raises(Conflict, match="no Deployment carts-green to release"):
-        live.release_green(new, TIMEOUT)
+    assert serving(kube) == {"carts:0.13.1": 4}
+    with pytest.raises(Conflict, match="is not staged beside Deployment shop/carts"):
+        live.promote(NAMESPACE, "carts", new.version, TIMEOUT)
 
 
-def test_a_green_that_never_becomes_ready_is_deleted(
+def test_a_candidate_that_never_becomes_ready_is_deleted(
     kube: KubeStandIn, live: KubernetesStrategies
 ) -> None:
     kube.controllers.fail("carts:broken", "CrashLoopBackOff")
-    outcome = live.deploy_green(workload("carts:broken"), 1.5)
+    outcome = live.stage(workload("carts:broken"), 1.5)
     assert not outcome.ok
     assert {p.reason for p in outcome.result.problems} == {"CrashLoopBackOff"}
-    assert "deleted carts-green; carts was not touched" in outcome.describe()
+    assert "deleted carts-canary; carts was not touched" in outcome.describe()
     assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
+    assert serving(kube) == {"carts:0.13.1": 4}
 
 
-def test_blue_green_needs_a_service(kube: KubeStandIn, live: KubernetesStrategies) -> None:
+def test_staging_needs_a_service(kube: KubeStandIn, live: KubernetesStrategies) -> None:
     without = MANIFESTS.split("---")[0]
     with pytest.raises(InvalidInput, match="no Service selects the pods of Deployment 'carts'"):
-        live.deploy_green(workload("carts:0.13.2", without), TIMEOUT)
-    assert "carts-green" not in deployments(kube)
+        live.stage(workload("carts:0.13.2", without), TIMEOUT)
+    assert "carts-canary" not in deployments(kube)
 
 
-def test_the_first_blue_green_deploy_is_direct(
+def test_the_first_stage_deploys_directly(
     kube: KubeStandIn, strategies: KubernetesStrategies
 ) -> None:
-    outcome = strategies.deploy_green(workload("carts:0.13.1"), TIMEOUT)
+    new = workload("carts:0.13.1")
+    outcome = strategies.stage(new, TIMEOUT)
     assert outcome.ok
-    assert "first deployment: no running version to switch from" in outcome.describe()
+    assert outcome.traffic == Traffic(new.version)
+    assert "first deployment: nothing ran to stage beside" in outcome.describe()
     assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
 
 
 def test_canary_steps_shift_pods_then_promote(
     kube: KubeStandIn, live: KubernetesStrategies
 ) -> None:
-    new = workload("carts:0.13.2")
-    for weight, primary, canary in ((25, 3, 1), (50, 2, 2), (100, 0, 4)):
-        step = live.set_canary_weight(new, weight, TIMEOUT)
+    old, new = workload("carts:0.13.1").version, workload("carts:0.13.2")
+    assert live.stage(new, TIMEOUT).ok
+    for weight, primary, canary in ((25.0, 3, 1), (50.0, 2, 2), (50.0, 2, 2), (90.0, 1, 3)):
+        step = live.shift(NAMESPACE, "carts", new.version, weight, TIMEOUT)
         assert step.ok, step.describe()
+        assert step.traffic == Traffic(old, new.version, weight)
         assert step.split is not None
         assert (step.split.primary, step.split.canary) == (primary, canary)
         assert deployments(kube) == {
@@ -139,44 +151,52 @@ def test_canary_steps_shift_pods_then_promote(
             "carts-canary": (canary, ["carts:0.13.2"]),
         }
         # the Service selects both: traffic follows the pods
-        expected = {"carts:0.13.1": primary, "carts:0.13.2": canary}
-        assert pods_by_image(kube) == {k: v for k, v in expected.items() if v}
-    promoted = live.promote_canary(new, TIMEOUT)
+        assert serving(kube) == {"carts:0.13.1": primary, "carts:0.13.2": canary}
+    assert (
+        "1 candidate and 3 primary replicas (25% of the pods"
+        in live.shift(NAMESPACE, "carts", new.version, 10.0, TIMEOUT).describe()
+    )
+    promoted = live.promote(NAMESPACE, "carts", new.version, TIMEOUT)
     assert promoted.ok
     assert deployments(kube) == {"carts": (4, ["carts:0.13.2"])}
     assert live.rollouts.wait(NAMESPACE, "carts", TIMEOUT).ready
-    assert pods_by_image(kube) == {"carts:0.13.2": 4}
+    assert serving(kube) == {"carts:0.13.2": 4}
 
 
-def test_an_aborted_canary_puts_the_primary_back(
+def test_a_rollback_mid_canary_restores_the_primary_at_full_size(
     kube: KubeStandIn, live: KubernetesStrategies
 ) -> None:
+    recorded = live.current(NAMESPACE, "carts")
     new = workload("carts:0.13.2")
-    assert live.set_canary_weight(new, 50, TIMEOUT).ok
-    outcome = live.abort_canary(new, TIMEOUT)
+    assert live.stage(new, TIMEOUT).ok
+    assert live.shift(NAMESPACE, "carts", new.version, 50.0, TIMEOUT).ok
+    outcome = live.rollback(NAMESPACE, "carts", recorded, TIMEOUT)
     assert outcome.ok
+    assert outcome.traffic == recorded
     assert outcome.restored is not None
     assert outcome.restored.replaced == {"carts": "carts:0.13.2"}
     assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
-    assert pods_by_image(kube) == {"carts:0.13.1": 4}
+    assert serving(kube) == {"carts:0.13.1": 4}
 
 
-def test_a_canary_that_fails_leaves_the_primary_whole(
+def test_a_rollback_after_a_direct_deploy_restores_the_recorded_version(
     kube: KubeStandIn, live: KubernetesStrategies
 ) -> None:
-    kube.controllers.fail("carts:broken", "ImagePullBackOff")
-    step = live.set_canary_weight(workload("carts:broken"), 25, 1.5)
-    assert not step.ok
-    assert "the primary was not scaled down" in step.describe()
-    assert deployments(kube)["carts"] == (4, ["carts:0.13.1"])
-    assert live.abort_canary(workload("carts:broken"), TIMEOUT).ok
-    assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
+    recorded = live.current(NAMESPACE, "carts")
+    assert live.deploy(workload("carts:0.13.2"), TIMEOUT).ok
+    assert live.deploy(workload("carts:0.13.3"), TIMEOUT).ok
+    outcome = live.rollback(NAMESPACE, "carts", recorded, TIMEOUT)
+    assert outcome.traffic == recorded
+    assert outcome.restored is not None
+    assert outcome.restored.images == {"carts": "carts:0.13.1"}
+    assert outcome.restored.replaced == {"carts": "carts:0.13.3"}
+    assert serving(kube) == {"carts:0.13.1": 4}
 
 
 def test_a_primary_made_without_the_variant_label_is_named_with_the_fix(
-    kube: KubeStandIn, api: Any, strategies: KubernetesStrategies
+    kube: KubeStandIn, api: KubernetesApi, strategies: KubernetesStrategies
 ) -> None:
-    made_by_hand = workload("carts:0.13.1").deployment
+    made_by_hand: dict[str, Any] = workload("carts:0.13.1").deployment
     for labels in (
         made_by_hand["spec"]["selector"]["matchLabels"],
         made_by_hand["spec"]["template"]["metadata"]["labels"],
@@ -184,7 +204,7 @@ def test_a_primary_made_without_the_variant_label_is_named_with_the_fix(
         del labels[VARIANT_LABEL]
     api.apply(made_by_hand)
     with pytest.raises(InvalidInput, match="deploy once with the direct strategy"):
-        strategies.set_canary_weight(workload("carts:0.13.2"), 25, TIMEOUT)
+        strategies.stage(workload("carts:0.13.2"), TIMEOUT)
     # a direct deploy adopts it: its selector cannot change, its pods get the label
-    assert strategies.deploy_direct(workload("carts:0.13.2"), TIMEOUT).ok
-    assert strategies.set_canary_weight(workload("carts:0.13.3"), 25, TIMEOUT).ok
+    assert strategies.deploy(workload("carts:0.13.2"), TIMEOUT).ok
+    assert strategies.stage(workload("carts:0.13.3"), TIMEOUT).ok

@@ -26,9 +26,7 @@ def running_pods(kube: KubeStandIn) -> list[str]:
 def test_a_direct_deploy_applies_every_object_and_waits_for_the_rollout(
     kube: KubeStandIn, strategies: KubernetesStrategies
 ) -> None:
-    outcome = strategies.deploy_direct(
-        workload("carts:0.13.1"), TIMEOUT, {"keptn.sh/context": "c1"}
-    )
+    outcome = strategies.deploy(workload("carts:0.13.1"), TIMEOUT, {"keptn.sh/context": "c1"})
     assert outcome.ok, outcome.describe()
     assert outcome.result.images == {"carts": "carts:0.13.1"}
     assert "is rolled out: 4 of 4 replicas available" in outcome.describe()
@@ -52,9 +50,9 @@ def test_a_direct_deploy_applies_every_object_and_waits_for_the_rollout(
 def test_rollback_restores_exactly_the_previous_template_and_says_so(
     kube: KubeStandIn, strategies: KubernetesStrategies
 ) -> None:
-    assert strategies.deploy_direct(workload("carts:0.13.1"), TIMEOUT).ok
+    assert strategies.deploy(workload("carts:0.13.1"), TIMEOUT).ok
     changed = workload("carts:0.13.2", MANIFESTS_WITH_DEBUG)
-    assert strategies.deploy_direct(changed, TIMEOUT).ok
+    assert strategies.deploy(changed, TIMEOUT).ok
     now = strategies.rollouts.running(NAMESPACE, "carts")
     assert now is not None
     assert (now.images, now.previous_images) == (
@@ -62,7 +60,7 @@ def test_rollback_restores_exactly_the_previous_template_and_says_so(
         {"carts": "carts:0.13.1"},
     )
 
-    outcome = strategies.rollback(NAMESPACE, "carts", TIMEOUT)
+    outcome = strategies.undo(NAMESPACE, "carts", TIMEOUT)
 
     assert outcome.ok
     assert outcome.restored is not None
@@ -85,9 +83,9 @@ MANIFESTS_WITH_DEBUG = MANIFESTS.replace(
 
 
 def test_rollback_without_an_earlier_revision_is_refused(strategies: KubernetesStrategies) -> None:
-    assert strategies.deploy_direct(workload("carts:0.13.1"), TIMEOUT).ok
+    assert strategies.deploy(workload("carts:0.13.1"), TIMEOUT).ok
     with pytest.raises(Conflict, match="has no earlier revision to roll back to"):
-        strategies.rollback(NAMESPACE, "carts", TIMEOUT)
+        strategies.undo(NAMESPACE, "carts", TIMEOUT)
 
 
 @pytest.mark.parametrize(
@@ -101,10 +99,10 @@ def test_rollback_without_an_earlier_revision_is_refused(strategies: KubernetesS
 def test_a_rollout_that_never_becomes_ready_names_the_pods_and_leaves_the_last_good_version(
     kube: KubeStandIn, strategies: KubernetesStrategies, failure: str, reason: str, detail: str
 ) -> None:
-    assert strategies.deploy_direct(workload("carts:0.13.1"), TIMEOUT).ok
+    assert strategies.deploy(workload("carts:0.13.1"), TIMEOUT).ok
     kube.controllers.fail("carts:broken", failure)
 
-    outcome = strategies.deploy_direct(workload("carts:broken"), 2.0)
+    outcome = strategies.deploy(workload("carts:broken"), 2.0)
 
     assert not outcome.ok
     problems = outcome.result.problems
@@ -128,7 +126,7 @@ def test_a_first_deploy_that_fails_has_nothing_to_restore(
     kube: KubeStandIn, strategies: KubernetesStrategies
 ) -> None:
     kube.controllers.fail("carts:broken", "ImagePullBackOff")
-    outcome = strategies.deploy_direct(workload("carts:broken"), 1.5)
+    outcome = strategies.deploy(workload("carts:broken"), 1.5)
     assert not outcome.ok
     assert outcome.restored is None
     assert "nothing to restore: there was no earlier revision" in outcome.describe()

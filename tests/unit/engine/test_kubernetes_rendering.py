@@ -13,6 +13,7 @@ from chalicelib.engine.kubernetes.rendering import (
     canary_split,
     image_repository,
     render,
+    version_of,
 )
 
 CARTS = """\
@@ -96,14 +97,12 @@ def test_the_primary_and_its_variants_never_select_each_others_pods() -> None:
     workload = rendered()
     primary = workload.deployment
     canary = workload.variant(Variant.CANARY, replicas=1)
-    green = workload.variant(Variant.GREEN)
     assert canary["metadata"]["name"] == "carts-canary"
-    assert green["metadata"]["name"] == "carts-green"
     assert canary["spec"]["replicas"] == 1
-    assert green["spec"]["replicas"] == 4
-    selectors = [d["spec"]["selector"]["matchLabels"] for d in (primary, canary, green)]
-    assert [s[VARIANT_LABEL] for s in selectors] == ["primary", "canary", "green"]
-    for deployment in (primary, canary, green):
+    assert workload.variant(Variant.CANARY)["spec"]["replicas"] == 4
+    selectors = [d["spec"]["selector"]["matchLabels"] for d in (primary, canary)]
+    assert [s[VARIANT_LABEL] for s in selectors] == ["primary", "canary"]
+    for deployment in (primary, canary):
         labels = deployment["spec"]["template"]["metadata"]["labels"]
         assert labels["app"] == "carts"
         assert labels[VARIANT_LABEL] == deployment["spec"]["selector"]["matchLabels"][VARIANT_LABEL]
@@ -111,11 +110,23 @@ def test_the_primary_and_its_variants_never_select_each_others_pods() -> None:
     assert primary["spec"]["selector"]["matchLabels"][VARIANT_LABEL] == "primary"
 
 
+def test_a_version_names_the_image_and_changes_with_the_template() -> None:
+    workload = rendered()
+    assert workload.version.startswith("carts:0.13.2#")
+    assert len(workload.version) == len("carts:0.13.2#") + 8
+    assert version_of(workload.variant(Variant.CANARY)) == workload.version
+    assert rendered().version == workload.version
+    assert rendered(image="carts:0.13.3").version.startswith("carts:0.13.3#")
+    changed = rendered(CARTS.replace("containerPort: 8080", "containerPort: 9090"))
+    assert changed.version.startswith("carts:0.13.2#")
+    assert changed.version != workload.version
+
+
 def test_the_service_selects_every_variant_or_the_pinned_one() -> None:
     workload = rendered()
     assert workload.service_for(None)["spec"]["selector"] == {"app": "carts"}
-    pinned = workload.service_for(Variant.GREEN)["spec"]["selector"]
-    assert pinned == {"app": "carts", VARIANT_LABEL: "green"}
+    pinned = workload.service_for(Variant.CANARY)["spec"]["selector"]
+    assert pinned == {"app": "carts", VARIANT_LABEL: "canary"}
     assert workload.service_for(None)["spec"]["selector"] == {"app": "carts"}
 
 
@@ -239,7 +250,9 @@ def test_image_repository(image: str, repository: str) -> None:
         (4, 100, 0, 4, 100),
         (1, 10, 1, 1, 50),
         (10, 10, 9, 1, 10),
-        (3, 90, 1, 3, 75),
+        (3, 90, 1, 2, 67),
+        (4, 90, 1, 3, 75),
+        (4, 99, 1, 3, 75),
     ],
 )
 def test_canary_split(total: int, weight: int, primary: int, canary: int, effective: int) -> None:
