@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.kubernetes_api import KubernetesApi
-from chalicelib.engine.kubernetes.rendering import version_of
 from chalicelib.engine.kubernetes.rollout_status import (
     REVISION,
     TEMPLATE_HASH,
@@ -23,6 +22,7 @@ from chalicelib.engine.kubernetes.rollout_status import (
     pod_problems,
     rollout_state,
 )
+from chalicelib.engine.kubernetes.versions import version_of
 
 DEPLOYED_AT = "quartermaster.dev/deployed-at"
 

@@ -18,25 +18,18 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.adapters.kubernetes_outcomes import Outcome, Traffic
 from chalicelib.adapters.kubernetes_rollouts import (
     DEPLOYED_AT,
     KubernetesRollouts,
     Restored,
-    RolloutResult,
     template_images,
 )
-from chalicelib.engine.kubernetes.rendering import (
-    VARIANT_LABEL,
-    ReplicaSplit,
-    Variant,
-    Workload,
-    canary_split,
-    variant_name,
-    version_of,
-)
+from chalicelib.engine.kubernetes.rendering import Variant, Workload, variant_name
+from chalicelib.engine.kubernetes.replicas import canary_split
+from chalicelib.engine.kubernetes.versions import VARIANT_LABEL, version_of
 from chalicelib.errors import Conflict, InvalidInput
 
 # On the candidate Deployment: the primary's size before the candidate came, the weight asked
@@ -44,44 +37,6 @@ from chalicelib.errors import Conflict, InvalidInput
 PRIMARY_REPLICAS = "quartermaster.dev/primary-replicas"
 WEIGHT = "quartermaster.dev/weight"
 SERVICE = "quartermaster.dev/service"
-
-
-@dataclass(frozen=True)
-class Traffic:
-    """What runs: `version` takes the traffic `candidate` does not; `weight` is the
-    candidate's share in percent as asked (the pods' share is reported with each step)."""
-
-    version: str | None
-    candidate: str | None = None
-    weight: float = 0.0
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A step: its rollout, what was restored, and what runs after it."""
-
-    result: RolloutResult
-    traffic: Traffic
-    restored: Restored | None = None
-    note: str = ""
-    split: ReplicaSplit | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.result.ready
-
-    def describe(self) -> str:
-        parts = [self.note, self.result.describe()]
-        if self.split is not None:
-            parts.append(
-                f"{self.split.canary} candidate and {self.split.primary} primary replicas "
-                f"({self.split.weight}% of the pods on the candidate)"
-            )
-        if self.restored is not None:
-            parts.append(self.restored.describe())
-        elif not self.ok:
-            parts.append("nothing to restore: there was no earlier revision")
-        return "; ".join(part for part in parts if part)
 
 
 class KubernetesStrategies:

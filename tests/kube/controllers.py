@@ -16,29 +16,25 @@ import time
 import uuid
 from typing import Any
 
+from tests.kube.kubelet import Kubelet, is_ready
 from tests.kube.store import Store, now_text
 
 REVISION = "deployment.kubernetes.io/revision"
 HASH = "pod-template-hash"
-FAILURES = ("ImagePullBackOff", "CrashLoopBackOff", "Unschedulable")
 
 
 class Controllers:
     def __init__(self, store: Store, ready_after: float = 0.3) -> None:
         self.store = store
-        self.ready_after = ready_after
-        self.failures: dict[str, str] = {}
-        self._born: dict[str, float] = {}  # pod uid -> when it was created (monotonic)
+        self.kubelet = Kubelet(store, ready_after)
         self._progress: dict[str, float] = {}  # ReplicaSet uid -> when it became the new one
-        self._warned: set[tuple[str, str]] = set()
         self.errors: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="kube-controllers", daemon=True)
 
     def fail(self, image: str, reason: str) -> None:
-        if reason not in FAILURES:
-            raise ValueError(f"scripted failures are {FAILURES}, not {reason}")
-        self.failures[image] = reason
+        """Every pod running `image` fails with `reason` (see the module doc)."""
+        self.kubelet.fail(image, reason)
 
     def start(self) -> None:
         self._thread.start()
@@ -68,7 +64,7 @@ class Controllers:
             for replica_set in self.store.list("ReplicaSet", None)[0]:
                 self._replica_set(replica_set)
             for pod in self.store.list("Pod", None)[0]:
-                self._pod(pod)
+                self.kubelet.update(pod)
             for deployment in self.store.list("Deployment", None)[0]:
                 self._deployment_status(deployment)
 
@@ -151,7 +147,7 @@ class Controllers:
         current = next((rs for rs in owned if _annotations(rs).get(REVISION) == revision), None)
         pods = [pod for rs in owned for pod in self._owned("Pod", rs)]
         new_pods = [] if current is None else self._owned("Pod", current)
-        ready = sum(1 for pod in pods if _ready(pod))
+        ready = sum(1 for pod in pods if is_ready(pod))
         wanted = int(spec.get("replicas", 1))
         complete = len(new_pods) == wanted and len(pods) == wanted and ready == wanted
         status: dict[str, Any] = {
@@ -220,11 +216,13 @@ class Controllers:
                     "spec": json.loads(json.dumps(template.get("spec") or {})),
                 },
             )
-            self._born[pod["metadata"]["uid"]] = time.monotonic()
-        surplus = sorted(pods, key=lambda pod: (_ready(pod), pod["metadata"]["creationTimestamp"]))
+            self.kubelet.born(pod)
+        surplus = sorted(
+            pods, key=lambda pod: (is_ready(pod), pod["metadata"]["creationTimestamp"])
+        )
         for pod in surplus[: max(0, len(pods) - wanted)]:
             self.store.delete("Pod", meta["namespace"], pod["metadata"]["name"])
-        ready = sum(1 for pod in pods if _ready(pod))
+        ready = sum(1 for pod in pods if is_ready(pod))
         status = {
             "replicas": min(len(pods), wanted) if wanted < len(pods) else len(pods),
             "fullyLabeledReplicas": len(pods),
@@ -238,81 +236,7 @@ class Controllers:
             )
 
     def _ready_pods(self, replica_set: dict[str, Any]) -> int:
-        return sum(1 for pod in self._owned("Pod", replica_set) if _ready(pod))
-
-    def _pod(self, pod: dict[str, Any]) -> None:
-        meta = pod["metadata"]
-        age = time.monotonic() - self._born.setdefault(meta["uid"], time.monotonic())
-        containers = pod["spec"].get("containers") or []
-        failure = next(
-            (
-                (c, self.failures[c.get("image", "")])
-                for c in containers
-                if c.get("image") in self.failures
-            ),
-            None,
-        )
-        if failure is not None and failure[1] == "Unschedulable":
-            status = _pod_status("Pending", scheduled=False)
-            self._warn(pod, "FailedScheduling", "0/3 nodes are available: 3 Insufficient cpu.")
-        elif age < self.ready_after:
-            status = _pod_status(
-                "Pending", waiting=("ContainerCreating", ""), containers=containers
-            )
-        elif failure is not None and failure[1] == "ImagePullBackOff":
-            image = failure[0]["image"]
-            status = _pod_status(
-                "Pending",
-                waiting=("ImagePullBackOff", f'Back-off pulling image "{image}"'),
-                containers=containers,
-            )
-            self._warn(
-                pod,
-                "Failed",
-                f'Failed to pull image "{image}": rpc error: code = NotFound desc = failed to pull '
-                f'and unpack image "{image}": not found',
-            )
-        elif failure is not None:
-            status = _pod_status(
-                "Running",
-                waiting=("CrashLoopBackOff", "back-off 10s restarting failed container"),
-                containers=containers,
-            )
-            self._warn(pod, "BackOff", "Back-off restarting failed container")
-        else:
-            status = _pod_status("Running", containers=containers)
-        if status != pod.get("status"):
-            self.store.update(
-                "Pod", meta["namespace"], meta["name"], {"status": status}, status=True
-            )
-
-    def _warn(self, pod: dict[str, Any], reason: str, message: str) -> None:
-        meta = pod["metadata"]
-        if (meta["uid"], reason) in self._warned:
-            return
-        self._warned.add((meta["uid"], reason))
-        self.store.create(
-            "Event",
-            meta["namespace"],
-            {
-                "metadata": {"name": f"{meta['name']}.{uuid.uuid4().hex[:12]}"},
-                "involvedObject": {
-                    "kind": "Pod",
-                    "name": meta["name"],
-                    "namespace": meta["namespace"],
-                    "uid": meta["uid"],
-                },
-                "reason": reason,
-                "message": message,
-                "type": "Warning",
-                "count": 1,
-                "firstTimestamp": now_text(),
-                "lastTimestamp": now_text(),
-                "source": {
-                    "component": "kubelet" if reason != "FailedScheduling" else "default-scheduler"
-                },
-            },
-        )
+        return sum(1 for pod in self._owned("Pod", replica_set) if is_ready(pod))
 
     def _collect_garbage(self) -> None:
         for kind, owner_kind in (("ReplicaSet", "Deployment"), ("Pod", "ReplicaSet")):
@@ -346,11 +270,6 @@ def _revision(item: dict[str, Any]) -> int:
     return int(_annotations(item).get(REVISION, "0"))
 
 
-def _ready(pod: dict[str, Any]) -> bool:
-    conditions = (pod.get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
-
-
 def _condition(
     old: dict[str, Any] | None, kind: str, status: str, reason: str, message: str
 ) -> dict[str, Any]:
@@ -363,54 +282,4 @@ def _condition(
         "message": message,
         "lastUpdateTime": stamp,
         "lastTransitionTime": stamp,
-    }
-
-
-def _pod_status(
-    phase: str,
-    *,
-    scheduled: bool = True,
-    waiting: tuple[str, str] | None = None,
-    containers: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    if not scheduled:
-        return {
-            "phase": phase,
-            "conditions": [
-                {
-                    "type": "PodScheduled",
-                    "status": "False",
-                    "reason": "Unschedulable",
-                    "message": "0/3 nodes are available: 3 Insufficient cpu.",
-                }
-            ],
-        }
-    ready = "True" if waiting is None else "False"
-    statuses = []
-    for container in containers or []:
-        state: dict[str, Any] = (
-            {"running": {}}
-            if waiting is None
-            else {"waiting": {"reason": waiting[0], "message": waiting[1]}}
-        )
-        entry = {
-            "name": container["name"],
-            "image": container.get("image", ""),
-            "ready": waiting is None,
-            "restartCount": 0,
-            "state": state,
-        }
-        if waiting is not None and waiting[0] == "CrashLoopBackOff":
-            entry["restartCount"] = 3
-            entry["lastState"] = {"terminated": {"exitCode": 1, "reason": "Error"}}
-        statuses.append(entry)
-    return {
-        "phase": phase,
-        "conditions": [
-            {"type": "PodScheduled", "status": "True"},
-            {"type": "Initialized", "status": "True"},
-            {"type": "ContainersReady", "status": ready},
-            {"type": "Ready", "status": ready},
-        ],
-        "containerStatuses": statuses,
     }

@@ -13,9 +13,8 @@ import re
 import ssl
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import trustme
 import yaml
@@ -26,12 +25,12 @@ from tests.kube.kinds import BY_PLURAL, Kind
 from tests.kube.patches import PatchError, json_patch, merge_patch, strategic_merge
 from tests.kube.store import ApiError, Store
 from tests.kube.tokens import TokenRefused, verify
+from tests.kube.transport import handler_for
 
 _RESOURCE = re.compile(
     r"^/(?:api/(?P<core>v1)|apis/(?P<group>[a-z0-9.-]+)/(?P<version>v[a-z0-9]+))"
     r"(?:/namespaces/(?P<namespace>[^/]+))?/(?P<plural>[a-z]+)(?:/(?P<name>[^/]+))?(?:/(?P<sub>status|scale))?$"
 )
-_OPEN = {"/version", "/healthz", "/readyz", "/livez"}
 
 
 class KubeStandIn:
@@ -56,7 +55,7 @@ class KubeStandIn:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         certificate.configure_cert(context)
         context.set_alpn_protocols(["http/1.1"])
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(self))
         self._server.daemon_threads = True
         self._server.socket = context.wrap_socket(
             self._server.socket, server_side=True, do_handshake_on_connect=False
@@ -265,85 +264,3 @@ def _scale(obj: dict[str, Any]) -> dict[str, Any]:
         "spec": {"replicas": obj["spec"].get("replicas", 1)},
         "status": {"replicas": (obj.get("status") or {}).get("replicas", 0)},
     }
-
-
-def _handler(api: KubeStandIn) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass  # quiet: tests read api.requests instead
-
-        def _serve(self, method: str) -> None:
-            parts = urlsplit(self.path)
-            path = parts.path.rstrip("/") or "/"
-            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            try:
-                caller = (
-                    "" if path in _OPEN else api.authenticate(self.headers.get("Authorization"))
-                )
-                api.requests.append((method, self.path, caller))
-                if method == "GET" and query.get("watch") in ("true", "1"):
-                    self._stream(api.watch(path, query))
-                    return
-                if method == "GET" and path == "/openapi/v2":
-                    self._send(200, discovery.openapi_v2_protobuf(), discovery.OPENAPI_V2_PROTOBUF)
-                elif method == "GET":
-                    as_table = "as=Table" in self.headers.get("Accept", "")
-                    self._send(200, api.read(path, query, self.headers.get("Host", ""), as_table))
-                else:
-                    code, result = api.write(
-                        method, path, query, self.headers.get("Content-Type", ""), body
-                    )
-                    self._send(code, result)
-            except ApiError as exc:
-                self._send(exc.code, exc.status())
-
-        def _send(self, code: int, payload: Any, content_type: str = "") -> None:
-            if isinstance(payload, bytes):
-                data = payload
-            elif isinstance(payload, str):
-                data, content_type = payload.encode(), "text/plain"
-            else:
-                data, content_type = json.dumps(payload).encode(), "application/json"
-            self.send_response(code)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _stream(self, events: Any) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
-            try:
-                for change, obj in events:
-                    line = json.dumps({"type": change, "object": obj}).encode() + b"\n"
-                    self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
-                    self.wfile.flush()
-                self.wfile.write(b"0\r\n\r\n")
-            except ApiError as exc:
-                line = json.dumps({"type": "ERROR", "object": exc.status()}).encode() + b"\n"
-                self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n0\r\n\r\n")
-            except (BrokenPipeError, ConnectionResetError, ssl.SSLError):
-                self.close_connection = True
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def do_PUT(self) -> None:
-            self._serve("PUT")
-
-        def do_PATCH(self) -> None:
-            self._serve("PATCH")
-
-        def do_DELETE(self) -> None:
-            self._serve("DELETE")
-
-    return Handler

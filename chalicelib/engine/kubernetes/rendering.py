@@ -13,18 +13,12 @@ pods. The Service either adds the variant label to its selector, sending all tra
 variant (switching it is a blue/green release), or keeps the manifest's selector, so both
 variants receive traffic in proportion to their pods (a canary's weight).
 
-A version is the service's image and a digest of the whole pod template (the variant label
-left out), e.g. `carts:0.13.2#5d0c1f7a`: the same manifests and image give the same version,
-any change to the template a new one, and the primary runs the candidate's version once it is
-promoted.
+Versions: engine/kubernetes/versions.py; canary weights as replica counts: replicas.py.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -32,19 +26,24 @@ from typing import Any
 
 from chalicelib.domain.yamldoc import InvalidDocument, Problem
 from chalicelib.engine.kubernetes.manifests import Manifest
+from chalicelib.engine.kubernetes.service_objects import (
+    deployment_problems,
+    the_deployment,
+    the_service,
+)
+from chalicelib.engine.kubernetes.versions import (
+    VARIANT_LABEL,
+    VERSION_ANNOTATION,
+    template_version,
+    version_of,
+)
 
-VARIANT_LABEL = "quartermaster.dev/variant"
 MANAGED_BY = {"app.kubernetes.io/managed-by": "quartermaster"}
-# An image reference as Kubernetes takes it: no whitespace, not empty.
-_IMAGE = re.compile(r"^\S{1,1024}$")
 
 
 class Variant(StrEnum):
     PRIMARY = "primary"
     CANARY = "canary"
-
-
-VERSION_ANNOTATION = "quartermaster.dev/version"
 
 
 def variant_name(name: str, variant: Variant) -> str:
@@ -130,11 +129,11 @@ def render(
                     written,
                 )
             )
-    deployment = _the_deployment(manifests, service, problems)
+    deployment = the_deployment(manifests, service, problems)
     if deployment is None or problems:
         raise InvalidDocument(problems)
     body = _namespaced(deployment, namespace)
-    containers = _deployment_problems(deployment, service, image, problems)
+    containers = deployment_problems(deployment, service, image, problems)
     if problems:
         raise InvalidDocument(problems)
     for container in body["spec"]["template"]["spec"]["containers"]:
@@ -147,7 +146,7 @@ def render(
     for labels in _variant_label_maps(body):
         labels[VARIANT_LABEL] = Variant.PRIMARY.value
     body["metadata"].setdefault("labels", {}).update(MANAGED_BY)
-    service_manifest = _the_service(manifests, service, deployment, problems)
+    service_manifest = the_service(manifests, service, deployment, problems)
     if problems:
         raise InvalidDocument(problems)
     service_body = None if service_manifest is None else _namespaced(service_manifest, namespace)
@@ -178,180 +177,6 @@ def _variant_label_maps(body: dict[str, Any]) -> list[dict[str, str]]:
     return [spec["selector"]["matchLabels"], spec["template"]["metadata"]["labels"]]
 
 
-def _the_deployment(
-    manifests: Sequence[Manifest], service: str, problems: list[Problem]
-) -> Manifest | None:
-    deployments = [m for m in manifests if m.kind == "Deployment"]
-    if len(deployments) == 1:
-        return deployments[0]
-    named = [m for m in deployments if m.name == service]
-    if named:
-        return named[0]
-    files = ", ".join(sorted({m.file for m in manifests})) or "no file"
-    if not deployments:
-        message = f"no Deployment in {files}: the EKS target deploys a service's Deployment"
-    else:
-        names = ", ".join(m.name for m in deployments)
-        message = (
-            f"{len(deployments)} Deployments ({names}) and none is named '{service}': name the "
-            "service's Deployment after the service"
-        )
-    problems.append(Problem(files, "manifests", message, None))
-    return None
-
-
-def _deployment_problems(
-    manifest: Manifest, service: str, image: str | None, problems: list[Problem]
-) -> tuple[str, ...]:
-    """Check the Deployment's shape; return the names of the containers that run the image."""
-    body = manifest.body
-    spec = body.get("spec")
-    if not isinstance(spec, dict):
-        problems.append(manifest.problem(("spec",), "a Deployment needs a 'spec'"))
-        return ()
-    selector = spec.get("selector")
-    match_labels = selector.get("matchLabels") if isinstance(selector, dict) else None
-    if not isinstance(match_labels, dict) or not match_labels:
-        problems.append(
-            manifest.problem(
-                ("spec", "selector"),
-                "'spec.selector.matchLabels' is required: the labels of the service's pods",
-            )
-        )
-    template = spec.get("template")
-    metadata = template.get("metadata") if isinstance(template, dict) else None
-    labels = metadata.get("labels") if isinstance(metadata, dict) else None
-    if not isinstance(labels, dict):
-        problems.append(
-            manifest.problem(("spec", "template"), "'spec.template.metadata.labels' is required")
-        )
-    elif isinstance(match_labels, dict) and any(
-        labels.get(key) != value for key, value in match_labels.items()
-    ):
-        problems.append(
-            manifest.problem(
-                ("spec", "selector", "matchLabels"),
-                "the selector does not match the pod template's labels",
-            )
-        )
-    pod = template.get("spec") if isinstance(template, dict) else None
-    containers = pod.get("containers") if isinstance(pod, dict) else None
-    if not isinstance(containers, list) or not containers:
-        problems.append(
-            manifest.problem(("spec", "template", "spec", "containers"), "no container is given")
-        )
-        return ()
-    for index, container in enumerate(containers):
-        if not isinstance(container, dict) or not isinstance(container.get("name"), str):
-            path = ("spec", "template", "spec", "containers", index)
-            problems.append(manifest.problem(path, "each container needs a 'name'"))
-            return ()
-    if image is None:
-        return tuple(str(c["name"]) for c in containers)
-    if not _IMAGE.match(image):
-        problems.append(
-            Problem(
-                manifest.file,
-                "configurationChange.values.image",
-                "the image must be a non-empty reference without spaces",
-                None,
-                image,
-            )
-        )
-        return ()
-    return _image_containers(manifest, containers, service, image, problems)
-
-
-def _image_containers(
-    manifest: Manifest,
-    containers: list[dict[str, Any]],
-    service: str,
-    image: str,
-    problems: list[Problem],
-) -> tuple[str, ...]:
-    """The service's containers: the one named after the service, the only one, or those
-    running an image of the same repository."""
-    names = [str(c["name"]) for c in containers]
-    if service in names:
-        return (service,)
-    if len(names) == 1:
-        return (names[0],)
-    repository = image_repository(image)
-    same = tuple(
-        str(c["name"])
-        for c in containers
-        if image_repository(str(c.get("image", ""))) == repository
-    )
-    if same:
-        return same
-    problems.append(
-        manifest.problem(
-            ("spec", "template", "spec", "containers"),
-            f"the Deployment has containers {', '.join(names)} and none is named '{service}' or "
-            f"runs an image of '{repository}': name the service's container '{service}'",
-        )
-    )
-    return ()
-
-
-def template_version(template: dict[str, Any], containers: Sequence[str]) -> str:
-    """`<image>#<digest>`: the first service container's image and a digest of the template
-    without the variant label (so every variant of one version has the same)."""
-    plain = copy.deepcopy(template)
-    plain.get("metadata", {}).get("labels", {}).pop(VARIANT_LABEL, None)
-    plain.get("metadata", {}).get("annotations", {}).pop(VERSION_ANNOTATION, None)
-    digest = hashlib.sha256(json.dumps(plain, sort_keys=True).encode()).hexdigest()[:8]
-    images = [c.get("image", "") for c in plain["spec"]["containers"] if c["name"] in containers]
-    return f"{images[0] if images else 'unknown'}#{digest}"
-
-
-def version_of(deployment: dict[str, Any]) -> str:
-    """The version a Deployment (rendered, or read from a cluster) runs; '' when it was not
-    deployed by Quartermaster."""
-    metadata = deployment["spec"]["template"].get("metadata") or {}
-    return str((metadata.get("annotations") or {}).get(VERSION_ANNOTATION, ""))
-
-
-def image_repository(image: str) -> str:
-    """`registry/path/name` of an image reference, without its tag or digest."""
-    reference = image.split("@", 1)[0]
-    slash = reference.rfind("/")
-    colon = reference.rfind(":")
-    return reference[:colon] if colon > slash else reference
-
-
-def _the_service(
-    manifests: Sequence[Manifest], service: str, deployment: Manifest, problems: list[Problem]
-) -> Manifest | None:
-    """The Service whose selector picks the Deployment's pods (the one named after the
-    service or the Deployment when several do)."""
-    labels = deployment.body["spec"]["template"]["metadata"]["labels"]
-    matching = []
-    for manifest in manifests:
-        if manifest.kind != "Service":
-            continue
-        spec = manifest.body.get("spec")
-        selector = spec.get("selector") if isinstance(spec, dict) else None
-        if not isinstance(selector, dict) or not selector:
-            continue
-        if all(labels.get(key) == value for key, value in selector.items()):
-            matching.append(manifest)
-    if len(matching) <= 1:
-        return matching[0] if matching else None
-    named = [m for m in matching if m.name in (service, deployment.name)]
-    if named:
-        return named[0]
-    names = ", ".join(m.name for m in matching)
-    problems.append(
-        matching[1].problem(
-            ("spec", "selector"),
-            f"Services {names} all select the pods of Deployment '{deployment.name}': name the "
-            f"one that receives the service's traffic '{service}'",
-        )
-    )
-    return None
-
-
 def _no_service_problem(workload: Workload) -> Problem:
     return Problem(
         "manifests",
@@ -365,34 +190,3 @@ def _no_service_problem(workload: Workload) -> Problem:
 
 def _labels(labels: dict[str, str]) -> str:
     return ", ".join(f"{k}={v}" for k, v in sorted(labels.items()) if k != VARIANT_LABEL)
-
-
-@dataclass(frozen=True)
-class ReplicaSplit:
-    """Replica counts of the primary and the canary for one canary step."""
-
-    primary: int
-    canary: int
-
-    @property
-    def weight(self) -> int:
-        """The canary's share of pods, in percent (its share of traffic through the Service)."""
-        total = self.primary + self.canary
-        return 0 if total == 0 else round(100 * self.canary / total)
-
-
-def canary_split(total: int, weight: int) -> ReplicaSplit:
-    """Replicas for a canary at `weight` percent of `total`: at least one canary pod above 0%,
-    at least one primary pod below 100%. With few replicas the split is coarse; `weight` of
-    the result says what it is."""
-    if not 0 <= weight <= 100:
-        raise ValueError(f"a canary weight is a percentage (0 to 100), not {weight}")
-    total = max(total, 1)
-    if weight == 0:
-        return ReplicaSplit(total, 0)
-    if weight == 100:
-        return ReplicaSplit(0, total)
-    if total == 1:
-        return ReplicaSplit(1, 1)  # the only split of one replica between 0% and 100%
-    canary = min(total - 1, max(1, round(total * weight / 100)))
-    return ReplicaSplit(total - canary, canary)

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 
 from chalicelib.adapters.kubernetes_api import KubernetesApi
-from chalicelib.adapters.kubernetes_strategies import KubernetesStrategies, Traffic
-from chalicelib.engine.kubernetes.rendering import VARIANT_LABEL
+from chalicelib.adapters.kubernetes_outcomes import Traffic
+from chalicelib.adapters.kubernetes_strategies import KubernetesStrategies
+from chalicelib.engine.kubernetes.versions import VARIANT_LABEL
 from chalicelib.errors import Conflict, InvalidInput
 from tests.integration.eks.conftest import MANIFESTS, NAMESPACE, workload
 from tests.kube.server import KubeStandIn

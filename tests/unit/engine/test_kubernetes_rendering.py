@@ -6,15 +6,9 @@ import pytest
 
 from chalicelib.domain.yamldoc import InvalidDocument
 from chalicelib.engine.kubernetes.manifests import parse_manifests
-from chalicelib.engine.kubernetes.rendering import (
-    VARIANT_LABEL,
-    Variant,
-    Workload,
-    canary_split,
-    image_repository,
-    render,
-    version_of,
-)
+from chalicelib.engine.kubernetes.rendering import Variant, Workload, render
+from chalicelib.engine.kubernetes.replicas import canary_split
+from chalicelib.engine.kubernetes.versions import VARIANT_LABEL, image_repository, version_of
 
 CARTS = """\
 # the carts service
