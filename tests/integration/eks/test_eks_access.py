@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import socket
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -15,6 +16,7 @@ from moto.core.models import DEFAULT_ACCOUNT_ID as ACCOUNT
 from moto.eks.models import eks_backends
 
 from chalicelib.adapters.eks_access import ClusterRef, EksAccess, describe_cluster_endpoints
+from chalicelib.adapters.eks_clusters import ClusterEndpoint
 from chalicelib.adapters.eks_token import eks_token
 from chalicelib.adapters.kubernetes_api import KubernetesApi
 from chalicelib.errors import DependencyFailure, Forbidden, NotFound
@@ -159,3 +161,27 @@ def test_a_cluster_that_does_not_exist_is_named(aws: None) -> None:
     )
     with pytest.raises(NotFound, match="EKS cluster 'nowhere' does not exist"):
         EksAccess(boto3.session.Session()).api_client(ClusterRef("nowhere", REGION))
+
+
+class _Closed:
+    """ClusterEndpoints naming an address where nothing listens."""
+
+    def __init__(self, kube: KubeStandIn) -> None:
+        self.ca_pem = kube.ca_pem
+
+    def endpoint(self, cluster: str) -> ClusterEndpoint:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        return ClusterEndpoint(cluster, f"https://127.0.0.1:{port}", self.ca_pem)
+
+
+def test_an_api_server_that_cannot_be_reached_is_worth_a_retry(kube: KubeStandIn) -> None:
+    access = EksAccess(boto3.session.Session(), endpoints=lambda _, __: _Closed(kube))
+    api = KubernetesApi(access.api_client(ClusterRef(CLUSTER, REGION)), CLUSTER)
+    with pytest.raises(DependencyFailure) as caught:
+        api.get("Deployment", NAMESPACE, "carts")
+    assert caught.value.retryable
+    assert str(caught.value).startswith(
+        "read Deployment shop/carts on EKS cluster 'prod' failed: MaxRetryError"
+    )
