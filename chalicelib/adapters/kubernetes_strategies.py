@@ -81,6 +81,10 @@ class KubernetesStrategies:
             first = self.deploy(workload, timeout, annotations)
             note = "first deployment: nothing ran to stage beside, deployed directly"
             return Outcome(first.result, first.traffic, first.restored, note)
+        if _version(primary) == workload.version:
+            result = self.rollouts.wait(ns, name, timeout)
+            note = f"{name} runs this version already: nothing to stage"
+            return Outcome(result, self.current(ns, name), note=note)
         self._require_variant_label(workload, primary)
         service = workload.service_for(Variant.PRIMARY)  # InvalidInput without a Service
         self._apply_companions(workload, pinned=Variant.PRIMARY)

@@ -118,6 +118,17 @@ def test_a_candidate_that_never_becomes_ready_is_deleted(
     assert serving(kube) == {"carts:0.13.1": 4}
 
 
+def test_staging_the_running_version_stages_nothing(
+    kube: KubeStandIn, live: KubernetesStrategies
+) -> None:
+    same = workload("carts:0.13.1")
+    outcome = live.stage(same, TIMEOUT)
+    assert outcome.ok
+    assert outcome.traffic == Traffic(same.version)
+    assert "carts runs this version already: nothing to stage" in outcome.describe()
+    assert "carts-canary" not in deployments(kube)
+
+
 def test_staging_needs_a_service(kube: KubeStandIn, live: KubernetesStrategies) -> None:
     without = MANIFESTS.split("---")[0]
     with pytest.raises(InvalidInput, match="no Service selects the pods of Deployment 'carts'"):
