@@ -101,12 +101,13 @@ class KubernetesStrategies:
             SERVICE: service["metadata"]["name"],
         }
         self._apply_deployment(workload, candidate, notes)
+        self.api.apply(workload.candidate_service())
         result = self.rollouts.wait(ns, candidate["metadata"]["name"], timeout)
         if result.ready:
             return Outcome(
                 result, self.current(ns, name), note="the Service sends no traffic to it"
             )
-        self.api.delete("Deployment", ns, candidate["metadata"]["name"])
+        self._remove_candidate(ns, candidate)
         note = f"deleted {candidate['metadata']['name']}; {name} was not touched"
         return Outcome(result, self.current(ns, name), note=note)
 
@@ -165,7 +166,7 @@ class KubernetesStrategies:
             note = f"the Service stays on {candidate_name}, which runs the promoted version"
             return Outcome(result, self.current(namespace, name), note=note)
         self._select(namespace, candidate, Variant.PRIMARY)
-        self.api.delete("Deployment", namespace, candidate_name)
+        self._remove_candidate(namespace, candidate)
         note = f"promoted: {candidate_name} replaced by {name}"
         return Outcome(result, self.current(namespace, name), note=note)
 
@@ -178,7 +179,7 @@ class KubernetesStrategies:
             self._select(namespace, candidate, Variant.PRIMARY)
             size = int(_annotations(candidate).get(PRIMARY_REPLICAS, 1))
             self.api.patch("Deployment", namespace, name, {"spec": {"replicas": size}})
-            self.api.delete("Deployment", namespace, candidate["metadata"]["name"])
+            self._remove_candidate(namespace, candidate)
         primary = self.api.get("Deployment", namespace, name)
         restored = None
         if primary is not None and to.version is not None and _version(primary) != to.version:
@@ -232,6 +233,13 @@ class KubernetesStrategies:
         notes = {**(annotations or {}), DEPLOYED_AT: self.rollouts.timestamp()}
         body["metadata"].setdefault("annotations", {}).update(notes)
         self.api.apply(body)
+
+    def _remove_candidate(self, namespace: str, candidate: dict[str, Any]) -> None:
+        """Delete the candidate Deployment and the Service of its pods alone."""
+        service = _annotations(candidate).get(SERVICE)
+        if service:
+            self.api.delete("Service", namespace, variant_name(service, Variant.CANARY))
+        self.api.delete("Deployment", namespace, candidate["metadata"]["name"])
 
     def _select(self, namespace: str, candidate: dict[str, Any], variant: Variant | None) -> None:
         """Point the Service at one variant's pods, or (None) at both."""

@@ -39,6 +39,19 @@ from chalicelib.engine.kubernetes.versions import (
 )
 
 MANAGED_BY = {"app.kubernetes.io/managed-by": "quartermaster"}
+# Service fields that name an address or an external load balancer: not copied to the
+# candidate's Service.
+_ADDRESSES = (
+    "clusterIP",
+    "clusterIPs",
+    "externalIPs",
+    "loadBalancerIP",
+    "loadBalancerSourceRanges",
+    "loadBalancerClass",
+    "externalTrafficPolicy",
+    "healthCheckNodePort",
+    "allocateLoadBalancerNodePorts",
+)
 
 
 class Variant(StrEnum):
@@ -98,6 +111,24 @@ class Workload:
         body = copy.deepcopy(self.service_object)
         if pinned is not None:
             body["spec"]["selector"][VARIANT_LABEL] = pinned.value
+        return body
+
+    def candidate_service(self) -> dict[str, Any]:
+        """`<service>-canary`: a ClusterIP Service for the candidate's pods alone, so tests and
+        measurements can reach the new version before it takes traffic. Whatever would make a
+        second load balancer or claim the Service's address is left out."""
+        body = self.service_for(Variant.CANARY)
+        body["metadata"] = {
+            "name": variant_name(body["metadata"]["name"], Variant.CANARY),
+            "namespace": self.namespace,
+            "labels": {**(body["metadata"].get("labels") or {}), **MANAGED_BY},
+        }
+        spec = body["spec"]
+        for field in _ADDRESSES:
+            spec.pop(field, None)
+        spec["type"] = "ClusterIP"
+        for port in spec.get("ports") or []:
+            port.pop("nodePort", None)
         return body
 
     def images(self, deployment: dict[str, Any]) -> dict[str, str]:

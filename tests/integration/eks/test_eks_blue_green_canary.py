@@ -30,9 +30,13 @@ def deployments(kube: KubeStandIn) -> dict[str, tuple[int, list[str]]]:
     }
 
 
-def serving(kube: KubeStandIn) -> dict[str, int]:
+def services(kube: KubeStandIn) -> list[str]:
+    return [s["metadata"]["name"] for s in kube.store.list("Service", NAMESPACE)[0]]
+
+
+def serving(kube: KubeStandIn, service: str = "carts") -> dict[str, int]:
     """Image -> pods the Service selects: what receives traffic."""
-    selector = kube.store.get("Service", NAMESPACE, "carts")["spec"]["selector"]
+    selector = kube.store.get("Service", NAMESPACE, service)["spec"]["selector"]
     labels = ",".join(f"{k}={v}" for k, v in selector.items())
     pods, _ = kube.store.list("Pod", NAMESPACE, labels)
     counted: dict[str, int] = {}
@@ -72,6 +76,7 @@ def test_blue_green_stages_beside_the_primary_and_promote_switches_the_service(
         "carts-canary": (4, ["carts:0.13.2"]),
     }
     assert serving(kube) == {"carts:0.13.1": 4}
+    assert serving(kube, "carts-canary") == {"carts:0.13.2": 4}  # the candidate alone
     assert live.stage(new, TIMEOUT).traffic == staged.traffic  # a retry changes nothing
 
     promoted = live.promote(NAMESPACE, "carts", new.version, TIMEOUT)
@@ -80,6 +85,7 @@ def test_blue_green_stages_beside_the_primary_and_promote_switches_the_service(
     assert promoted.traffic == Traffic(new.version)
     assert "promoted: carts-canary replaced by carts" in promoted.describe()
     assert deployments(kube) == {"carts": (4, ["carts:0.13.2"])}
+    assert services(kube) == ["carts"]
     assert live.rollouts.wait(NAMESPACE, "carts", TIMEOUT).ready
     assert serving(kube) == {"carts:0.13.2": 4}
     # pinned to the primary, all traffic to the candidate at the switch, then the primary
@@ -101,6 +107,7 @@ def test_blue_green_rollback_deletes_the_candidate_and_keeps_the_primary(
         assert outcome.ok
         assert outcome.traffic == recorded
     assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
+    assert services(kube) == ["carts"]
     assert serving(kube) == {"carts:0.13.1": 4}
     with pytest.raises(Conflict, match="is not staged beside Deployment shop/carts"):
         live.promote(NAMESPACE, "carts", new.version, TIMEOUT)
@@ -115,6 +122,7 @@ def test_a_candidate_that_never_becomes_ready_is_deleted(
     assert {p.reason for p in outcome.result.problems} == {"CrashLoopBackOff"}
     assert "deleted carts-canary; carts was not touched" in outcome.describe()
     assert deployments(kube) == {"carts": (4, ["carts:0.13.1"])}
+    assert services(kube) == ["carts"]
     assert serving(kube) == {"carts:0.13.1": 4}
 
 

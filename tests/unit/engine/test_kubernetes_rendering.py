@@ -124,6 +124,25 @@ def test_the_service_selects_every_variant_or_the_pinned_one() -> None:
     assert workload.service_for(None)["spec"]["selector"] == {"app": "carts"}
 
 
+def test_the_candidate_service_reaches_the_candidate_alone_without_a_load_balancer() -> None:
+    text = CARTS.replace(
+        "  selector: {app: carts}\n  ports",
+        "  type: LoadBalancer\n  clusterIP: 10.0.0.9\n  selector: {app: carts}\n  ports",
+    )
+    text = text.replace(
+        "ports: [{port: 80, targetPort: 8080}]",
+        "ports: [{port: 80, targetPort: 8080, nodePort: 30080}]",
+    )
+    candidate = rendered(text).candidate_service()
+    assert candidate["metadata"]["name"] == "carts-canary"
+    assert candidate["metadata"]["namespace"] == "shop"
+    assert candidate["spec"] == {
+        "type": "ClusterIP",
+        "selector": {"app": "carts", VARIANT_LABEL: "canary"},
+        "ports": [{"port": 80, "targetPort": 8080}],
+    }
+
+
 def test_blue_green_without_a_service_says_what_to_add() -> None:
     text = CARTS.split("---")[0]
     workload = rendered(text)
