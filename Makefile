@@ -64,6 +64,7 @@ bench: install
 	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/evaluation_e2e.py
 	$(BIN)/python bench/load.py
+	$(BIN)/python bench/bridge.py
 	$(BIN)/python bench/package_size.py --rebuild
 
 # Hostile requests against the embedded runtime (it starts and stops its own): one line per

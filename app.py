@@ -9,7 +9,11 @@ from chalicelib.entrypoints.http_events import events_api
 from chalicelib.entrypoints.http_openapi import openapi_api
 from chalicelib.entrypoints.http_projects import projects_api
 from chalicelib.entrypoints.http_resources import resources_api
-from chalicelib.entrypoints.http_routing import answer_unrouted, fallback_api
+from chalicelib.entrypoints.http_routing import (
+    answer_unrouted,
+    fallback_api,
+    refuse_oversized_parameters,
+)
 from chalicelib.entrypoints.http_secrets import secrets_api
 from chalicelib.entrypoints.http_sequences import sequences_api
 from chalicelib.entrypoints.http_support import require_token
@@ -36,9 +40,10 @@ BLUEPRINTS = (
 
 app = Chalice(app_name="quartermaster")
 # Outermost first: the error shape for every answer, then a 404 for paths no route serves (to
-# everyone), then the token check.
+# everyone), then a 400 for parameters too long to be keys, then the token check.
 app.register_middleware(documented_errors, "http")
 app.register_middleware(answer_unrouted(app.routes), "http")
+app.register_middleware(refuse_oversized_parameters, "http")
 app.register_middleware(require_token, "http")
 for blueprint in BLUEPRINTS:
     app.register_blueprint(blueprint)

@@ -7,6 +7,7 @@ swagger definition by `--merge-template`), so that API Gateway answers as the lo
   request gets API Gateway's `403 Missing Authentication Token`; with it the function answers
   (chalicelib/entrypoints/http_routing.py). Unmatched paths already reach the function through
   the app's greedy `/{proxy+}` route.
+- Compression of answers over 1 KB, for clients that accept it (the Bridge's files above all).
 - Gateway responses: API Gateway's own answers (throttling, a request too large, a function that
   timed out, ...) in the documented error shape `{"code", "message"}`, with the same status.
 
@@ -25,6 +26,7 @@ from typing import Any
 from infra.naming import API_HANDLER, function_id
 
 ANY_METHOD = "x-amazon-apigateway-any-method"
+COMPRESS_FROM_BYTES = 1024
 _PARAMETER = re.compile(r"\{(\w+)\+?\}")
 
 INTERNAL = (
@@ -134,7 +136,15 @@ def definition_overlay(routes: Mapping[str, Mapping[str, Any]]) -> dict[str, Any
             paths[path] = {method.lower(): {"parameters": _parameters(path)} for method in methods}
         elif not set(ALL_METHODS) <= set(methods):
             paths[path] = {ANY_METHOD: proxy_method(path)}
-    return {"paths": paths, "x-amazon-apigateway-gateway-responses": gateway_responses()}
+    from infra.bridge import bridge_paths
+
+    return {
+        "paths": {**paths, **bridge_paths()},
+        "x-amazon-apigateway-gateway-responses": gateway_responses(),
+        # Answers over 1 KB are compressed for clients that accept it: the Bridge's scripts
+        # (its chart library is 715 KB, 240 KB compressed) and long listings.
+        "x-amazon-apigateway-minimum-compression-size": COMPRESS_FROM_BYTES,
+    }
 
 
 def rest_api_overlay() -> dict[str, Any]:

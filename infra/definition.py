@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from infra.api_gateway import rest_api_overlay
+from infra.bridge import bridge_outputs, bridge_resources
 from infra.handlers import HANDLERS, queue_name
 from infra.monitoring import alarms, dashboard
 from infra.naming import API_HANDLER, ASYNC_RETRIES, function_id, is_asynchronous, logical_id
@@ -135,15 +136,19 @@ def build_template(
                 **handler_triggers(stage, bus, "lambda"),
                 **invoke_configs(stage, "lambda"),
                 **function_overlays(stage, function_names()),
+                **bridge_resources(),
                 "RestAPI": rest_api_overlay(),
             }
         )
         _suppress_checks(resources, chalice=True)
-    return {
+    template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Description": DESCRIPTIONS[mode].format(stage=stage, watching=_watching_said(watching)),
         "Resources": resources,
     }
+    if mode == "lambda":
+        template["Outputs"] = bridge_outputs()
+    return template
 
 
 def _watching_said(watching: Watching) -> str:

@@ -32,6 +32,7 @@ COMMAND_MODULES = (
     "local",
     "aws",
     "aws_token",
+    "aws_bridge",
 )
 
 

@@ -177,7 +177,8 @@ def main() -> None:
         "out as a Keptn CloudEvent on the bus, the sample tool answered through the API, the "
         "lighthouse gated staging on its CloudWatch metrics, the approval waited for a person, "
         "and Step Functions moved each stage on. The runtime keeps "
-        "running: try `qm get event --project sockshop`. Stop it with `qm local down`."
+        "running: try `qm get event --project sockshop`, or open the Bridge at the endpoint "
+        "`qm local up` printed, plus /bridge/. Stop it with `qm local down`."
     )
 
 

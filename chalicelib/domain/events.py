@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -110,8 +111,31 @@ def normalize_context(value: str | None, source: str, client_id: str | None) -> 
     return str(uuid.uuid4())
 
 
+# The event's attributes and scope become DynamoDB keys (the events table's key is the JSON of
+# [source, id]; its indexes use triggeredid, the context and project/stage/service). DynamoDB
+# refuses a partition key over 2048 bytes, so a longer value would fail every write as a 5xx;
+# no real tool sends ids or names near this long.
+MAX_KEY_ATTRIBUTE_BYTES = 512
+_KEY_ATTRIBUTES = ("id", "source", "triggeredid", "gitcommitid", "shkeptncontext")
+_KEY_DATA_FIELDS = ("project", "stage", "service")
+
+
+def check_keys(event: KeptnEvent) -> None:
+    """Refuse attributes and scope names too long to be stored as keys; InvalidInput names them."""
+    values = [(f"attribute '{name}'", getattr(event, name)) for name in _KEY_ATTRIBUTES]
+    values += [(f"data.{name}", event.data.get(name)) for name in _KEY_DATA_FIELDS]
+    for where, value in values:
+        # Measured as stored: JSON-escaped, so non-ASCII text counts as its escapes.
+        if isinstance(value, str) and len(json.dumps(value)) - 2 > MAX_KEY_ATTRIBUTE_BYTES:
+            raise InvalidInput(
+                f"{where} is too long ({len(value)} characters); it is stored as a key and must "
+                f"be at most {MAX_KEY_ATTRIBUTE_BYTES} bytes as JSON"
+            )
+
+
 def check_intake(event: KeptnEvent) -> None:
     """Refuse what Keptn's API refuses with event validation on; the message names the fix."""
+    check_keys(event)
     parsed = parse_event_type(event.type)
     if event.type in (LOG_ERROR, LEGACY_PROBLEM):
         return

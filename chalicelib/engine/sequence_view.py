@@ -8,7 +8,9 @@ always give the same view.
 
 States the events cannot show (`waiting` in the queue, `paused`, `timedOut`, `aborted`) come
 from the control plane through `overrides` ({keptn context: state}); an override replaces the
-overall state, except that `waiting` never replaces `finished` (reference 3.2).
+overall state, except that `waiting` never replaces `finished` (reference 3.2). Which run a
+queued stage waits for comes from the control plane too (`blockers`), as the stage's
+`blockedBy` (beyond Keptn, whose view only says `waiting`).
 
 Differences from Keptn's hook-driven view, all deliberate:
 * a stage appears when its `<stage>.<sequence>.triggered` is stored (Keptn: at its first task
@@ -75,6 +77,13 @@ class EventSummary(_ViewModel):
     time: str
 
 
+class BlockingRun(_ViewModel):
+    """`blockedBy`: the run that holds the service's place in a stage a queued run waits for."""
+
+    keptn_context: str = Field(alias="keptnContext")
+    sequence: str
+
+
 class StageState(_ViewModel):
     """One stage of a run: `triggered` while running, then the status of its sequence."""
 
@@ -84,6 +93,7 @@ class StageState(_ViewModel):
     latest_evaluation: EvaluationSummary | None = Field(default=None, alias="latestEvaluation")
     latest_event: EventSummary | None = Field(default=None, alias="latestEvent")
     latest_failed_event: EventSummary | None = Field(default=None, alias="latestFailedEvent")
+    blocked_by: BlockingRun | None = Field(default=None, alias="blockedBy")
 
 
 class SequenceStateView(_ViewModel):
@@ -138,7 +148,7 @@ class _StageFold:
         if result == FAIL or event.data.get("status") == ERRORED:
             self.latest_failed_event = summary
 
-    def to_state(self) -> StageState:
+    def to_state(self, blocked_by: BlockingRun | None = None) -> StageState:
         return StageState(
             name=self.name,
             image=self.image,
@@ -146,6 +156,7 @@ class _StageFold:
             latest_evaluation=self.latest_evaluation,
             latest_event=self.latest_event,
             latest_failed_event=self.latest_failed_event,
+            blocked_by=blocked_by if self.running else None,
         )
 
 
@@ -177,7 +188,9 @@ class _ContextFold:
             return "waitingForApproval"
         return "started"
 
-    def to_view(self, override: SequenceStateName | None) -> SequenceStateView:
+    def to_view(
+        self, override: SequenceStateName | None, blockers: Mapping[str, BlockingRun]
+    ) -> SequenceStateView:
         state = self.overall_state()
         if override is not None and not (override == "waiting" and state == "finished"):
             state = override
@@ -191,24 +204,31 @@ class _ContextFold:
             shkeptncontext=self.first.shkeptncontext,
             state=state,
             problem_title=title if isinstance(title, str) else "",
-            stages=[stage.to_state() for stage in self.stages.values()],
+            stages=[stage.to_state(blockers.get(stage.name)) for stage in self.stages.values()],
         )
 
 
 def build_views(
     events: Sequence[KeptnEvent],
     overrides: Mapping[str, SequenceStateName] | None = None,
+    blockers: Mapping[str, Mapping[str, BlockingRun]] | None = None,
 ) -> list[SequenceStateView]:
     """Fold stored events (oldest first) into one view per keptn context that has a sequence.
 
     Views come in the order of their contexts' first sequence `.triggered`. A context without
-    any sequence `.triggered` (only stray task events) has no view, as in Keptn.
+    any sequence `.triggered` (only stray task events) has no view, as in Keptn. `blockers`
+    ({keptn context: {stage: run}}) names the run each queued stage waits for; a stage that is
+    no longer running shows none.
     """
     contexts: dict[str, _ContextFold] = {}
     for event in events:
         _apply(contexts, event)
     chosen = overrides or {}
-    return [fold.to_view(chosen.get(context)) for context, fold in contexts.items()]
+    waiting = blockers or {}
+    return [
+        fold.to_view(chosen.get(context), waiting.get(context, {}))
+        for context, fold in contexts.items()
+    ]
 
 
 def _apply(contexts: dict[str, _ContextFold], event: KeptnEvent) -> None:

@@ -21,6 +21,10 @@ from chalicelib.entrypoints.http_support import error_body
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"]
 CATCH_ALL = ("/", "/{proxy+}")
 LONGEST_ECHO = 200  # characters of a requested path repeated in a message
+# Path parameters and query values become DynamoDB key values (names, contexts, ids, resource
+# URIs, commit ids); DynamoDB refuses a sort key over 1024 bytes, which would surface as a 5xx.
+# No name, id or filter the API takes comes near this length.
+LONGEST_PARAMETER = 1024
 
 # Keptn's public paths (prefixes, whole segments) that Quartermaster does not serve yet, and why.
 DEFERRED: dict[str, str] = {
@@ -86,6 +90,36 @@ def answer_unrouted(routes: Mapping[str, Mapping[str, Any]]) -> Middleware:
         return get_response(request)
 
     return middleware
+
+
+def refuse_oversized_parameters(
+    request: Request, get_response: Callable[[Request], Response]
+) -> Response:
+    """HTTP middleware: a 400 naming a path parameter or query value over LONGEST_PARAMETER
+    bytes, before it can reach a DynamoDB key."""
+    values = [("path parameter", name, value) for name, value in (request.uri_params or {}).items()]
+    values += [("query parameter", name, value) for name, value in _query_values(request)]
+    for kind, name, value in values:
+        size = len(value.encode("utf-8", "surrogatepass"))
+        if size > LONGEST_PARAMETER:
+            message = (
+                f"{kind} '{name[:LONGEST_ECHO]}' is {size} bytes long; at most "
+                f"{LONGEST_PARAMETER} bytes are accepted"
+            )
+            return Response(
+                body=error_body(400, message),
+                status_code=400,
+                headers={"Content-Type": "application/json"},
+            )
+    return get_response(request)
+
+
+def _query_values(request: Request) -> list[tuple[str, str]]:
+    params = request.query_params
+    if params is None:
+        return []
+    # Chalice's MultiDict: every value of a repeated parameter counts.
+    return [(name, value) for name in params for value in params.getlist(name)]
 
 
 @fallback_api.route("/", methods=ALL_METHODS, content_types=["*/*"])

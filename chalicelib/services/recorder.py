@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from chalicelib.domain.events import KeptnEvent, canonical_time
+from chalicelib.domain.events import KeptnEvent, canonical_time, check_keys
 from chalicelib.errors import InvalidInput
 from chalicelib.ports import EventStore
 
@@ -21,6 +21,7 @@ def record_event(detail: dict[str, Any], store: EventStore) -> bool:
         event = KeptnEvent.model_validate(detail)
     except ValidationError as error:
         raise InvalidInput(f"not a CloudEvent, not recorded: {error.errors()[0]['msg']}") from error
+    check_keys(event)
     # Tools publishing straight to the bus may use other timestamp formats; index on Keptn's.
     event = event.model_copy(update={"time": canonical_time(event.time)})
     return store.put(event)

@@ -1,20 +1,27 @@
 """Reading sequences: Keptn's sequence-state view per context, and open task `.triggered` events.
 
 The view is folded from each context's stored events (engine/sequence_view.py); what events do
-not tell (queued behind another run, paused, timed out, aborted) comes from the runs.
+not tell (queued behind another run, and which one; paused, timed out, aborted) comes from the
+runs.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from chalicelib.domain.event_query import EventQuery
 from chalicelib.domain.event_types import expand_short_type
 from chalicelib.domain.events import KeptnEvent, canonical_time
 from chalicelib.domain.runs import FINAL_STATES, Run, RunState
-from chalicelib.engine.sequence_view import SequenceStateName, SequenceStateView, build_views
+from chalicelib.engine.sequence_view import (
+    BlockingRun,
+    SequenceStateName,
+    SequenceStateView,
+    build_views,
+)
 from chalicelib.errors import InvalidInput
-from chalicelib.ports import EventStore, RunStore, TaskStore
+from chalicelib.ports import EventStore, RunStore, ScopeQueues, TaskStore
 
 # How many runs one page may need to look through: a context holds a run per stage it reached.
 RUNS_PER_PAGE_FACTOR = 10
@@ -57,8 +64,27 @@ def _override(runs: list[Run]) -> SequenceStateName | None:
     return None
 
 
+class QueuedRunReads(RunStore, ScopeQueues, Protocol):
+    """What the view reads of the runs: the runs, and who holds a queued run's scope."""
+
+
+def _blockers(runs: list[Run], store: QueuedRunReads) -> dict[str, BlockingRun]:
+    """{stage: the run holding the scope} for each of `runs` that waits in its queue."""
+    found: dict[str, BlockingRun] = {}
+    for run in runs:
+        if run.state is not RunState.TRIGGERED:
+            continue
+        holder_id = store.lock_holder(run.scope)
+        holder = store.get_run(holder_id) if holder_id and holder_id != run.id else None
+        if holder is not None:
+            found[run.scope.stage] = BlockingRun(
+                keptn_context=holder.keptn_context, sequence=holder.sequence
+            )
+    return found
+
+
 def sequence_states(
-    wanted: SequenceFilter, runs: RunStore, events: EventStore
+    wanted: SequenceFilter, runs: QueuedRunReads, events: EventStore
 ) -> list[SequenceStateView]:
     """Newest first, one entry per keptn context, filtered as Keptn's endpoint filters."""
     if wanted.keptn_context:
@@ -81,7 +107,9 @@ def sequence_states(
     for context in contexts:
         override = _override(by_context[context])
         for view in build_views(
-            context_events(events, context), {context: override} if override else None
+            context_events(events, context),
+            {context: override} if override else None,
+            {context: _blockers(by_context[context], runs)},
         ):
             if view.project != wanted.project:
                 continue

@@ -30,6 +30,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from chalicelib.domain import bounded_yaml
 from chalicelib.domain.slo import SloFile
 from chalicelib.engine.lighthouse import (
     EvaluationOutcome,
@@ -113,7 +114,9 @@ def evaluate_command(
 def _load_slo(path: Path) -> tuple[SloFile, bytes]:
     raw = _read(path)
     try:
-        document = yaml.safe_load(raw)
+        document = bounded_yaml.safe_load(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise BadInputError(f"{path}: not UTF-8 text: {error}") from error
     except yaml.YAMLError as error:
         raise BadInputError(f"{path}: not valid YAML: {error}") from error
     if not isinstance(document, dict):

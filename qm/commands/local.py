@@ -20,6 +20,7 @@ def up() -> None:
         state = control.up()
     console.print(f"Endpoint: [bold]{state['endpoint']}[/bold]")
     console.print(f"API token: [bold]{state['token']}[/bold]")
+    console.print(f"Bridge: {state['endpoint']}/bridge/   (paste the token when it asks)")
     console.print(f"AWS emulator: {state['aws_endpoint']}   (stop with: qm local down)")
 
 

@@ -6,6 +6,9 @@ API Gateway's old `403 Missing Authentication Token`. Here, a path no specific r
 to the longest greedy route whose prefix it extends, with the rest of the path as the parameter,
 as API Gateway does; and OPTIONS reaches the function like any other method (the deployed API
 has no CORS preflight: the ANY method hands OPTIONS to the function too).
+
+Paths under `/bridge` are the Bridge's static files (qm/local/static.py), as the deployed API
+serves them from its bucket.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from chalice.local import (
     MatchResult,
     RouteMatcher,
 )
+
+from qm.local.static import answer as static_answer
+from qm.local.static import is_bridge_path
 
 _GREEDY = re.compile(r"^(?P<prefix>.*)/\{(?P<name>\w+)\+\}$")
 
@@ -83,3 +89,26 @@ class RequestHandler(ChaliceRequestHandler):
         # first (ChaliceRequestHandler.__init__ would set chalice's own).
         self.local_gateway = LocalApiGateway(app_object, config)
         BaseHTTPRequestHandler.__init__(self, request, client_address, server)
+
+    def do_GET(self) -> None:  # noqa: N802 (BaseHTTPRequestHandler's name)
+        if is_bridge_path(self.path):
+            self._send_static(head=False)
+        else:
+            self._generic_handle()
+
+    def do_HEAD(self) -> None:  # noqa: N802
+        if is_bridge_path(self.path):
+            self._send_static(head=True)
+        else:
+            self._generic_handle()
+
+    def _send_static(self, head: bool) -> None:
+        """The Bridge's files (qm/local/static.py); API Gateway serves them from S3 in AWS."""
+        found = static_answer(self.path, dict(self.headers))
+        self.send_response(found.status)
+        for name, value in found.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(found.body)))
+        self.end_headers()
+        if not head:
+            self.wfile.write(found.body)

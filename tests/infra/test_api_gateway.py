@@ -72,8 +72,26 @@ def test_every_resource_hands_every_method_to_the_function(definition: dict[str,
             assert _reaches_the_function(methods[ANY_METHOD]), path
         else:
             assert sorted(methods) == sorted(m.lower() for m in ALL_METHODS), path
-        for method in methods.values():
+        for name, method in methods.items():
+            if path.startswith("/bridge") and name == "get":
+                continue  # the Bridge's files (test_the_bridge_is_read_from_its_bucket)
             assert _reaches_the_function(method), path
+
+
+def test_the_bridge_is_read_from_its_bucket_with_its_role(definition: dict[str, Any]) -> None:
+    paths = definition["paths"]
+    files = paths["/bridge/{proxy+}"]["get"]["x-amazon-apigateway-integration"]
+    assert files["type"] == "aws"
+    assert files["credentials"] == {"Fn::GetAtt": ["BridgeReadRole", "Arn"]}
+    assert files["uri"]["Fn::Sub"].endswith(":s3:path/${BridgeBucket}/bridge/{proxy}")
+    assert files["responses"]["4\\d{2}"]["statusCode"] == "404"
+    assert definition["x-amazon-apigateway-minimum-compression-size"] == 1024
+    redirect = paths["/bridge"]["get"]["x-amazon-apigateway-integration"]
+    assert redirect["type"] == "mock"
+    assert (
+        "bridge/index.html"
+        in redirect["responses"]["default"]["responseTemplates"]["application/json"]
+    )
 
 
 def test_routes_keep_their_own_methods_and_the_catch_all_declares_its_parameter(

@@ -64,8 +64,11 @@ def test_the_two_stacks_hold_what_the_packaged_template_holds() -> None:
     packaged = _resources("lambda")
     bootstrap, wiring = _resources("bootstrap"), _resources("wiring")
     chalice_overlays = {key for key, value in packaged.items() if "Type" not in value}
+    # The Bridge is served by the packaged template's REST API only: `chalice deploy` writes
+    # its own API, without the bucket's methods (docs/bridge.md says so).
+    bridge = {"BridgeBucket", "BridgeBucketPolicy", "BridgeReadRole"}
     assert not set(bootstrap) & set(wiring)
-    assert set(bootstrap) | set(wiring) == set(packaged) - chalice_overlays
+    assert set(bootstrap) | set(wiring) == set(packaged) - chalice_overlays - bridge
     for key, resource in {**bootstrap, **wiring}.items():
         assert resource["Type"] == packaged[key]["Type"], key
 

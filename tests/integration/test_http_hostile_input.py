@@ -184,12 +184,18 @@ def test_one_file_twice_in_one_upload_is_a_400(api: Api) -> None:
 
 
 def test_a_git_commit_id_that_names_no_commit_is_a_400(api: Api) -> None:
-    for version in ("zzz", "1" * 2000, "000000000001%1F"):
+    for version in ("zzz", "1" * 1000, "000000000001%1F"):
         for path in (SERVICE, f"{SERVICE}/slo.yaml", PROJECT):
             status, answer = api.call("GET", f"{path}?gitCommitID={version}")
             assert status == 400, (path, version, answer)
             assert answer["message"].startswith("query parameter 'gitCommitID' '")
             assert "commit ids are 12 hexadecimal digits" in answer["message"]
+    # Longer than any key can be: refused for its length before it is looked at.
+    status, answer = api.call("GET", f"{SERVICE}?gitCommitID={'1' * 2000}")
+    assert (status, answer["message"]) == (
+        400,
+        "query parameter 'gitCommitID' is 2000 bytes long; at most 1024 bytes are accepted",
+    )
     assert api.call("GET", f"{PROJECT}/shipyard.yaml?gitCommitID=000000000001")[0] == 200
 
 
@@ -297,3 +303,34 @@ def test_a_name_and_scope_longer_than_a_secrets_manager_name_are_a_400(api: Api)
     assert status == 400
     assert answer["message"].startswith("name and scope: together at most ")
     assert "(506 given)" in answer["message"]
+
+
+# -- parameters too long to be keys -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "named"),
+    [
+        ("/v1/event?keptnContext=" + "c" * 1025, "query parameter 'keptnContext'"),
+        ("/v1/sequence/shop?name=ok&name=" + "n" * 2000, "query parameter 'name'"),
+        ("/v1/project/shop/stage/" + "s" * 3000, "path parameter 'stage'"),
+        ("/v1/project/shop/resource/" + "r" * 1100 + ".yaml", "path parameter"),
+        # Multi-byte characters count as their UTF-8 bytes: 400 characters are 1200 bytes.
+        ("/v1/event?project=" + "\u00e9" * 600, "query parameter 'project'"),
+    ],
+)
+def test_parameters_too_long_to_be_keys_are_a_400_naming_them(
+    api: Api, path: str, named: str
+) -> None:
+    status, answer = api.call("GET", path)
+
+    assert status == 400
+    assert named in str(answer["message"])
+    assert "at most 1024 bytes" in str(answer["message"])
+
+
+def test_a_parameter_at_the_limit_is_served(api: Api) -> None:
+    status, answer = api.call("GET", "/v1/event?keptnContext=" + "c" * 1024)
+
+    assert status == 200
+    assert answer["events"] == []

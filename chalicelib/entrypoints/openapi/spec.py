@@ -142,7 +142,8 @@ class Operation:
         if self.query:
             statuses.add(400)
         if self.path_parameters:
-            statuses.add(404)
+            # 400: a parameter too long to be a key (http_routing.refuse_oversized_parameters).
+            statuses |= {400, 404}
         return sorted(statuses)
 
     @property

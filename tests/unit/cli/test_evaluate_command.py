@@ -163,8 +163,28 @@ def test_previous_as_bare_lists_counts_as_passing_runs(tmp_path: Path, slo_file:
         (SLO, "{not json", "v.json: not valid JSON"),
         (SLO, [{"metric": "a", "value": "fast"}], "v.json: not a list of SLI values"),
         (SLO, {"values": []}, "v.json: expected a JSON list"),
+        # A "billion laughs" file is refused by the bounded loader instead of expanding.
+        (
+            "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+            + "".join(
+                f"{n}: &{n} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+                for p, n in zip("abcdefg", "bcdefgh", strict=True)
+            ),
+            _values(1),
+            "too large",
+        ),
+        ("objectives: [" * 150, _values(1), "more than 100 levels deep"),
     ],
-    ids=["yaml-syntax", "yaml-not-mapping", "slo-field", "json-syntax", "value-type", "json-shape"],
+    ids=[
+        "yaml-syntax",
+        "yaml-not-mapping",
+        "slo-field",
+        "json-syntax",
+        "value-type",
+        "json-shape",
+        "alias-expansion",
+        "nesting",
+    ],
 )
 def test_bad_input_exits_2_naming_the_file(
     tmp_path: Path, slo_text: str, values: Any, expected: str

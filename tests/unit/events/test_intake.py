@@ -200,3 +200,31 @@ def test_the_sender_is_recorded_and_cannot_be_forged(deps: IntakeDeps) -> None:
     forged = accept_event(trigger(qmsubmitter="mallory"), deps, submitter="alice")
     assert forged.to_wire()["qmsubmitter"] == "alice"
     assert "qmsubmitter" not in accept_event(trigger(qmsubmitter="mallory"), deps).to_wire()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"id": "x" * 513}, "attribute 'id'"),
+        ({"source": "s" * 513}, "attribute 'source'"),
+        ({"gitcommitid": "c" * 513}, "attribute 'gitcommitid'"),
+        # Non-ASCII text is stored JSON-escaped: 100 characters are 600 bytes there.
+        ({"id": "\u00e9" * 100}, "attribute 'id'"),
+        (
+            {"data": {"project": "shop", "stage": "dev", "service": "s" * 600}},
+            "data.service",
+        ),
+    ],
+)
+def test_attributes_too_long_to_be_keys_are_refused_naming_them(
+    deps: IntakeDeps, bus: FakeBus, overrides: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(InvalidInput, match=named) as refused:
+        accept_event(trigger(**overrides), deps)
+    assert "at most 512 bytes" in refused.value.message
+    assert bus.published == []
+
+
+def test_attributes_at_the_key_limit_are_accepted(deps: IntakeDeps, bus: FakeBus) -> None:
+    event = accept_event(trigger(id="x" * 512, gitcommitid="c" * 512), deps)
+    assert bus.published == [event]
