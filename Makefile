@@ -63,6 +63,7 @@ bench: install
 	$(BIN)/python bench/hop.py
 	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/evaluation_e2e.py
+	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/bridge.py
 	$(BIN)/python bench/package_size.py --rebuild

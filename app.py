@@ -21,6 +21,7 @@ from chalicelib.entrypoints.http_system import system_api
 from chalicelib.entrypoints.http_tokens import tokens_api
 from chalicelib.entrypoints.lighthouse import lighthouse_api
 from chalicelib.entrypoints.sequencing import sequencing
+from chalicelib.entrypoints.webhooks import webhooks_api
 
 BLUEPRINTS = (
     system_api,
@@ -35,6 +36,7 @@ BLUEPRINTS = (
     sequencing,
     approvals,
     lighthouse_api,
+    webhooks_api,
     fallback_api,
 )
 

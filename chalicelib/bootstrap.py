@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from chalicelib.services.projects import ProjectDeps
     from chalicelib.services.sequencing.common import SequencingDeps
     from chalicelib.services.sli_provider import ProviderDeps
+    from chalicelib.services.webhooks.common import WebhookDeps
 
 
 def utc_now() -> datetime:
@@ -57,6 +58,11 @@ class Container:
     # Handler name -> its Powertools idempotency persistence layer (chalicelib/idempotency.py);
     # None runs handlers without one (containers of fakes).
     idempotency: Callable[[str], Any] | None = None
+    # The webhook executor's adapters and caches (webhook_deps builds them on first use and
+    # keeps them: HTTP connection pools and the webhook files read outlive one invocation).
+    webhook_journal: Any = None
+    webhooks: WebhookDeps | None = None
+    link_key: Callable[[], bytes] | None = None
 
 
 _container: Container | None = None
@@ -97,7 +103,14 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         known_projects=KnownProjects(config),
         cloudwatch=lambda: clients.cloudwatch,
         idempotency=IdempotencyRecords(clients, settings.idempotency_table).layer,
+        webhook_journal=_journal(clients, settings),
     )
+
+
+def _journal(clients: Any, settings: Settings) -> Any:
+    from chalicelib.adapters.dynamodb_webhook_journal import DynamoDbWebhookJournal
+
+    return DynamoDbWebhookJournal(clients, settings.idempotency_table)
 
 
 def container() -> Container:
@@ -186,6 +199,55 @@ def provider_deps(built: Container | None = None) -> ProviderDeps:
             bearer_token=access.bearer_token,
         ),
     )
+
+
+def webhook_deps(built: Container | None = None) -> WebhookDeps:
+    """The webhook executor's dependencies: the SSRF guard's policy from the settings, httpx,
+    the system resolver, signed approval links when the API's public URL is set."""
+    deps = built or container()
+    if deps.webhooks is not None:
+        return deps.webhooks
+    from chalicelib.adapters.http_sender import DnsResolver, HttpxSender
+    from chalicelib.domain.address_guard import GuardPolicy
+    from chalicelib.services.webhooks.approval_links import LinkSigner
+    from chalicelib.services.webhooks.common import HttpLimits, WebhookDeps
+
+    settings = deps.settings
+    signer = None
+    if settings.public_api_url:
+        signer = LinkSigner(
+            key=link_key(deps),
+            public_url=settings.public_api_url,
+            max_seconds=settings.approval_link_seconds,
+            clock=deps.clock,
+        )
+    deps.webhooks = WebhookDeps(
+        config=deps.config,
+        secrets=deps.secrets,
+        bus=deps.bus,
+        journal=deps.webhook_journal,
+        sender=HttpxSender(settings.webhook_max_response_bytes),
+        resolver=DnsResolver(),
+        policy=GuardPolicy.from_lists(*settings.webhook_lists()),
+        clock=deps.clock,
+        limits=HttpLimits(
+            connect_timeout=settings.webhook_connect_timeout_seconds,
+            read_timeout=settings.webhook_read_timeout_seconds,
+            retries=settings.webhook_retries,
+        ),
+        links=signer,
+    )
+    return deps.webhooks
+
+
+def link_key(built: Container | None = None) -> Callable[[], bytes]:
+    """The approval links' signing key, read (or created) on its first call."""
+    deps = built or container()
+    if deps.link_key is None:
+        from chalicelib.services.webhooks.approval_links import LinkKey
+
+        deps.link_key = LinkKey(deps.secrets, deps.settings.approval_link_key)
+    return deps.link_key
 
 
 def use_container(replacement: Container | None) -> None:

@@ -40,6 +40,9 @@ IDEMPOTENT_BY_DESIGN = {
     # (chalicelib/domain/effects.py); a stored result would stop it from doing so.
     "sequencer": "creates a run once per trigger (its id derives from the trigger)",
     "finisher": "ends a run once with a conditional update; its outbox holds what follows",
+    # Every event on the bus reaches it and most have no webhook: a record per delivery would
+    # be two writes for nothing. Its journal keeps what a delivery sent, per request.
+    "webhooks": "claims each request of a delivery in its journal before sending it",
 }
 
 

@@ -37,6 +37,25 @@ class Settings(BaseModel):
     max_event_bytes: int = 256 * 1024
     token_cache_seconds: int = 60
     log_level: str = "INFO"
+    # Webhooks (docs/webhooks.md). The SSRF guard's operator lists: comma-separated CIDRs,
+    # addresses and host names (`.example.com` or `*.example.com`: every name under it). The
+    # deny list wins over the allow list, which wins over the refused address classes.
+    webhook_allow: str = ""
+    webhook_deny: str = ""
+    webhook_connect_timeout_seconds: float = Field(default=5, gt=0, le=60)
+    webhook_read_timeout_seconds: float = Field(default=30, gt=0, le=300)
+    # Further attempts of a request that certainly did not arrive, or was answered 429/502/
+    # 503/504 (a request that may have arrived is not sent again).
+    webhook_retries: int = Field(default=2, ge=0, le=5)
+    webhook_max_response_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # The API's public URL, for the approve and decline links of chat notifications; empty:
+    # messages carry no links.
+    public_api_url: str = ""
+    # The HMAC key of approval links; empty: a key kept in Secrets Manager (scope
+    # quartermaster-internal, created on first use).
+    approval_link_key: str = Field(default="", repr=False)
+    # A link expires with its approval, and at the latest this long after it was sent.
+    approval_link_seconds: int = Field(default=7 * 24 * 3600, ge=60)
 
     @model_validator(mode="after")
     def _default_names(self) -> Settings:
@@ -55,6 +74,13 @@ class Settings(BaseModel):
             if not getattr(self, field):
                 object.__setattr__(self, field, value)
         return self
+
+    def webhook_lists(self) -> tuple[list[str], list[str]]:
+        """The SSRF guard's allow and deny entries."""
+        return (
+            [entry for entry in self.webhook_allow.split(",") if entry.strip()],
+            [entry for entry in self.webhook_deny.split(",") if entry.strip()],
+        )
 
     def queue_name(self, queue: str) -> str:
         """An internal queue of this deployment (dispatch, control)."""

@@ -52,6 +52,12 @@ class Can(StrEnum):
     DEPLOY_MACHINES = "deploy-machines"
     MANAGE_SECRETS = "manage-secrets"  # Secrets Manager under quartermaster/<stage>/
     READ_SECRETS = "read-secrets"  # secretsmanager:GetSecretValue under quartermaster/<stage>/
+    # The approval links' signing key: read, or created on first use, in Secrets Manager
+    # (quartermaster/<stage>/quartermaster-internal/approval-links).
+    LINK_KEY = "link-key"
+    # secretsmanager:GetSecretValue of the webhook scope only (quartermaster/<stage>/
+    # keptn-webhook-service/*): the secrets webhook.yaml files may name.
+    WEBHOOK_SECRETS = "webhook-secrets"
     # The CloudWatch SLI provider (chalicelib/adapters/sli_cloudwatch.py): GetMetricData.
     READ_METRICS = "read-metrics"
     # A task's answer deadline: sqs:SendMessage (delayed) to the control queue.
@@ -143,5 +149,16 @@ ACCESS: dict[str, Access] = {
     "sli-provider": Access(
         tables=(TableAccess("config", READ), TableAccess("evaluations", ("dynamodb:GetItem",))),
         can=_can(Can.PUBLISH, Can.READ_METRICS, Can.READ_SECRETS),
+    ),
+    # Reads webhook.yaml files (and the project's newest commit), keeps its journal on the
+    # idempotency table, reads secrets, publishes answers; signs approval links.
+    "webhooks": Access(
+        tables=(
+            TableAccess("config", ("dynamodb:GetItem", "dynamodb:Query")),
+            TableAccess(
+                "idempotency", ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")
+            ),
+        ),
+        can=_can(Can.PUBLISH, Can.WEBHOOK_SECRETS, Can.LINK_KEY),
     ),
 }

@@ -131,6 +131,27 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         timeout_s=120,
         reserved_concurrency=5,
     ),
+    HandlerSpec(
+        name="webhooks",
+        entry="chalicelib.entrypoints.webhooks:webhooks",
+        description="Runs the webhook.yaml entries that match an event (Keptn's webhook "
+        "service), with chat notifications.",
+        # Keptn's webhook service needed project, stage and service: events without them never
+        # invoke it (docs/webhooks.md, What it costs).
+        pattern={
+            "detail-type": [{"prefix": "sh.keptn.event."}],
+            "detail": {
+                "data": {
+                    "project": [{"exists": True}],
+                    "stage": [{"exists": True}],
+                    "service": [{"exists": True}],
+                }
+            },
+        },
+        # A webhook's requests run in order, each up to its read timeout (30 s by default).
+        timeout_s=300,
+        reserved_concurrency=5,
+    ),
 )
 
 

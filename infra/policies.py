@@ -204,6 +204,27 @@ def policy(stage: str, name: str) -> dict[str, Any]:
                 [_arn("secretsmanager", f"secret:quartermaster/{stage}/*")],
             )
         )
+    if Can.WEBHOOK_SECRETS in access.can:
+        statements.append(
+            _statement(
+                "ReadWebhookSecrets",
+                ["secretsmanager:GetSecretValue"],
+                [_arn("secretsmanager", f"secret:quartermaster/{stage}/keptn-webhook-service/*")],
+            )
+        )
+    if Can.LINK_KEY in access.can:
+        statements.append(
+            _statement(
+                "ApprovalLinkKey",
+                ["secretsmanager:CreateSecret", "secretsmanager:GetSecretValue"],
+                [
+                    _arn(
+                        "secretsmanager",
+                        f"secret:quartermaster/{stage}/quartermaster-internal/approval-links-*",
+                    )
+                ],
+            )
+        )
     if Can.READ_METRICS in access.can:
         statements.append(_statement("ReadMetrics", ["cloudwatch:GetMetricData"], ["*"]))
     if Can.SCHEDULE in access.can:

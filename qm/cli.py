@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "aws",
     "aws_token",
     "aws_bridge",
+    "webhooks",
 )
 
 

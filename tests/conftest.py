@@ -16,3 +16,10 @@ def reference_dir() -> Path:
     if not SHARED_REFERENCE.is_dir():
         pytest.skip(f"Keptn reference files not found at {SHARED_REFERENCE} (../shared is absent)")
     return SHARED_REFERENCE
+
+
+@pytest.fixture(scope="session")
+def httpserver_listen_address() -> tuple[str, int]:
+    """pytest-httpserver's receivers listen on 127.0.0.1: the webhook guard always refuses
+    `localhost`, and tests open 127.0.0.1 only through the explicit allow setting."""
+    return ("127.0.0.1", 0)

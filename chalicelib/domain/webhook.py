@@ -1,17 +1,28 @@
-"""`webhook.yaml` (`webhookconfig.keptn.sh/v1beta1`, and v1alpha1 curl strings), validated."""
+"""`webhook.yaml` (`webhookconfig.keptn.sh/v1beta1`, and v1alpha1 curl strings), validated.
+
+Beyond Keptn (docs/keptn-compatibility.md): `subscriptionID` is optional (an entry without one
+runs for the events of its `type`), `type` may use `*` for one segment of the event type,
+v1beta1 requests may use PATCH and DELETE (Keptn's spec lists them, its code refused them), an
+entry may be limited to events of some `results`, and a request may send a chat message built
+by Quartermaster (`format: slack | teams`) instead of a `payload`.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, RootModel, StrictBool, field_validator
+from pydantic import BeforeValidator, Field, RootModel, StrictBool, field_validator, model_validator
 
 from chalicelib.domain.docmodel import ConfigModel, Metadata, NonEmptyStr
 
 V1BETA1 = "webhookconfig.keptn.sh/v1beta1"
 V1ALPHA1 = "webhookconfig.keptn.sh/v1alpha1"
-# Keptn's spec also lists PATCH and DELETE, but its code refuses them (reference 6.1).
-ALLOWED_METHODS = ("POST", "PUT", "GET", "HEAD")
+# Keptn's spec lists PATCH and DELETE too; its code refused them, Quartermaster does not.
+ALLOWED_METHODS = ("POST", "PUT", "GET", "HEAD", "PATCH", "DELETE")
+CHAT_FORMATS = ("slack", "teams")
+RESULTS = ("pass", "warning", "fail")
+_TYPE = re.compile(r"^sh\.keptn\.[A-Za-z0-9*_-]+(\.[A-Za-z0-9*_-]+)+$")
 
 
 class SecretRef(ConfigModel):
@@ -43,6 +54,8 @@ class WebhookRequest(ConfigModel):
     headers: list[Header] = Field(default_factory=list)
     payload: str = ""
     options: str = ""
+    # A chat message Quartermaster builds from the event (docs/webhooks.md, Notifications).
+    format: Literal["slack", "teams"] | None = None
 
     @field_validator("method")
     @classmethod
@@ -53,16 +66,38 @@ class WebhookRequest(ConfigModel):
             )
         return method
 
+    @model_validator(mode="after")
+    def _payload_or_format(self) -> WebhookRequest:
+        if self.format is not None and self.payload:
+            raise ValueError(
+                f"give either a payload or format: {self.format} (which builds the message), "
+                "not both"
+            )
+        return self
+
 
 class _Webhook(ConfigModel):
     """What both versions share: the event, the subscription and which events are sent back."""
 
     type: NonEmptyStr
-    subscription_id: NonEmptyStr = Field(alias="subscriptionID")
+    # Optional here: Keptn's integration subscriptions do not exist after a migration.
+    subscription_id: NonEmptyStr | None = Field(default=None, alias="subscriptionID")
+    # Run only for events whose data.result is one of these (e.g. [fail]); empty: any.
+    results: list[Literal["pass", "warning", "fail"]] = Field(default_factory=list)
     # Keptn's quirk: sendFinished is false when omitted, sendStarted is true (reference 6.1).
     send_finished: StrictBool = Field(default=False, alias="sendFinished")
     send_started: StrictBool = Field(default=True, alias="sendStarted")
     env_from: list[EnvFrom] = Field(default_factory=list, alias="envFrom")
+
+    @field_validator("type")
+    @classmethod
+    def _event_type(cls, value: str) -> str:
+        if not _TYPE.match(value):
+            raise ValueError(
+                "must be a Keptn event type such as sh.keptn.event.test.triggered "
+                "('*' stands for one segment: sh.keptn.event.*.*.finished)"
+            )
+        return value
 
 
 class WebhookV1Beta1(_Webhook):
@@ -106,12 +141,6 @@ class WebhookConfigV1Beta1(ConfigModel):
     metadata: Metadata
     spec: WebhookSpecV1Beta1
 
-    def find(self, subscription_id: str) -> WebhookV1Beta1 | None:
-        """The webhook configured for an integration subscription, or None."""
-        return next(
-            (hook for hook in self.spec.webhooks if hook.subscription_id == subscription_id), None
-        )
-
 
 class WebhookConfigV1Alpha1(ConfigModel):
     """A `webhookconfig.keptn.sh/v1alpha1` file."""
@@ -121,12 +150,6 @@ class WebhookConfigV1Alpha1(ConfigModel):
     metadata: Metadata
     spec: WebhookSpecV1Alpha1
 
-    def find(self, subscription_id: str) -> WebhookV1Alpha1 | None:
-        """The webhook configured for an integration subscription, or None."""
-        return next(
-            (hook for hook in self.spec.webhooks if hook.subscription_id == subscription_id), None
-        )
-
 
 class WebhookConfig(
     RootModel[
@@ -134,3 +157,11 @@ class WebhookConfig(
     ]
 ):
     """A webhook file of either version, chosen by its apiVersion; the parsed file is `root`."""
+
+    @property
+    def webhooks(self) -> list[Webhook]:
+        """The file's entries, in file order."""
+        return list(self.root.spec.webhooks)
+
+
+Webhook = WebhookV1Beta1 | WebhookV1Alpha1

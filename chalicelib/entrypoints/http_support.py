@@ -18,9 +18,10 @@ from chalicelib.errors import InvalidInput, QuartermasterError, TooManyRequests
 P = ParamSpec("P")
 log = logging.getLogger("quartermaster.http")
 
-# Routes reachable without a token: health checks for load balancers and uptime probes, and
-# the API's description, so tools can discover it.
-PUBLIC_PATHS = frozenset({"/v1/health", "/health", "/v1/openapi.json"})
+# Routes reachable without a token: health checks for load balancers and uptime probes, the
+# API's description, so tools can discover it, and approval links from chat messages (the
+# signed link is the credential: chalicelib/services/webhooks/approval_links.py).
+PUBLIC_PATHS = frozenset({"/v1/health", "/health", "/v1/openapi.json", "/approval-link/{token}"})
 IDENTITY = "qm_identity"
 
 

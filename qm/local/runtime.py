@@ -185,6 +185,8 @@ def run(state_dir: Path) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     moto_port, api_port = free_port(), free_port()
     configure_environment(moto_port)
+    # Approval links in chat messages point at this API (unless the caller chose a URL).
+    os.environ.setdefault("QM_PUBLIC_API_URL", f"http://127.0.0.1:{api_port}")
     emulator = start_emulator(moto_port, state_dir / "emulator.log")
     create_resources(LOCAL_STAGE)
 

@@ -13,3 +13,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.section("sequencing fault suite")
         for line in lines:
             terminalreporter.write_line(line)
+    from tests.faults.test_webhook_faults import WEBHOOKS
+
+    if WEBHOOKS:
+        terminalreporter.section("webhook fault suite")
+        for line in WEBHOOKS:
+            terminalreporter.write_line(line)

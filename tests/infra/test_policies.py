@@ -103,12 +103,13 @@ def test_handlers_only_get_what_they_use() -> None:
     assert "states:SendTaskSuccess" in actions("task-events")
     assert "events:PutEvents" not in actions("task-events")
     assert "sqs:ReceiveMessage" in actions("dispatcher")
-    # Secret values: the API (secret management) and the SLI provider (Prometheus credentials).
+    # Secret values: the API (secret management), the SLI provider (Prometheus credentials) and
+    # the webhook executor (its envFrom secrets and the approval links' key).
     assert "secretsmanager:GetSecretValue" in actions("sli-provider")
     assert "cloudwatch:GetMetricData" in actions("sli-provider")
     assert "cloudwatch:GetMetricData" not in actions("lighthouse")
     for name in function_names():
-        if name not in ("api_handler", "sli-provider"):
+        if name not in ("api_handler", "sli-provider", "webhooks"):
             assert "secretsmanager:GetSecretValue" not in actions(name), name
         if name != "api_handler":
             assert "dynamodb:BatchWriteItem" not in actions(name), name
@@ -119,10 +120,18 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
     idempotency table, and only for the handlers chalicelib/idempotency.py keys (not the API)."""
     deduplicated = {spec.name for spec in HANDLERS if is_deduplicated(spec)}
     # Their own conditional writes, or resumable: a redelivery finishes what is left.
-    by_design = {"recorder", "task-events", "dispatcher", "sequencer", "finisher"}
+    by_design = {"recorder", "task-events", "dispatcher", "sequencer", "finisher", "webhooks"}
     assert deduplicated == {spec.name for spec in HANDLERS} - by_design
     for name in function_names():
         grants = [s for s in _statements(policy("prod", name)) if s["Sid"] == "IdempotencyTable"]
+        if name == "webhooks":  # its delivery journal, not Powertools' records
+            (journal,) = grants
+            assert set(_listed(journal["Action"])) == {
+                "dynamodb:GetItem",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+            }
+            continue
         if name not in deduplicated:
             assert grants == [], name
             continue

@@ -18,6 +18,7 @@ from chalicelib.entrypoints.openapi import (
     ops_secrets,
     ops_system,
     ops_tokens,
+    ops_webhooks,
 )
 from chalicelib.entrypoints.openapi.spec import Operation, build_document
 
@@ -43,6 +44,7 @@ TAGS = [
     {"name": "quality gates", "description": "evaluations and SLI providers"},
     {"name": "secrets", "description": "secrets for webhooks and SLI providers"},
     {"name": "tokens", "description": "API tokens: create, list, revoke"},
+    {"name": "webhooks", "description": "webhook.yaml entries: register and list"},
 ]
 
 
@@ -54,6 +56,7 @@ def operations() -> list[Operation]:
         *ops_runs.OPERATIONS,
         *ops_secrets.OPERATIONS,
         *ops_tokens.OPERATIONS,
+        *ops_webhooks.OPERATIONS,
     ]
 
 

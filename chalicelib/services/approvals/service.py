@@ -9,10 +9,12 @@ see config_diff.py), and wait for a human (`POST .../approval/{triggeredId}` or
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
+from chalicelib.domain.durations import parse_go_duration
 from chalicelib.domain.event_types import Phase, TypeKind, parse_event_type, task_event_type
-from chalicelib.domain.events import KeptnEvent
+from chalicelib.domain.events import KeptnEvent, format_time, parse_time
 from chalicelib.engine.approval import Verdict, decide_triggered
 from chalicelib.ports import EventStore
 from chalicelib.services.approvals.config_diff import waiting_diff
@@ -67,6 +69,7 @@ def on_approval_triggered(
             data={
                 **scope,
                 **waiting_details(event.data),
+                **expiry_of(event),
                 "configurationDiff": waiting_diff(event, events, deps.config),
             },
         )
@@ -96,3 +99,17 @@ def waiting_details(data: dict[str, Any]) -> dict[str, Any]:
     if isinstance(data.get("labels"), dict):
         details["labels"] = data["labels"]
     return details
+
+
+def expiry_of(triggered: KeptnEvent) -> dict[str, str]:
+    """`expiresAt` when the approval has a `timeout` (it expires then; signed approval links
+    in chat messages expire with it), else nothing."""
+    properties = triggered.data.get(APPROVAL)
+    timeout = properties.get("timeout") if isinstance(properties, dict) else None
+    if not isinstance(timeout, str):
+        return {}
+    try:
+        seconds = parse_go_duration(timeout)
+    except ValueError:
+        return {}
+    return {"expiresAt": format_time(parse_time(triggered.time) + timedelta(seconds=seconds))}

@@ -56,20 +56,21 @@ def test_defaults_send_started_true_send_finished_false() -> None:
     assert hook.send_started is True
     assert hook.send_finished is False
     assert hook.env_from[0].secret_ref.key == "token"
-    assert config.find("0c5f3a8e-0000-4000-8000-000000000001") is hook
-    assert config.find("other") is None
+    assert hook.subscription_id == "0c5f3a8e-0000-4000-8000-000000000001"
+    assert hook.results == []
 
 
-@pytest.mark.parametrize("method", ["POST", "PUT", "GET", "HEAD"])
+# Keptn's spec lists PATCH and DELETE; its code refused them, Quartermaster accepts them.
+@pytest.mark.parametrize("method", ["POST", "PUT", "GET", "HEAD", "PATCH", "DELETE"])
 def test_allowed_methods(method: str) -> None:
     assert problems(VALID.replace("method: POST", f"method: {method}")) == []
 
 
-@pytest.mark.parametrize("method", ["PATCH", "DELETE", "post"])
+@pytest.mark.parametrize("method", ["post", "OPTIONS", "TRACE"])
 def test_other_methods_are_refused_naming_the_allowed_ones(method: str) -> None:
     assert problems(VALID.replace("method: POST", f"method: {method}")) == [
         f"webhook.yaml: spec.webhooks[0].requests[0].method '{method}' (line 16): method "
-        f"'{method}' is not supported; allowed methods: POST, PUT, GET, HEAD"
+        f"'{method}' is not supported; allowed methods: POST, PUT, GET, HEAD, PATCH, DELETE"
     ]
 
 
@@ -97,7 +98,7 @@ def test_request_needs_url_and_method() -> None:
     ]
 
 
-def test_webhook_needs_type_subscription_and_requests() -> None:
+def test_webhook_needs_type_and_requests_and_subscription_is_optional() -> None:
     text = (
         "apiVersion: webhookconfig.keptn.sh/v1beta1\nkind: WebhookConfig\nmetadata: {name: w}\n"
         "spec:\n  webhooks:\n    - sendFinished: true\n"
@@ -105,7 +106,6 @@ def test_webhook_needs_type_subscription_and_requests() -> None:
 
     assert problems(text) == [
         "webhook.yaml: spec.webhooks[0] (line 6): field 'type' is required",
-        "webhook.yaml: spec.webhooks[0] (line 6): field 'subscriptionID' is required",
         "webhook.yaml: spec.webhooks[0] (line 6): field 'requests' is required",
     ]
 
@@ -157,3 +157,31 @@ def test_structured_requests_under_v1alpha1_are_explained() -> None:
         "command lines (strings); use apiVersion webhookconfig.keptn.sh/v1beta1 for "
         "structured requests"
     ]
+
+
+def test_a_type_is_a_keptn_event_type_with_star_for_one_segment() -> None:
+    assert (
+        problems(VALID.replace("sh.keptn.event.notify.triggered", "sh.keptn.event.*.*.finished"))
+        == []
+    )
+    assert problems(VALID.replace("sh.keptn.event.notify.triggered", "notify")) == [
+        "webhook.yaml: spec.webhooks[0].type 'notify' (line 7): must be a Keptn event type such "
+        "as sh.keptn.event.test.triggered ('*' stands for one segment: "
+        "sh.keptn.event.*.*.finished)"
+    ]
+
+
+def test_a_chat_format_replaces_the_payload_and_results_filter() -> None:
+    chat = VALID.replace(
+        '          payload: \'{"text": "{{.data.service}}"}\'\n', "          format: teams\n"
+    )
+    chat = chat.replace("      envFrom:", "      results: [fail]\n      envFrom:")
+    config = parse_document(chat, WebhookConfig, "webhook.yaml")
+    assert config.webhooks[0].results == ["fail"]
+    assert problems(VALID.replace("payload:", "format: slack\n          payload:")) == [
+        "webhook.yaml: spec.webhooks[0].requests[0] (line 15): give either a payload or "
+        "format: slack (which builds the message), not both"
+    ]
+    assert problems(VALID.replace("payload:", "format: email\n          payload:"))[0].startswith(
+        "webhook.yaml: spec.webhooks[0].requests[0].format 'email'"
+    )
