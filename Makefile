@@ -61,11 +61,13 @@ down: install
 bench: install
 	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/hop.py
+	$(BIN)/python bench/hop_profile.py
 	$(BIN)/python bench/evaluation.py
 	$(BIN)/python bench/evaluation_e2e.py
 	$(BIN)/python bench/webhook.py
 	$(BIN)/python bench/load.py
 	$(BIN)/python bench/bridge.py
+	$(BIN)/python bench/deploy.py
 	$(BIN)/python bench/package_size.py --rebuild
 
 # Hostile requests against the embedded runtime (it starts and stops its own): one line per

@@ -3,6 +3,7 @@
 from chalice import Chalice  # type: ignore[attr-defined]
 
 from chalicelib.entrypoints.approvals import approvals
+from chalicelib.entrypoints.deploy import deploy
 from chalicelib.entrypoints.handlers import handlers
 from chalicelib.entrypoints.http_errors import documented_errors
 from chalicelib.entrypoints.http_events import events_api
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     lighthouse_api,
     webhooks_api,
     fallback_api,
+    deploy,
 )
 
 app = Chalice(app_name="quartermaster")

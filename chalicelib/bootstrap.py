@@ -12,18 +12,24 @@ from chalicelib.settings import Settings, get_settings
 if TYPE_CHECKING:
     # Types only: importing the ports (and the domain models behind them) at run time would
     # put every model into every cold start; the adapters import what they need when built.
+    from chalicelib.domain.targets import TargetSpec
     from chalicelib.ports import (
         ConfigStore,
+        DeploymentStore,
+        DeploymentTarget,
         EvaluationStore,
         EventBus,
         EventStore,
         SecretStore,
         SequencingStore,
+        ServiceStates,
+        TargetContext,
         Timers,
         TokenStore,
         Workflows,
     )
     from chalicelib.services.auth import TokenVerifier
+    from chalicelib.services.deploy.common import DeployDeps
     from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.known_projects import KnownProjects
     from chalicelib.services.lighthouse.common import LighthouseDeps
@@ -63,6 +69,11 @@ class Container:
     webhook_journal: Any = None
     webhooks: WebhookDeps | None = None
     link_key: Callable[[], bytes] | None = None
+    # The deployment executor's records, and what runs where (both: the deployments table).
+    deployments: DeploymentStore | None = None
+    service_states: ServiceStates | None = None
+    # (target spec, context) -> the adapter that deploys it (`target_adapter` on AWS).
+    targets: Callable[[TargetSpec, TargetContext], DeploymentTarget] | None = None
 
 
 _container: Container | None = None
@@ -73,6 +84,10 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
     optional boto3 Session to use instead of a default one."""
     from chalicelib.adapters.aws_clients import AwsClients
     from chalicelib.adapters.dynamodb_config import DynamoDbConfigStore
+    from chalicelib.adapters.dynamodb_deployments import (
+        DynamoDbDeploymentStore,
+        DynamoDbServiceStates,
+    )
     from chalicelib.adapters.dynamodb_evaluations import DynamoDbEvaluationStore
     from chalicelib.adapters.dynamodb_events import DynamoDbEventStore
     from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore
@@ -104,6 +119,9 @@ def build_aws_container(settings: Settings, session: Any | None = None) -> Conta
         cloudwatch=lambda: clients.cloudwatch,
         idempotency=IdempotencyRecords(clients, settings.idempotency_table).layer,
         webhook_journal=_journal(clients, settings),
+        deployments=DynamoDbDeploymentStore(clients, settings.deployments_table),
+        service_states=DynamoDbServiceStates(clients, settings.deployments_table),
+        targets=TargetAdapters(clients, config=config),
     )
 
 
@@ -254,3 +272,85 @@ def use_container(replacement: Container | None) -> None:
     """Install a container built elsewhere (tests with fakes); None rebuilds on next use."""
     global _container
     _container = replacement
+
+
+class TargetAdapters:
+    """The adapter for a target spec, by `spec.type` (`_builders`); a type without one is
+    refused with a message (the task ends errored). Roles of other accounts are assumed once
+    per process and renewed before they expire; `config` reads what a target keeps in the
+    project's configuration (manifests)."""
+
+    def __init__(self, clients: Any, roles: Any | None = None, config: Any | None = None) -> None:
+        from chalicelib.adapters.assumed_roles import AssumedRoles
+
+        self._clients = clients
+        self._config = config
+        # `roles`: an AssumedRoles of another STS (tests: one that refuses).
+        self._roles = roles or AssumedRoles(
+            lambda: clients.sts, lambda **credentials: _new_session(**credentials)
+        )
+        self._builders: dict[str, Callable[[Any, TargetContext], DeploymentTarget]] = {
+            "lambda": self._lambda,
+        }
+
+    def session(self, role_arn: str | None, external_id: str | None) -> Any:
+        """A boto3 Session acting as `role_arn` (None: the deployment's own)."""
+        if role_arn is None:
+            return self._clients.session
+        return self._roles.session(role_arn, external_id)
+
+    def __call__(self, spec: TargetSpec, context: TargetContext) -> DeploymentTarget:
+        build = self._builders.get(spec.type)
+        if build is None:
+            from chalicelib.errors import InvalidInput
+
+            raise InvalidInput(
+                f"targets of type '{spec.type}' cannot be deployed by this version of "
+                "Quartermaster yet; deploy with your own tool (deploymentstrategy: user_managed) "
+                "meanwhile"
+            )
+        return build(spec, context)
+
+    def _lambda(self, spec: Any, context: TargetContext) -> DeploymentTarget:
+        from chalicelib.adapters.lambda_target import LambdaAliasTarget
+
+        region = spec.function.split(":")[3] if spec.function.startswith("arn:") else None
+        role, external_id = spec.role_arn, spec.external_id
+
+        def client(service: str) -> Any:
+            return self.session(role, external_id).client(service, region_name=region)
+
+        return LambdaAliasTarget(spec, client)
+
+
+def _new_session(**credentials: Any) -> Any:
+    import boto3
+
+    return boto3.session.Session(**credentials)
+
+
+def deploy_deps(built: Container | None = None) -> DeployDeps:
+    """What the deployment executor needs."""
+    from chalicelib.engine.deploy.allowed import TargetAllowlist
+    from chalicelib.services.deploy.common import DeployDeps
+
+    deps = built or container()
+    settings = deps.settings
+    if deps.deployments is None or deps.targets is None:
+        raise RuntimeError("this container has no deployment store or targets")
+    return DeployDeps(
+        bus=deps.bus,
+        config=deps.config,
+        deployments=deps.deployments,
+        workflows=deps.workflows,
+        targets=deps.targets,
+        clock=deps.clock,
+        deployment=settings.stage,
+        deploy_queue=settings.queue_name("deploy"),
+        evaluation_timeout_seconds=settings.canary_evaluation_timeout_seconds,
+        allowed=TargetAllowlist(
+            functions=settings.target_functions,
+            roles=settings.target_roles,
+            clusters=settings.target_clusters,
+        ),
+    )

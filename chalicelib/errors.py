@@ -75,3 +75,10 @@ class TooManyRequests(QuartermasterError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class TargetFailed(QuartermasterError):
+    """A deployment target refused or failed a change (a rollout that never became ready, a
+    code package the service rejects); the same change tried again would fail the same way."""
+
+    status_code = 422

@@ -43,6 +43,11 @@ IDEMPOTENT_BY_DESIGN = {
     # Every event on the bus reaches it and most have no webhook: a record per delivery would
     # be two writes for nothing. Its journal keeps what a delivery sent, per request.
     "webhooks": "claims each request of a delivery in its journal before sending it",
+    # Resumable too: a deployment's record (keyed by its triggered id) says how far it got, and
+    # a redelivery carries on from there (chalicelib/services/deploy/).
+    "deployer": "records a task once per triggered id; a redelivery resumes from the record",
+    "canary-steps": "a step repeated sets the same weight or routing; a used token is refused",
+    "canary-watch": "ends a deployment once with a revisioned write",
 }
 
 

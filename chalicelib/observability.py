@@ -16,7 +16,10 @@ from typing import Any, TypeVar
 NAMESPACE = "Quartermaster"
 SERVICE = "quartermaster"
 # Powertools names its stdlib logger after the service; "quartermaster" is Chalice's own app
-# logger (plain formatter), which Powertools would then reuse and fail on.
+# logger (plain formatter), which Powertools would then reuse and fail on. Modules log through
+# stdlib children of this one (`logging.getLogger("quartermaster-handlers.<area>")`), which
+# Powertools formats as JSON with the handler's keys: children of "quartermaster" would inherit
+# the level Chalice gives its app logger (ERROR unless debugging) and lose every warning.
 LOG_SERVICE = "quartermaster-handlers"
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -9,6 +9,8 @@ from typing import Protocol
 from pydantic import BaseModel, ConfigDict
 
 from chalicelib.domain.address_guard import Target
+from chalicelib.domain.deployment_records import DeploymentRecord, EvaluationWaiter
+from chalicelib.domain.deployments import Artifact, Endpoints, Routing
 from chalicelib.domain.effects import Effect
 from chalicelib.domain.evaluations import (
     BaselineFilter,
@@ -28,6 +30,7 @@ from chalicelib.domain.projects import (
 )
 from chalicelib.domain.runs import CompletedTask, CurrentTask, Run, RunState, Scope, TaskRecord
 from chalicelib.domain.secrets import Secret, SecretSummary
+from chalicelib.domain.service_state import SeenEvent, ServiceState
 from chalicelib.domain.sli_queries import SliRequest
 from chalicelib.engine.lighthouse.models import IndicatorValue
 
@@ -144,14 +147,27 @@ class RunStore(Protocol):
     """Sequence executions ("runs"), with each decision's effects kept in the run's outbox
     (chalicelib/domain/effects.py) until they are carried out."""
 
-    def create_run(self, run: Run) -> bool:
-        """Store the run and queue it in its scope, in one write; False when a run with this id
-        exists (a duplicate trigger, or this trigger's own earlier attempt)."""
+    def create_run(self, run: Run, paused_by: str | None = None) -> bool:
+        """Store the run and queue it in its scope, in one write, while its context's pause
+        flags are as read (`paused_by`: the flag that pauses a paused run, None when the
+        caller pauses it; an unpaused one needs none to be set). False when a run with this id
+        exists (a duplicate trigger, or this trigger's own earlier attempt), or the flags
+        changed since they were read."""
         ...
 
     def get_run(self, run_id: str) -> Run | None: ...
 
-    def runs_of_context(self, keptn_context: str) -> list[Run]: ...
+    def get_run_with_task(
+        self, run_id: str, triggered_id: str | None
+    ) -> tuple[Run | None, TaskRecord | None]:
+        """The run and one task (None: the run alone), in one consistent read."""
+        ...
+
+    def runs_of_context(self, keptn_context: str, consistent: bool = False) -> list[Run]:
+        """The context's runs, oldest trigger first. `consistent`: every run written before
+        the call, as it is now (for control requests); otherwise through an index that may
+        lag a moment behind."""
+        ...
 
     def runs_of_project(self, project: str, limit: int) -> list[Run]:
         """Newest first."""
@@ -165,9 +181,12 @@ class RunStore(Protocol):
         status: str,
         effects: list[Effect],
         stamp: str,
+        completed_tail: CompletedTask | None = None,
+        unanswered: str | None = None,
     ) -> bool:
-        """Move the run to a final state with the effects that follow; False when it had ended
-        already (final states never change)."""
+        """Move the run to a final state with the effects that follow (and `completed_tail`
+        added to its completed tasks); False when it had ended already (final states never
+        change) or, with `unanswered`, when that task is answered, closed or held."""
         ...
 
     def mark_started(self, run_id: str, execution_arn: str) -> bool:
@@ -208,6 +227,11 @@ class PauseFlags(Protocol):
 
     def context_paused(self, keptn_context: str, stage: str) -> bool: ...
 
+    def pause_flag(self, keptn_context: str, stage: str) -> str | None:
+        """The flag that pauses runs of this context in `stage` (`stage` itself, or `*` for
+        every stage), or None."""
+        ...
+
 
 class TaskStore(Protocol):
     """Dispatched tasks: the private token, answers counted once, and each task decision's
@@ -221,10 +245,13 @@ class TaskStore(Protocol):
         current: tuple[CurrentTask, RunState],
         effects: list[Effect],
         stamp: str,
+        paused: bool = False,
+        completed_tail: CompletedTask | None = None,
     ) -> bool:
-        """Store the task, make it its run's current task and keep `effects`, in one write.
-        False when it exists (a redelivered dispatch) or its run ended. A held task (no
-        `answer_deadline`) has no answer deadline until it is released."""
+        """Store the task, make it its run's current task (`completed_tail` joining the run's
+        completed tasks) and keep `effects`, in one write. False when it exists (a redelivered
+        dispatch), its run ended, or the run's pause flag is no longer `paused`. A held task
+        (no `answer_deadline`) has no answer deadline until it is released."""
         ...
 
     def get_task(self, triggered_id: str) -> TaskRecord | None: ...
@@ -242,18 +269,40 @@ class TaskStore(Protocol):
         or the event was counted before."""
         ...
 
+    def finish_alone(
+        self,
+        triggered_id: str,
+        task_name: str,
+        event_key: str,
+        data: dict[str, object],
+        completion: CompletedTask,
+        outcome: dict[str, str],
+    ) -> tuple[bool, TaskRecord | None]:
+        """Count a `.finished` and close the task with `completion` and `outcome` in one
+        write, if the task is open, named `task_name`, has no `.finished` yet and at most one
+        `.started`, and the event was not counted before: (True, the task closed). Otherwise
+        nothing is written: (False, the task as it is, or None when unknown)."""
+        ...
+
+    def add_token(self, triggered_id: str, token: str) -> bool:
+        """Keep another token the execution waits on the open task with; False when the task
+        is closed (or unknown): resume that token with the task's outcome instead."""
+        ...
+
     def close_task(
         self,
         triggered_id: str,
         started: int,
         finished: int,
-        completed: tuple[str, CompletedTask] | None = None,
+        completion: CompletedTask | None = None,
+        outcome: dict[str, str] | None = None,
+        later_tokens: int = 0,
         effects: list[Effect] | None = None,
         stamp: str = "",
     ) -> bool:
-        """Close the task if its counts are still these; True for exactly one caller.
-        With `completed` = (run id, task), the task joins that run's completed tasks in the
-        same write."""
+        """Close the task with `completion` (kept on the task until its run's next write takes
+        it over) and the `outcome` its tokens are resumed with, if its counts and its number
+        of later tokens are still these; True for exactly one caller."""
         ...
 
     def abandon_task(
@@ -272,7 +321,8 @@ class TaskStore(Protocol):
     def release_task(
         self, triggered_id: str, answer_deadline: str, effects: list[Effect], stamp: str
     ) -> TaskRecord | None:
-        """Un-hold a held task and start its answer deadline; None if it was not held."""
+        """Un-hold a held task (it is `released`: sent late) and start its answer deadline;
+        None if it was not held."""
         ...
 
     def clear_task_effects(self, triggered_id: str, names: list[str]) -> None: ...
@@ -418,4 +468,129 @@ class WebhookJournal(Protocol):
 
     def settle(self, delivery: str, request: int, entry: JournalEntry) -> None:
         """Record the outcome of a claimed request."""
+
+
+class DeploymentTarget(Protocol):
+    """One deployment target (a Lambda alias, an EKS namespace) as the executor's strategies
+    need it. The executor (chalicelib/services/deploy/) decides; a target only carries out.
+
+    **Versions.** A version is an opaque string the target chooses and understands (Lambda: a
+    published version number, "7"; EKS: e.g. the image reference or a revision name). `Routing`
+    (chalicelib/domain/deployments.py) says what runs: `version` takes the traffic the
+    `candidate` does not, `weight` is the candidate's percentage; `version` None means nothing
+    has ever been deployed there.
+
+    **Strategies.** `direct`: `deploy`. `blue_green_service`: `stage` on `deployment`, `promote`
+    on `release`, `rollback` to the routing read before `stage` on `rollback`. `canary`: `stage`,
+    then `shift` for each step (an evaluation between steps), `promote` at the end, or
+    `rollback` when a step fails. Before changing anything the executor reads `current()` and
+    records it, so a rollback restores exactly that, however often it is retried.
+
+    **At least once.** Every method may be called again with the same arguments after a crash
+    or a lost answer, and must then give the same result without doing the work twice:
+    `deploy` and `stage` get `ref` (the deployment's id, stable across retries) and must find
+    what an earlier call with that `ref` created instead of creating a second version;
+    `shift`, `promote` and `rollback` set a state, so repeating them is harmless.
+
+    **Errors.** Raise a non-retryable QuartermasterError (chalicelib/errors.py: InvalidInput,
+    NotFound, Forbidden, TargetFailed) when retrying cannot help, with a message that names the
+    target and the fix ("function 'carts' has no alias 'live'; ..."); the task then ends
+    `errored` with that message and the target is restored to the recorded routing. Raise
+    DependencyFailure for what may pass (throttling, a 5xx); the delivery is then retried.
+    Anything else is treated as retryable too. Never leave traffic on a version that did not
+    become ready: `deploy` raises before switching traffic (EKS: a rollout that does not become
+    ready within the target's `rolloutTimeout` raises TargetFailed naming the pods and why).
+    """
+
+    def describe(self) -> str:
+        """The target in a few words, for messages: "Lambda function 'carts' (alias 'live')"."""
+        ...
+
+    def current(self) -> Routing:
+        """What runs now."""
+        ...
+
+    def deploy(self, artifact: Artifact, ref: str) -> Routing:
+        """Make `artifact` a new version and give it all traffic at once (`direct`)."""
+        ...
+
+    def stage(self, artifact: Artifact, ref: str) -> Routing:
+        """Make `artifact` a new version next to the running one with no traffic (the
+        candidate at weight 0). Where nothing runs yet there is nothing to stage beside: the
+        new version takes all traffic, and the routing returned has no candidate."""
+        ...
+
+    def shift(self, version: str, weight: float) -> Routing:
+        """Give `weight` percent (0 < weight < 100) of the traffic to the staged `version`,
+        the rest to the running one."""
+        ...
+
+    def promote(self, version: str) -> Routing:
+        """Give `version` all traffic; it is the running version from now on."""
+        ...
+
+    def rollback(self, to: Routing) -> Routing:
+        """Restore exactly `to` (as `current()` read it before the change); the routing after."""
+        ...
+
+    def endpoints(self, version: str | None) -> Endpoints:
+        """Where the target (or, with `version`, that version alone) is reachable, and the SLI
+        placeholders that select its metrics."""
+        ...
+
+
+class TargetContext(BaseModel):
+    """What an adapter may need beside the target spec: the service and the configuration
+    version of the run (the EKS adapter reads its manifests there)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    project: str
+    stage: str
+    service: str
+    gitcommitid: str | None = None
+
+
+class DeploymentStore(Protocol):
+    """The executor's records (chalicelib/domain/deployment_records.py), the canary steps
+    waiting for an evaluation, and each service's last deployment by the executor."""
+
+    def create(self, record: DeploymentRecord) -> bool:
+        """Store a new record; False when one with this id exists (a redelivered event)."""
+        ...
+
+    def get(self, deployment_id: str) -> DeploymentRecord | None: ...
+
+    def save(self, record: DeploymentRecord) -> bool:
+        """Write `record` if the stored one still has revision `record.revision - 1`; False
+        when another write came first (read again and redo the change)."""
+        ...
+
+    def put_waiter(self, waiter: EvaluationWaiter) -> None: ...
+
+    def get_waiter(self, evaluation_id: str) -> EvaluationWaiter | None: ...
+
+    def last_deployment(self, project: str, stage: str, service: str) -> DeploymentRecord | None:
+        """The newest finished deployment task of the service that changed its target."""
+        ...
+
+    def set_last_deployment(self, record: DeploymentRecord) -> None: ...
+
+
+class ServiceStates(Protocol):
+    """What runs where: per project, stage and service, the newest event of each type and the
+    deployment that runs (chalicelib/domain/service_state.py)."""
+
+    def note_event(self, project: str, stage: str, service: str, seen: SeenEvent) -> None:
+        """Record `seen` as the newest event of its type unless a newer one is recorded."""
+        ...
+
+    def get(self, project: str, stage: str, service: str) -> ServiceState | None: ...
+
+    def of_project(self, project: str) -> list[ServiceState]:
+        """Every stage and service of `project` with a state: one Query."""
+        ...
+
+    def save_deployed(self, state: ServiceState) -> bool:
+        """Write the state's deployment part if its revision is still `state.revision - 1`."""
         ...

@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+
+def _names(value: Any) -> Any:
+    """A comma-separated list (as an environment variable holds it) as a tuple of names."""
+    if isinstance(value, str):
+        return tuple(name.strip() for name in value.split(",") if name.strip())
+    return value
+
+
+NameList = Annotated[tuple[str, ...], BeforeValidator(_names)]
 
 
 class Settings(BaseModel):
@@ -56,6 +67,19 @@ class Settings(BaseModel):
     approval_link_key: str = Field(default="", repr=False)
     # A link expires with its approval, and at the latest this long after it was sent.
     approval_link_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # The deployment executor (docs/deployment-targets.md): its records' table, and what it may
+    # change: function names or ARNs, role ARNs, cluster names or ARNs (a trailing * matches
+    # any rest). The same lists make its IAM policy (infra/policies.py).
+    deployments_table: str = ""
+    target_functions: NameList = ()
+    target_roles: NameList = ()
+    target_clusters: NameList = ()
+    # Where artifacts come from (IAM only: Lambda reads them with the deployer's rights): S3
+    # bucket names and ECR repository names or ARNs.
+    target_buckets: NameList = ()
+    target_repositories: NameList = ()
+    # A canary step whose evaluation has not finished by then rolls back.
+    canary_evaluation_timeout_seconds: int = Field(default=900, ge=10, le=24 * 3600)
 
     @model_validator(mode="after")
     def _default_names(self) -> Settings:
@@ -67,6 +91,7 @@ class Settings(BaseModel):
             "runs_table": f"{prefix}-runs",
             "evaluations_table": f"{prefix}-evaluations",
             "idempotency_table": f"{prefix}-idempotency",
+            "deployments_table": f"{prefix}-deployments",
             "states_role": f"{prefix}-states",
             "secrets_prefix": f"quartermaster/{self.stage}",
         }

@@ -25,6 +25,8 @@ WRITE = (
     "dynamodb:ConditionCheckItem",
 )
 BATCH_WRITE = ("dynamodb:BatchWriteItem",)
+# A run read with one of its tasks, or a context's runs, in one consistent BatchGetItem.
+BATCH_READ = ("dynamodb:BatchGetItem",)
 # Powertools' DynamoDBPersistenceLayer: put the in-progress record (conditional), read it when
 # the condition failed, mark it completed, delete it when the handler raised.
 IDEMPOTENCY = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
@@ -62,6 +64,10 @@ class Can(StrEnum):
     READ_METRICS = "read-metrics"
     # A task's answer deadline: sqs:SendMessage (delayed) to the control queue.
     SCHEDULE = "schedule"
+    # Deployment targets, scoped to what the stage's QM_TARGET_* settings name
+    # (infra/policies.py): Lambda functions and their aliases, the artifacts' buckets and
+    # repositories, the roles of other accounts, EKS clusters.
+    DEPLOY_TARGETS = "deploy-targets"
 
 
 @dataclass(frozen=True)
@@ -84,9 +90,13 @@ ACCESS: dict[str, Access] = {
         tables=(
             TableAccess("events", READ, tuple(EVENT_INDEXES)),
             TableAccess("config", READ + WRITE + BATCH_WRITE),
-            TableAccess("runs", READ + WRITE, ("by-context", "by-project", "open-tasks")),
+            TableAccess(
+                "runs", READ + BATCH_READ + WRITE, ("by-context", "by-project", "open-tasks")
+            ),
             # Evaluation history; monitoring settings read and written.
             TableAccess("evaluations", (*READ, "dynamodb:PutItem"), ("history",)),
+            # What runs where, in the service bodies.
+            TableAccess("deployments", READ),
         ),
         can=_can(
             Can.PUBLISH,
@@ -98,8 +108,14 @@ ACCESS: dict[str, Access] = {
             Can.SCHEDULE,
         ),
     ),
-    # Stores each event once (a conditional put).
-    "recorder": Access(tables=(TableAccess("events", ("dynamodb:PutItem",)),)),
+    # Stores each event once (a conditional put); keeps what runs where: each service's newest
+    # event of each type, and its deployment (reading a deployment's .triggered by id).
+    "recorder": Access(
+        tables=(
+            TableAccess("events", ("dynamodb:PutItem", "dynamodb:Query"), ("by-id",)),
+            TableAccess("deployments", ("dynamodb:GetItem", "dynamodb:UpdateItem")),
+        )
+    ),
     # Reads the shipyard, creates, queues and starts runs (creating missing state machines),
     # refuses with a .finished event.
     "sequencer": Access(
@@ -111,16 +127,25 @@ ACCESS: dict[str, Access] = {
         tables=(TableAccess("runs", READ + WRITE),),
         can=_can(Can.RESUME_TASKS),
     ),
-    # Stores the task token, sends <task>.triggered; stops a machine whose run already ended.
+    # Stores the task token, sends <task>.triggered; stops a machine whose run already ended;
+    # resumes a token a retried dispatch state brought for a task that closed meanwhile.
     "dispatcher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.STOP_RUNS, Can.SCHEDULE),
+        tables=(TableAccess("config", READ), TableAccess("runs", READ + BATCH_READ + WRITE)),
+        can=_can(Can.PUBLISH, Can.STOP_RUNS, Can.SCHEDULE, Can.RESUME_TASKS),
     ),
     # Ends runs, sends .finished, starts the next queued run, chains to the next stage; at a
-    # task's answer deadline, times its run out (or schedules the rest of a long deadline).
+    # task's answer deadline, times its run out, or keeps the execution's new token (resuming
+    # it when the task closed meanwhile); carries out what an API call's decision left.
     "finisher": Access(
-        tables=(TableAccess("config", READ), TableAccess("runs", READ + WRITE)),
-        can=_can(Can.PUBLISH, Can.START_RUNS, Can.STOP_RUNS, Can.DEPLOY_MACHINES, Can.SCHEDULE),
+        tables=(TableAccess("config", READ), TableAccess("runs", READ + BATCH_READ + WRITE)),
+        can=_can(
+            Can.PUBLISH,
+            Can.START_RUNS,
+            Can.STOP_RUNS,
+            Can.DEPLOY_MACHINES,
+            Can.SCHEDULE,
+            Can.RESUME_TASKS,
+        ),
     ),
     # Ends a run whose execution failed, timed out or was stopped (as the finisher ends one).
     "reconciler": Access(
@@ -160,5 +185,29 @@ ACCESS: dict[str, Access] = {
             ),
         ),
         can=_can(Can.PUBLISH, Can.WEBHOOK_SECRETS, Can.LINK_KEY),
+    ),
+    # Deploys, releases and rolls back: reads target.yaml, records each task, changes the
+    # target, starts canary executions (deploying their machines), answers on the bus; resumes
+    # a canary step when its evaluation finishes.
+    "deployer": Access(
+        tables=(TableAccess("config", READ), TableAccess("deployments", READ + WRITE)),
+        can=_can(
+            Can.PUBLISH,
+            Can.START_RUNS,
+            Can.DEPLOY_MACHINES,
+            Can.DEPLOY_TARGETS,
+            Can.RESUME_TASKS,
+        ),
+    ),
+    # A canary's steps: weights, evaluation requests (on the bus), promotion, rollback,
+    # resuming the execution; the deployment's .finished at the end.
+    "canary-steps": Access(
+        tables=(TableAccess("deployments", READ + WRITE),),
+        can=_can(Can.PUBLISH, Can.RESUME_TASKS, Can.DEPLOY_TARGETS),
+    ),
+    # A canary execution that failed: restores the target, ends the deployment errored.
+    "canary-watch": Access(
+        tables=(TableAccess("deployments", READ + WRITE),),
+        can=_can(Can.PUBLISH, Can.DEPLOY_TARGETS),
     ),
 }

@@ -34,6 +34,7 @@ from infra.naming import API_HANDLER, ASYNC_RETRIES, function_id, is_asynchronou
 from infra.resources import failure_queues, internal_queues, log_groups, states_role
 from infra.tables import (
     config_table,
+    deployments_table,
     evaluations_table,
     events_table,
     idempotency_table,
@@ -55,7 +56,7 @@ __all__ = [
 
 TemplateMode = Literal["lambda", "sqs", "bootstrap", "wiring"]
 TEMPLATE_MODES: tuple[TemplateMode, ...] = ("lambda", "sqs", "bootstrap", "wiring")
-TABLES = ("events", "config", "runs", "evaluations", "idempotency")
+TABLES = ("events", "config", "runs", "evaluations", "idempotency", "deployments")
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ def _state(stage: str) -> dict[str, Any]:
         "RunsTable": runs_table(physical["runs_table"]),
         "EvaluationsTable": evaluations_table(physical["evaluations_table"]),
         "IdempotencyTable": idempotency_table(physical["idempotency_table"]),
+        "DeploymentsTable": deployments_table(physical["deployments_table"]),
         **internal_queues(stage),
         **states_role(physical["states_role"], stage),
     }

@@ -13,7 +13,9 @@ from typing import Any
 # these, so a token never travels on the public bus.
 DISPATCH_QUEUE = "dispatch"
 CONTROL_QUEUE = "control"
-INTERNAL_QUEUES = (DISPATCH_QUEUE, CONTROL_QUEUE)
+# Canary executions hand their steps (and task tokens) to the canary-steps handler through this.
+DEPLOY_QUEUE = "deploy"
+INTERNAL_QUEUES = (DISPATCH_QUEUE, CONTROL_QUEUE, DEPLOY_QUEUE)
 DEFAULT_BUS = "default"
 
 
@@ -151,6 +153,44 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         # A webhook's requests run in order, each up to its read timeout (30 s by default).
         timeout_s=300,
         reserved_concurrency=5,
+    ),
+    HandlerSpec(
+        name="deployer",
+        entry="chalicelib.entrypoints.deploy:deployer",
+        description="Deploys, releases and rolls back services that have a target.yaml; "
+        "resumes canary steps when their evaluation finishes.",
+        pattern={
+            "detail-type": [
+                "sh.keptn.event.deployment.triggered",
+                "sh.keptn.event.release.triggered",
+                "sh.keptn.event.rollback.triggered",
+                "sh.keptn.event.evaluation.finished",
+            ]
+        },
+        # Publishing a Lambda version waits for the code update; an EKS rollout waits up to the
+        # target's rolloutTimeout (5 minutes by default).
+        timeout_s=900,
+        reserved_concurrency=3,
+    ),
+    HandlerSpec(
+        name="canary-steps",
+        entry="chalicelib.entrypoints.deploy:canary_steps",
+        description="Carries out a canary's steps: shift traffic, ask for an evaluation, "
+        "promote or roll back, and answer the deployment when the canary ends.",
+        queue=DEPLOY_QUEUE,
+        reserved_concurrency=2,
+    ),
+    HandlerSpec(
+        name="canary-watch",
+        entry="chalicelib.entrypoints.deploy:canary_watch",
+        description="Ends deployments whose canary execution failed, timed out or was stopped, "
+        "restoring the version that ran before.",
+        pattern={
+            "source": ["aws.states"],
+            "detail-type": ["Step Functions Execution Status Change"],
+            "detail": {"status": ["FAILED", "TIMED_OUT", "ABORTED"]},
+        },
+        bus=DEFAULT_BUS,
     ),
 )
 

@@ -40,6 +40,7 @@ TABLE_INDEXES: dict[str, Any] = {
     "runs": RUN_INDEXES,
     "evaluations": EVALUATION_INDEXES,
     "idempotency": {},
+    "deployments": {},
 }
 ROOT = Path(__file__).resolve().parent.parent
 CHALICE_DIR = ROOT / ".chalice"
@@ -95,8 +96,82 @@ def _spec(name: str) -> HandlerSpec | None:
     return next((spec for spec in HANDLERS if spec.name == name), None)
 
 
-def policy(stage: str, name: str) -> dict[str, Any]:
-    """The IAM policy document of function `name` in `stage`."""
+# What the executor does to a Lambda target (chalicelib/adapters/lambda_target.py).
+LAMBDA_TARGET_ACTIONS = (
+    "lambda:GetFunctionConfiguration",
+    "lambda:ListVersionsByFunction",
+    "lambda:UpdateFunctionCode",
+    "lambda:PublishVersion",
+    "lambda:GetAlias",
+    "lambda:CreateAlias",
+    "lambda:UpdateAlias",
+    "lambda:GetFunctionUrlConfig",
+)
+# Lambda reads a new version's code with the caller's rights: a zip from S3, an image from ECR.
+ARTIFACT_ACTIONS = {
+    "buckets": ("s3:GetObject", "s3:GetObjectVersion"),
+    "repositories": ("ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"),
+}
+
+
+@dataclass(frozen=True)
+class TargetLists:
+    """What a stage's deployer may change: its QM_TARGET_* settings (.chalice/config.json)."""
+
+    functions: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    clusters: tuple[str, ...] = ()
+    buckets: tuple[str, ...] = ()
+    repositories: tuple[str, ...] = ()
+
+
+def target_lists(stage: str, chalice_dir: Path = CHALICE_DIR) -> TargetLists:
+    """The stage's lists, read as the functions read them (chalicelib.settings)."""
+    from chalicelib.settings import Settings
+
+    config = json.loads((chalice_dir / "config.json").read_text())
+    environment = config["stages"].get(stage, {}).get("environment_variables", {})
+    settings = Settings.from_environ({**environment, "QM_STAGE": stage})
+    return TargetLists(
+        functions=settings.target_functions,
+        roles=settings.target_roles,
+        clusters=settings.target_clusters,
+        buckets=settings.target_buckets,
+        repositories=settings.target_repositories,
+    )
+
+
+def _under(service: str, resource: str, entry: str) -> str:
+    """An entry of a target list as an ARN: kept when it is one, else `<resource><entry>`."""
+    return entry if entry.startswith("arn:") else _arn(service, f"{resource}{entry}")
+
+
+def _target_statements(targets: TargetLists) -> list[Any]:
+    statements: list[Any] = []
+    if targets.functions:
+        functions = [_under("lambda", "function:", entry) for entry in targets.functions]
+        # Aliases and versions are the function's ARN and a qualifier.
+        resources = [arn for function in functions for arn in (function, f"{function}:*")]
+        statements.append(_statement("LambdaTargets", LAMBDA_TARGET_ACTIONS, resources))
+    if targets.buckets:
+        objects = [f"arn:aws:s3:::{bucket}/*" for bucket in targets.buckets]
+        statements.append(_statement("ArtifactBuckets", ARTIFACT_ACTIONS["buckets"], objects))
+    if targets.repositories:
+        repositories = [_under("ecr", "repository/", entry) for entry in targets.repositories]
+        statements.append(
+            _statement("ArtifactImages", ARTIFACT_ACTIONS["repositories"], repositories)
+        )
+    if targets.roles:
+        statements.append(_statement("TargetRoles", ["sts:AssumeRole"], list(targets.roles)))
+    if targets.clusters:
+        clusters = [_under("eks", "cluster/", entry) for entry in targets.clusters]
+        statements.append(_statement("EksTargets", ["eks:DescribeCluster"], clusters))
+    return statements
+
+
+def policy(stage: str, name: str, targets: TargetLists | None = None) -> dict[str, Any]:
+    """The IAM policy document of function `name` in `stage`; `targets` defaults to the
+    stage's lists in .chalice/config.json."""
     if name not in ACCESS:
         raise KeyError(
             f"function '{name}' has no entry in infra/access.py ACCESS: say which tables, "
@@ -232,6 +307,8 @@ def policy(stage: str, name: str) -> dict[str, Any]:
         statements.append(
             _statement("ScheduleDeadlines", ["sqs:GetQueueUrl", "sqs:SendMessage"], [control])
         )
+    if Can.DEPLOY_TARGETS in access.can:
+        statements.extend(_target_statements(targets or target_lists(stage)))
     return {"Version": "2012-10-17", "Statement": statements}
 
 

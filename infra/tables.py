@@ -140,3 +140,9 @@ def idempotency_table(table_name: str) -> dict[str, Any]:
             "SSESpecification": {"SSEEnabled": True},
         },
     }
+
+
+def deployments_table(table_name: str) -> dict[str, Any]:
+    """The deployment executor's records and what runs where (chalicelib/adapters/
+    dynamodb_deployments.py): keyed pk + sk, no index."""
+    return config_table(table_name)

@@ -10,15 +10,20 @@ import json
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
+
+from qm.demo_lambda import LambdaTraffic
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = PROJECT_ROOT / "examples" / "delivery"
 DEMO_SHIPYARD = Path(__file__).resolve().parent / "demo_files" / "shipyard.yaml"
-DEMO_SLI = Path(__file__).resolve().parent / "demo_files" / "sli.yaml"
+DEMO_FILES = Path(__file__).resolve().parent / "demo_files"
+DEMO_SLI = DEMO_FILES / "sli.yaml"
 QM = str(Path(sys.executable).with_name("qm"))
 console = Console()
 
@@ -84,8 +89,8 @@ def put_staging_metrics() -> None:
 
 def start_sample_tool() -> subprocess.Popen[str]:
     console.print(
-        "\n[bold cyan]$ python -m qm.local.sample_tool &[/bold cyan]   "
-        "(answers deployment, test, release through the bus and the API)"
+        "\n[bold cyan]$ python -m qm.local.sample_tool --stages dev,staging &[/bold cyan]   "
+        "(answers deployment, test, release in dev and staging through the bus and the API)"
     )
     tool = subprocess.Popen(
         [
@@ -94,6 +99,8 @@ def start_sample_tool() -> subprocess.Popen[str]:
             "qm.local.sample_tool",
             "--tasks",
             "deployment,test,release,rollback",
+            "--stages",
+            "dev,staging",
         ],
         cwd=PROJECT_ROOT,
         text=True,
@@ -102,6 +109,47 @@ def start_sample_tool() -> subprocess.Popen[str]:
     )
     time.sleep(1.5)  # its subscription (a rule and a queue) is in place before the trigger
     return tool
+
+
+def emulator() -> Callable[[str], Any]:
+    """Clients of the running runtime's emulator, by service name."""
+    from qm.local.control import emulator_client, read_state
+
+    state = read_state()
+    if state is None:
+        raise SystemExit("the local runtime stopped")
+    return lambda service: emulator_client(state, service)
+
+
+def prepare_production_target() -> str:
+    """The carts function on the emulator, production's target.yaml and its gate; the next
+    build's S3 URI."""
+    from qm.demo_lambda import create_function
+
+    console.print(
+        "\n[bold cyan]# carts runs on AWS Lambda in production (here: the emulator): version 1 "
+        "behind the alias 'live'; the next build waits in S3[/bold cyan]"
+    )
+    artifact = create_function(emulator())
+    for resource, uri in (
+        (DEMO_FILES / "target.yaml", "target.yaml"),
+        (DEMO_FILES / "lambda_slo.yaml", "slo.yaml"),
+        (DEMO_FILES / "lambda_sli.yaml", "cloudwatch/sli.yaml"),
+    ):
+        run(
+            "add-resource",
+            "--project",
+            "sockshop",
+            "--stage",
+            "production",
+            "--service",
+            "carts",
+            "--resource",
+            str(resource),
+            "--resourceUri",
+            uri,
+        )
+    return artifact
 
 
 def main() -> None:
@@ -130,7 +178,10 @@ def main() -> None:
         )
     run("configure", "monitoring", "cloudwatch", "--project", "sockshop")
     put_staging_metrics()
+    artifact = prepare_production_target()
     tool = start_sample_tool()
+    traffic = LambdaTraffic(emulator())  # callers of carts in production, reporting metrics
+    traffic.start()
     try:
         sent = run(
             "trigger",
@@ -141,6 +192,8 @@ def main() -> None:
             "carts",
             "--image",
             "docker.io/keptnexamples/carts:0.13.3",
+            "--values",
+            f"artifact={artifact}",
             "--labels",
             "buildId=1.4.2",
             capture=True,
@@ -149,7 +202,9 @@ def main() -> None:
         wait_for_approval()
         run("get", "approvals", "--project", "sockshop")
         console.print(
-            "\nThe delivery passed dev and staging and now waits for a person before production."
+            "\nThe delivery passed dev and staging and now waits for a person before production,"
+            "\nwhere Quartermaster deploys carts itself: a canary of 10% then 50% of the traffic,"
+            "\n10 s each, gated by the new version's own Lambda metrics, then all of it."
             "\nApprove it with:  qm approve --project sockshop --stage production "
             "--comment 'ship it'\n(or decline it with qm decline ...)"
         )
@@ -168,15 +223,22 @@ def main() -> None:
             "240",
         )
     finally:
+        traffic.stop()
         tool.terminate()
     run("get", "sequences", "--project", "sockshop")
     run("get", "evaluations", "--project", "sockshop", "--stage", "staging", "--service", "carts")
+    run(
+        "get", "evaluations", "--project", "sockshop", "--stage", "production", "--service", "carts"
+    )
+    run("get", "service", "carts", "--project", "sockshop")
     console.rule("Done")
     console.print(
         "A delivery ran through dev, staging and, once approved, production: each task went "
-        "out as a Keptn CloudEvent on the bus, the sample tool answered through the API, the "
-        "lighthouse gated staging on its CloudWatch metrics, the approval waited for a person, "
-        "and Step Functions moved each stage on. The runtime keeps "
+        "out as a Keptn CloudEvent on the bus, the sample tool answered dev's and staging's "
+        "through the API, the lighthouse gated staging on its CloudWatch metrics, the approval "
+        "waited for a person, Quartermaster deployed carts to Lambda in production as a canary "
+        "(its own Step Functions execution, each step gated by the new version's metrics), and "
+        "Step Functions moved each stage on. The runtime keeps "
         "running: try `qm get event --project sockshop`, or open the Bridge at the endpoint "
         "`qm local up` printed, plus /bridge/. Stop it with `qm local down`."
     )

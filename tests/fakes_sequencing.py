@@ -21,7 +21,7 @@ from chalicelib.domain.runs import (
     Scope,
     TaskRecord,
 )
-from chalicelib.errors import DependencyFailure, InvalidInput
+from chalicelib.errors import InvalidInput
 from tests.fakes_workflows import CrashAfter
 
 ALL_STAGES = "*"
@@ -54,9 +54,16 @@ class FakeSequencingStore(CrashAfter):
 
     # -- RunStore ----------------------------------------------------------------------------
 
-    def create_run(self, run: Run) -> bool:
+    def create_run(self, run: Run, paused_by: str | None = None) -> bool:
         if run.id in self.runs:
             return False
+        flags = self.pause_flags.get(run.keptn_context, set())
+        if run.paused:
+            as_read = paused_by is None or paused_by in flags  # None: paused by the caller
+        else:
+            as_read = not flags & {ALL_STAGES, run.scope.stage}
+        if not as_read:
+            return False  # the context was paused or resumed since its flags were read
         # Stored as the adapter stores it: the trigger's facts, its state and pause flag.
         self.runs[run.id] = run.model_copy(
             deep=True,
@@ -78,7 +85,12 @@ class FakeSequencingStore(CrashAfter):
         run = self.runs.get(run_id)
         return run.model_copy(deep=True) if run else None
 
-    def runs_of_context(self, keptn_context: str) -> list[Run]:
+    def get_run_with_task(
+        self, run_id: str, triggered_id: str | None
+    ) -> tuple[Run | None, TaskRecord | None]:
+        return self.get_run(run_id), self.get_task(triggered_id) if triggered_id else None
+
+    def runs_of_context(self, keptn_context: str, consistent: bool = False) -> list[Run]:
         found = [r for r in self.runs.values() if r.keptn_context == keptn_context]
         return [r.model_copy(deep=True) for r in sorted(found, key=_created)]
 
@@ -98,11 +110,19 @@ class FakeSequencingStore(CrashAfter):
         status: str,
         effects: list[Effect],
         stamp: str,
+        completed_tail: CompletedTask | None = None,
+        unanswered: str | None = None,
     ) -> bool:
         run = self._open_run(run_id)
         if run is None:
             return False
+        if unanswered is not None:
+            task = self._open_task(unanswered)
+            if task is None or task.record.answered or task.record.held:
+                return False
         run.state, run.result, run.status = state, result, status
+        if completed_tail is not None:
+            run.completed.append(completed_tail)
         run.outbox.update(outbox_entries(effects, stamp))
         self._written("end_run")
         return True
@@ -164,7 +184,11 @@ class FakeSequencingStore(CrashAfter):
             flags.clear()
 
     def context_paused(self, keptn_context: str, stage: str) -> bool:
-        return bool(self.pause_flags.get(keptn_context, set()) & {ALL_STAGES, stage})
+        return self.pause_flag(keptn_context, stage) is not None
+
+    def pause_flag(self, keptn_context: str, stage: str) -> str | None:
+        found = self.pause_flags.get(keptn_context, set()) & {ALL_STAGES, stage}
+        return min(found) if found else None
 
     # -- TaskStore ---------------------------------------------------------------------------
 
@@ -176,9 +200,11 @@ class FakeSequencingStore(CrashAfter):
         current: tuple[CurrentTask, RunState],
         effects: list[Effect],
         stamp: str,
+        paused: bool = False,
+        completed_tail: CompletedTask | None = None,
     ) -> bool:
         run = self._open_run(task.run_id)
-        if task.triggered_id in self.tasks or run is None:
+        if task.triggered_id in self.tasks or run is None or run.paused != paused:
             return False
         record = TaskRecord.model_validate(
             {
@@ -201,6 +227,8 @@ class FakeSequencingStore(CrashAfter):
         stored = _Task(record, (project, task.event_type))
         self.tasks[task.triggered_id] = stored
         run.current, run.state = current
+        if completed_tail is not None:
+            run.completed.append(completed_tail)
         self._written("create_task")
         return True
 
@@ -233,6 +261,44 @@ class FakeSequencingStore(CrashAfter):
         self._written("count_answer")
         return self.get_task(triggered_id)
 
+    def finish_alone(
+        self,
+        triggered_id: str,
+        task_name: str,
+        event_key: str,
+        data: dict[str, object],
+        completion: CompletedTask,
+        outcome: dict[str, str],
+    ) -> tuple[bool, TaskRecord | None]:
+        task = self.tasks.get(triggered_id)
+        if task is None:
+            return False, None
+        record = task.record
+        if (
+            not record.open
+            or record.name != task_name
+            or event_key in record.seen
+            or record.finished
+            or record.started > 1
+        ):
+            return False, self.get_task(triggered_id)
+        record.finished += 1
+        record.finished_data.append(dict(data))
+        record.seen.append(event_key)
+        record.completion, record.outcome = completion, dict(outcome)
+        self._close(task, None, "")
+        self._written("finish_alone")
+        return True, self.get_task(triggered_id)
+
+    def add_token(self, triggered_id: str, token: str) -> bool:
+        task = self._open_task(triggered_id)
+        if task is None:
+            return False
+        if token not in task.record.tokens:
+            task.record.later_tokens.append(token)
+            self._written("add_token")
+        return True
+
     def _close(self, task: _Task, effects: list[Effect] | None, stamp: str) -> None:
         task.record.open = False
         task.record.outbox.update(outbox_entries(effects or [], stamp))
@@ -243,18 +309,24 @@ class FakeSequencingStore(CrashAfter):
         triggered_id: str,
         started: int,
         finished: int,
-        completed: tuple[str, CompletedTask] | None = None,
+        completion: CompletedTask | None = None,
+        outcome: dict[str, str] | None = None,
+        later_tokens: int = 0,
         effects: list[Effect] | None = None,
         stamp: str = "",
     ) -> bool:
         task = self._open_task(triggered_id)
-        if task is None or (task.record.started, task.record.finished) != (started, finished):
+        if task is None:
             return False
-        if completed is not None:
-            run = self.runs.get(completed[0])
-            if run is None:  # DynamoDB refuses list_append on a missing list
-                raise DependencyFailure(f"run {completed[0]} does not exist")
-            run.completed.append(completed[1])  # whatever the run's state, as on DynamoDB
+        record = task.record
+        if (record.started, record.finished, len(record.later_tokens)) != (
+            started,
+            finished,
+            later_tokens,
+        ):
+            return False
+        record.completion = completion
+        record.outcome = dict(outcome) if outcome is not None else None
         self._close(task, effects, stamp)
         self._written("close_task")
         return True
@@ -286,7 +358,7 @@ class FakeSequencingStore(CrashAfter):
         task = self._open_task(triggered_id)
         if task is None or not task.record.held:
             return None
-        task.record.held = False
+        task.record.held, task.record.released = False, True
         task.record.outbox.update(outbox_entries(effects, stamp))
         self._written("release_task")
         return self.get_task(triggered_id)

@@ -22,6 +22,11 @@ class AwsClients:
 
         return boto3.session.Session()
 
+    @property
+    def session(self) -> Any:
+        """The boto3 Session the clients come from (for clients of other services)."""
+        return self._session
+
     @cached_property
     def dynamodb(self) -> Any:
         return self._session.client("dynamodb")

@@ -1,8 +1,7 @@
-"""Dispatched tasks in the runs table: the private token, answers counted once, held tasks.
+"""Dispatched tasks in the runs table: the private tokens, closing, held tasks, decisions.
 
-Counting an answer is one conditional update that also records the event's key, so a
-redelivered event counts once; a task dispatched while its run is paused is held (stored, not
-sent, no answer deadline) until the run is resumed.
+A task dispatched while its run is paused is held (stored, not sent, no answer deadline) until
+the run is resumed. Answers and later tokens: dynamodb_task_answers.py.
 """
 
 from __future__ import annotations
@@ -11,10 +10,10 @@ import json
 from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.adapters.dynamodb_task_answers import DynamoDbTaskAnswers, task_from_item
 from chalicelib.adapters.dynamodb_writes import (
     clear_outbox,
     outbox_item,
-    outbox_of,
     outbox_set,
     succeeded,
 )
@@ -24,7 +23,7 @@ from chalicelib.domain.runs import CompletedTask, CurrentTask, RunState, TaskRec
 SEP = "\x1f"
 
 
-class DynamoDbTaskStore:
+class DynamoDbTaskStore(DynamoDbTaskAnswers):
     """The task half of the RunStore; DynamoDbRunStore adds runs, queues and pauses."""
 
     def __init__(self, clients: AwsClients, table_name: str) -> None:
@@ -44,9 +43,6 @@ class DynamoDbTaskStore:
         self, index: str, attribute: str, value: str, forward: bool, limit: int | None
     ) -> list[dict[str, Any]]:
         raise NotImplementedError
-
-    def _task_key(self, triggered_id: str) -> dict[str, Any]:
-        return {"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}}
 
     def record_decision(
         self, triggered_id: str, decision: dict[str, str], effects: list[Effect], stamp: str
@@ -82,7 +78,9 @@ class DynamoDbTaskStore:
                 TableName=self._table,
                 Key=self._task_key(triggered_id),
                 UpdateExpression="SET "
-                + ", ".join(["held = :false", "deadline = :deadline", *clauses]),
+                + ", ".join(
+                    ["held = :false", "released = :true", "deadline = :deadline", *clauses]
+                ),
                 ConditionExpression="isOpen = :true AND held = :true",
                 **_names(names),
                 ExpressionAttributeValues={
@@ -95,7 +93,7 @@ class DynamoDbTaskStore:
             )
         except self._db.exceptions.ConditionalCheckFailedException:
             return None
-        return _task_from_item(response["Attributes"])
+        return task_from_item(response["Attributes"])
 
     def create_task(
         self,
@@ -105,6 +103,8 @@ class DynamoDbTaskStore:
         current: tuple[CurrentTask, RunState],
         effects: list[Effect],
         stamp: str,
+        paused: bool = False,
+        completed_tail: CompletedTask | None = None,
     ) -> bool:
         item: dict[str, Any] = {
             **self._task_key(task.triggered_id),
@@ -140,7 +140,17 @@ class DynamoDbTaskStore:
             "Item": item,
             "ConditionExpression": "attribute_not_exists(pk)",
         }
-        run_update = self._open_run_update(task.run_id, **current_update(*current))
+        run_update = self._open_run_update(
+            task.run_id, **current_update(*current, completed_tail=completed_tail)
+        )
+        # Only while the pause flag is as it was read: a resume between the read and this
+        # write must not leave the task held (nor a pause leave it sent).
+        run_update["ConditionExpression"] += (
+            " AND paused = :paused"
+            if paused
+            else " AND NOT (attribute_exists(paused) AND paused = :paused)"
+        )
+        run_update["ExpressionAttributeValues"][":paused"] = {"BOOL": True}
         return succeeded(
             self._db,
             self._db.transact_write_items,
@@ -149,94 +159,49 @@ class DynamoDbTaskStore:
 
     def get_task(self, triggered_id: str) -> TaskRecord | None:
         item = self._db.get_item(
-            TableName=self._table,
-            Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-            ConsistentRead=True,
+            TableName=self._table, Key=self._task_key(triggered_id), ConsistentRead=True
         ).get("Item")
-        return _task_from_item(item) if item else None
-
-    def count_answer(
-        self,
-        triggered_id: str,
-        task_name: str,
-        phase: str,
-        event_key: str,
-        data: dict[str, object],
-    ) -> TaskRecord | None:
-        counter = "finished" if phase == "finished" else "started"
-        expression = f"ADD {counter} :one SET seen = list_append(seen, :key)"
-        values: dict[str, Any] = {
-            ":one": {"N": "1"},
-            ":key": {"L": [{"S": event_key}]},
-            ":keyValue": {"S": event_key},
-            ":true": {"BOOL": True},
-            ":name": {"S": task_name},
-        }
-        if counter == "finished":
-            expression = expression.replace(
-                "SET seen", "SET finishedData = list_append(finishedData, :data), seen"
-            )
-            values[":data"] = {"L": [{"S": json.dumps(data)}]}
-        try:
-            response = self._db.update_item(
-                TableName=self._table,
-                Key={"pk": {"S": f"TASK#{triggered_id}"}, "sk": {"S": "TASK"}},
-                UpdateExpression=expression,
-                ConditionExpression=(
-                    "isOpen = :true AND taskName = :name AND NOT contains(seen, :keyValue)"
-                ),
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except self._db.exceptions.ConditionalCheckFailedException:
-            return None
-        return _task_from_item(response["Attributes"])
+        return task_from_item(item) if item else None
 
     def close_task(
         self,
         triggered_id: str,
         started: int,
         finished: int,
-        completed: tuple[str, CompletedTask] | None = None,
+        completion: CompletedTask | None = None,
+        outcome: dict[str, str] | None = None,
+        later_tokens: int = 0,
         effects: list[Effect] | None = None,
         stamp: str = "",
     ) -> bool:
         clauses, names, values = outbox_set(effects or [], stamp)
-        close = {
-            "TableName": self._table,
-            "Key": self._task_key(triggered_id),
-            "UpdateExpression": "SET "
-            + ", ".join(["isOpen = :false", *clauses])
-            + " REMOVE openKey",
-            "ConditionExpression": "isOpen = :true AND started = :s AND finished = :f",
+        if completion is not None:
+            clauses.append("completion = :completion")
+            values[":completion"] = {"S": completion.model_dump_json()}
+        if outcome is not None:
+            clauses.append("outcome = :outcome")
+            values[":outcome"] = {"S": json.dumps(outcome)}
+        # The tokens as read: one added since (the execution waits on it now) must be resumed
+        # too, so the close is decided again with it.
+        tokens = "attribute_not_exists(laterTokens)"
+        if later_tokens:
+            tokens = "size(laterTokens) = :tokens"
+            values[":tokens"] = {"N": str(later_tokens)}
+        return succeeded(
+            self._db,
+            self._db.update_item,
+            TableName=self._table,
+            Key=self._task_key(triggered_id),
+            UpdateExpression="SET " + ", ".join(["isOpen = :false", *clauses]) + " REMOVE openKey",
+            ConditionExpression=f"isOpen = :true AND started = :s AND finished = :f AND {tokens}",
             **_names(names),
-            "ExpressionAttributeValues": {
+            ExpressionAttributeValues={
                 ":false": {"BOOL": False},
                 ":true": {"BOOL": True},
                 ":s": {"N": str(started)},
                 ":f": {"N": str(finished)},
                 **values,
             },
-        }
-        if completed is None:
-            return succeeded(self._db, self._db.update_item, **close)
-        run_id, task = completed
-        return succeeded(
-            self._db,
-            self._db.transact_write_items,
-            TransactItems=[
-                {"Update": close},
-                {
-                    "Update": {
-                        "TableName": self._table,
-                        "Key": {"pk": {"S": f"RUN#{run_id}"}, "sk": {"S": "RUN"}},
-                        "UpdateExpression": "SET completed = list_append(completed, :task)",
-                        "ExpressionAttributeValues": {
-                            ":task": {"L": [{"S": task.model_dump_json()}]}
-                        },
-                    }
-                },
-            ],
         )
 
     def abandon_task(
@@ -262,35 +227,27 @@ class DynamoDbTaskStore:
         items = self._query_index(
             "open-tasks", "openKey", f"{project}{SEP}{event_type}", forward=True, limit=None
         )
-        return [_task_from_item(item) for item in items]
+        return [task_from_item(item) for item in items]
 
 
-def current_update(current: CurrentTask, state: RunState) -> dict[str, Any]:
-    return {
-        "expression": "SET #current = :current, #state = :state",
-        "names": {"#current": "current", "#state": "state"},
-        "values": {":current": {"S": current.model_dump_json()}, ":state": {"S": state.value}},
+def current_update(
+    current: CurrentTask, state: RunState, completed_tail: CompletedTask | None = None
+) -> dict[str, Any]:
+    """The run's update for a new current task; with `completed_tail`, the task before it
+    joins the run's completed tasks (a close writes the task item only)."""
+    expression = "SET #current = :current, #state = :state"
+    values: dict[str, Any] = {
+        ":current": {"S": current.model_dump_json()},
+        ":state": {"S": state.value},
     }
-
-
-def _task_from_item(item: dict[str, Any]) -> TaskRecord:
-    record = json.loads(item["record"]["S"])
-    return TaskRecord.model_validate(
-        {
-            **record,
-            "token": item["token"]["S"],
-            "started": int(item["started"]["N"]),
-            "finished": int(item["finished"]["N"]),
-            "finished_data": [
-                json.loads(e["S"]) for e in item.get("finishedData", {}).get("L", [])
-            ],
-            "open": item["isOpen"]["BOOL"],
-            "held": item.get("held", {}).get("BOOL", False),
-            "decision": json.loads(item["decision"]["S"]) if "decision" in item else None,
-            "seen": [entry["S"] for entry in item.get("seen", {}).get("L", [])],
-            "outbox": outbox_of(item),
-        }
-    )
+    if completed_tail is not None:
+        expression += ", completed = list_append(completed, :tail)"
+        values[":tail"] = {"L": [{"S": completed_tail.model_dump_json()}]}
+    return {
+        "expression": expression,
+        "names": {"#current": "current", "#state": "state"},
+        "values": values,
+    }
 
 
 def _names(names: dict[str, str]) -> dict[str, Any]:

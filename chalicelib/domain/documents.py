@@ -28,6 +28,7 @@ class DocumentKind(StrEnum):
     WEBHOOK = "webhook"
     SLO = "slo"
     SLI = "sli"
+    TARGET = "target"
     UNKNOWN = "unknown"
 
 
@@ -37,7 +38,8 @@ SUPPORTED = (
     "remediation (apiVersion spec.keptn.sh/0.1.4, kind Remediation), "
     "webhook (apiVersion webhookconfig.keptn.sh/v1beta1 or v1alpha1, kind WebhookConfig), "
     "SLO (objectives, total_score, comparison), "
-    "SLI (indicators)"
+    "SLI (indicators), "
+    "target (apiVersion quartermaster.dev/v1, kind Target)"
 )
 _SLO_KEYS = ("objectives", "total_score", "comparison")
 # Only used to name the kind of a file that cannot be parsed at all.
@@ -48,6 +50,7 @@ _BY_FILE_NAME = {
     "webhook": DocumentKind.WEBHOOK,
     "slo": DocumentKind.SLO,
     "sli": DocumentKind.SLI,
+    "target": DocumentKind.TARGET,
 }
 
 
@@ -86,6 +89,7 @@ def detect_kind(data: Any) -> DocumentKind:
         "Remediation": DocumentKind.REMEDIATION,
         "Uniform": DocumentKind.UNIFORM,
         "WebhookConfig": DocumentKind.WEBHOOK,
+        "Target": DocumentKind.TARGET,
     }
     if isinstance(kind, str) and kind in by_kind:
         return by_kind[kind]
@@ -147,6 +151,10 @@ def model_for(kind: DocumentKind) -> type[BaseModel]:
         from chalicelib.domain.sli import SliFile
 
         return SliFile
+    if kind is DocumentKind.TARGET:
+        from chalicelib.domain.targets import TargetFile
+
+        return TargetFile
     raise ValueError(f"no model for documents of kind {kind}")
 
 

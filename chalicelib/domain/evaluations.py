@@ -54,6 +54,8 @@ class EvaluationRecord(BaseModel):
     status: str
     data: dict[str, Any]
     invalidated: bool = False
+    # A canary step's evaluation (docs/deployment-targets.md): history, never a baseline.
+    canary: bool = False
 
     @property
     def score(self) -> float:
@@ -62,7 +64,7 @@ class EvaluationRecord(BaseModel):
 
     def counts_for(self, include: BaselineFilter) -> bool:
         """Whether a later evaluation may compare with this one (reference 4.4)."""
-        if self.invalidated:
+        if self.invalidated or self.canary:
             return False
         if include is BaselineFilter.PASS:
             return self.result == "pass"

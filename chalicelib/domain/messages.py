@@ -3,8 +3,10 @@ in chalicelib/engine/asl.py), and the control queue's answer deadlines.
 
 - dispatch queue: `DispatchMessage`, one per task, carrying the task token;
 - control queue: `FinishedMessage` (the run's end), `TimeoutMessage` (a task's `timeout`
-  property expired) and `DeadlineMessage` (a task's answer deadline, scheduled by the control
-  plane itself).
+  property expired), `LateMessage` (a task's answer deadline passed; the execution waits on a
+  new token), and the control plane's own delayed messages: `DeadlineMessage` (the answer
+  deadline of a task sent late), `StartMessage` (a settled start) and `SettleMessage` (what an
+  API call's decision left to do).
 
 Unknown keys are ignored: the state machine may carry more than the control plane reads.
 """
@@ -40,6 +42,22 @@ class DispatchMessage(_Message):
     task: str
     # The task's shipyard properties as JSON text (so Step Functions takes no key for a path).
     properties: str | None = None
+    # Set by machines that bound the wait for a first answer themselves (the Task state's
+    # heartbeat, then a `LateMessage`): the answer deadline in seconds, 0 when the task's own
+    # `timeout` comes first. None (machines compiled before): a delayed message keeps it.
+    answer_seconds: int | None = Field(default=None, alias="answerSeconds")
+
+
+class LateMessage(_Message):
+    """A task got no result within its answer deadline (the Task state's heartbeat expired):
+    the execution waits on a new token until the control plane says how it goes on."""
+
+    kind: Literal["late"] = "late"
+    task_token: str = Field(alias="taskToken")
+    execution: str = ""
+    run: RunRef
+    index: int
+    task: str
 
 
 class LastResult(_Message):
@@ -76,6 +94,19 @@ class DeadlineMessage(_Message):
         return {"kind": self.kind, "triggeredId": self.triggered_id, "due": self.due}
 
 
+class SettleMessage(_Message):
+    """Carry out what a decision made through the API left in its item's outbox (sent before
+    the decision is written, delivered after the call is over whatever became of it)."""
+
+    kind: Literal["settle"] = "settle"
+    triggered_id: str | None = Field(default=None, alias="triggeredId")
+    run_id: str | None = Field(default=None, alias="runId")
+
+    def wire(self) -> dict[str, object]:
+        key = {"triggeredId": self.triggered_id} if self.triggered_id else {"runId": self.run_id}
+        return {"kind": self.kind, **key}
+
+
 class StartMessage(_Message):
     """Start the oldest queued run of a scope (a run's trigger, a settle time later)."""
 
@@ -86,7 +117,9 @@ class StartMessage(_Message):
         return {"kind": self.kind, "scope": self.scope.model_dump()}
 
 
-ControlMessage = FinishedMessage | TimeoutMessage | DeadlineMessage | StartMessage
+ControlMessage = (
+    FinishedMessage | TimeoutMessage | DeadlineMessage | StartMessage | LateMessage | SettleMessage
+)
 
 
 def parse_control_message(message: dict[str, Any]) -> ControlMessage:
@@ -98,4 +131,8 @@ def parse_control_message(message: dict[str, Any]) -> ControlMessage:
         return TimeoutMessage.model_validate(message)
     if kind == "start":
         return StartMessage.model_validate(message)
+    if kind == "late":
+        return LateMessage.model_validate(message)
+    if kind == "settle":
+        return SettleMessage.model_validate(message)
     return FinishedMessage.model_validate({**message, "kind": "finished"})

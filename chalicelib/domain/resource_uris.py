@@ -19,7 +19,15 @@ from chalicelib.errors import InvalidInput
 # File names Quartermaster reads (wherever they sit, e.g. prometheus/sli.yaml); they are
 # validated on upload, and a name differing from one of them only in case is refused.
 KNOWN_FILE_NAMES = frozenset(
-    {"shipyard.yaml", "slo.yaml", "sli.yaml", "remediation.yaml", "webhook.yaml", "uniform.yaml"}
+    {
+        "shipyard.yaml",
+        "slo.yaml",
+        "sli.yaml",
+        "remediation.yaml",
+        "webhook.yaml",
+        "uniform.yaml",
+        "target.yaml",
+    }
 )
 # The project's shipyard: written only by project create / update (PUT /v1/project).
 SHIPYARD_URI = "shipyard.yaml"

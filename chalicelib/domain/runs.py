@@ -113,6 +113,26 @@ class TaskRecord(BaseModel):
     seen: list[str] = Field(default_factory=list)
     # Effects of the task's last decision not yet carried out (chalicelib/domain/effects.py).
     outbox: dict[str, str] = Field(default_factory=dict)
+    # Tokens the execution waited on this task with after the first (a dispatch state retried
+    # by Step Functions, or the wait that goes on after the answer deadline): each is resumed.
+    later_tokens: list[str] = Field(default_factory=list)
+    # What the execution goes on with once the task closed ({result, status}); a closed task
+    # with an outcome resumes every token it has (a used token is refused, so this repeats
+    # safely).
+    outcome: dict[str, Any] | None = None
+    # The task as it completed (answered or skipped), until its run's record takes it over.
+    completion: CompletedTask | None = None
+    # Held while its run was paused and sent later: its answer deadline is the control
+    # plane's own (a delayed message), not the state machine's.
+    released: bool = False
+
+    @property
+    def tokens(self) -> list[str]:
+        return [self.token, *(t for t in self.later_tokens if t != self.token)]
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.started or self.finished)
 
 
 def run_id_for(source: str, event_id: str) -> str:

@@ -4,10 +4,13 @@
 Inputs and their functions:
 
 - a dispatch message: `dispatch`;
-- a task's answer, once counted: `completion` (or `recount` when the store had counted it);
+- a task's answer, once counted: `completion` (or `recount` when the store had counted it); a
+  `.finished` that closes its task as it is counted: `finished_alone`, then `resumptions`;
 - a task's expiry (`timeout` message): `expiry`;
-- a task's answer deadline: `deadline_reached`, then `end_run(run, no_answer_end(task))` or
-  `orphan(task)`;
+- a task's answer deadline, passed in its state machine (`late` message): `late`, then
+  `end_run(run, no_answer_end(type), unanswered=...)` when the task got no answer;
+- a task's answer deadline as a delayed message (tasks sent late): `deadline_reached`, then
+  `end_run(...)` likewise, or `orphan(task)`;
 - the state machine's end (`finished` message): `finish_outcome`, then `end_run`;
 - an execution's status change: `end_run(run, execution_end(...))`;
 - a user's control: `end_run(run, abort_end())`, `skip`, `resume`;
@@ -18,12 +21,20 @@ No ports, no I/O, no clock: `now` comes in as Keptn's time text.
 
 from __future__ import annotations
 
+from chalicelib.engine.sequencing.deadlines import (
+    answer_deadline,
+    deadline_reached,
+    expiry,
+    late,
+    orphan,
+)
 from chalicelib.engine.sequencing.decisions import (
     CloseTask,
     CreateTask,
     Decision,
     EndRun,
     ExpireTask,
+    KeepWaiting,
     Nothing,
     RecordDecision,
     Release,
@@ -41,16 +52,16 @@ from chalicelib.engine.sequencing.ending import (
 from chalicelib.engine.sequencing.events import APPROVAL, DECISION_SOURCE
 from chalicelib.engine.sequencing.tasks import (
     DECISIONS,
-    answer_deadline,
     approval_decision,
     completion,
-    deadline_reached,
     dispatch,
-    expiry,
-    orphan,
+    finished_alone,
     recount,
     resume,
+    resumptions,
+    settled,
     skip,
+    with_completion,
 )
 from chalicelib.engine.sequencing.triggers import (
     CreateRun,
@@ -70,6 +81,7 @@ __all__ = [
     "Decision",
     "EndRun",
     "ExpireTask",
+    "KeepWaiting",
     "Nothing",
     "RecordDecision",
     "Refuse",
@@ -87,12 +99,17 @@ __all__ = [
     "execution_end",
     "expiry",
     "finish_outcome",
+    "finished_alone",
+    "late",
     "new_run",
     "no_answer_end",
     "orphan",
     "recount",
     "refusal",
     "resume",
+    "resumptions",
     "sequence_problem",
+    "settled",
     "skip",
+    "with_completion",
 ]

@@ -12,7 +12,7 @@ from chalicelib.errors import InvalidInput
 from chalicelib.observability import observed
 
 handlers = Blueprint(__name__)
-log = logging.getLogger("quartermaster.handlers")
+log = logging.getLogger("quartermaster-handlers.handlers")
 
 
 @handlers.lambda_function(name="recorder")
@@ -24,9 +24,13 @@ def recorder(event: dict[str, Any], context: Any) -> dict[str, Any]:
         log.error("recorder: EventBridge entry without a JSON object detail; not recorded")
         return {"stored": False}
     from chalicelib.services.recorder import record_event
+    from chalicelib.services.service_state import track_event
 
+    deps = container()
+    states = deps.service_states
+    track = None if states is None else lambda event: track_event(event, states, deps.events)
     try:
-        stored = record_event(detail, container().events)
+        stored = record_event(detail, deps.events, track)
     except InvalidInput as error:
         # Retrying cannot repair a malformed entry: report it and let the delivery succeed.
         log.error("recorder: %s (source=%s)", error.message, event.get("source"))

@@ -18,7 +18,7 @@ from chalice.app import Request
 
 from chalicelib.entrypoints.http_support import error_body
 
-log = logging.getLogger("quartermaster.http")
+log = logging.getLogger("quartermaster-handlers.http")
 LONGEST_ECHO = 100  # characters of a client's header repeated in a message
 
 INTERNAL_ERROR = (

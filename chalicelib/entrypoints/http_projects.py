@@ -13,11 +13,14 @@ from chalicelib.lazy import lazy_module
 
 if TYPE_CHECKING:
     import chalicelib.services.projects as projects
+    import chalicelib.services.service_state as service_state
     from chalicelib.domain.projects import ProjectRecord, ServiceRecord
+    from chalicelib.domain.service_state import ServiceState
     from chalicelib.domain.shipyard import Shipyard
     from chalicelib.services.sequencing import machines
 else:
     projects = lazy_module("chalicelib.services.projects")
+    service_state = lazy_module("chalicelib.services.service_state")
     machines = lazy_module("chalicelib.services.sequencing.machines")
 
 projects_api = Blueprint(__name__)
@@ -25,20 +28,37 @@ ALIAS = "/api/controlPlane"
 GIT_FIELDS = ("gitRemoteURL", "gitUser")
 
 
-def _service_body(service: ServiceRecord) -> dict[str, Any]:
-    return {
+def _service_body(service: ServiceRecord, state: ServiceState | None) -> dict[str, Any]:
+    """Keptn's service body, with what runs there (chalicelib/domain/service_state.py)."""
+    body: dict[str, Any] = {
         "serviceName": service.name,
         "creationDate": service.creation_date,
         "lastEventTypes": {},
         "openRemediations": [],
     }
+    if state is not None:
+        body["lastEventTypes"] = {
+            name: seen.model_dump() for name, seen in sorted(state.last_event_types.items())
+        }
+        body.update(state.deployment_body())
+    return body
+
+
+def _states(project: str) -> dict[tuple[str, str], ServiceState]:
+    states = container().service_states
+    return {} if states is None else service_state.service_states(project, states)
 
 
 def _stages_body(project: ProjectRecord) -> list[dict[str, Any]]:
-    services = [_service_body(s) for s in container().config.list_services(project.name)]
+    services = container().config.list_services(project.name)
+    states = _states(project.name)
     parents = projects.parent_stages(project)
     return [
-        {"stageName": stage, "parentStages": parents.get(stage, []), "services": services}
+        {
+            "stageName": stage,
+            "parentStages": parents.get(stage, []),
+            "services": [_service_body(s, states.get((stage, s.name))) for s in services],
+        }
         for stage in project.stages
     ]
 
@@ -153,7 +173,10 @@ def list_services(project: str, stage: str) -> dict[str, Any]:
     one_page(projects_api.current_request)
     config = container().config
     projects.require_stage(projects.get_project(project, config), stage)
-    services = [_service_body(s) for s in config.list_services(project)]
+    states = _states(project)
+    services = [
+        _service_body(s, states.get((stage, s.name))) for s in config.list_services(project)
+    ]
     return {"services": services, "pageSize": len(services), "totalCount": len(services)}
 
 
@@ -166,7 +189,9 @@ def get_service(project: str, stage: str, service: str) -> dict[str, Any]:
     config = container().config
     record = projects.get_project(project, config)
     projects.require_stage(record, stage)
-    return _service_body(projects.get_service(record, service, config))
+    found = projects.get_service(record, service, config)
+    states = container().service_states
+    return _service_body(found, states.get(project, stage, service) if states else None)
 
 
 @projects_api.route("/v1/project/{project}/service", methods=["POST"])

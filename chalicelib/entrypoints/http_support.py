@@ -16,7 +16,7 @@ from chalicelib.domain.strict_query import whole_number
 from chalicelib.errors import InvalidInput, QuartermasterError, TooManyRequests
 
 P = ParamSpec("P")
-log = logging.getLogger("quartermaster.http")
+log = logging.getLogger("quartermaster-handlers.http")
 
 # Routes reachable without a token: health checks for load balancers and uptime probes, the
 # API's description, so tools can discover it, and approval links from chat messages (the

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from chalicelib.domain.events import KeptnEvent
 
 sequencing = Blueprint(__name__)
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def bus_event(envelope: dict[str, Any]) -> KeptnEvent | None:

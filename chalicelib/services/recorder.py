@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import ValidationError
@@ -11,8 +12,14 @@ from chalicelib.errors import InvalidInput
 from chalicelib.ports import EventStore
 
 
-def record_event(detail: dict[str, Any], store: EventStore) -> bool:
-    """Store the CloudEvent carried in an EventBridge entry's detail.
+def record_event(
+    detail: dict[str, Any],
+    store: EventStore,
+    track: Callable[[KeptnEvent], None] | None = None,
+) -> bool:
+    """Store the CloudEvent carried in an EventBridge entry's detail, then hand it to `track`
+    (what runs where, chalicelib/services/service_state.py), also for a duplicate delivery:
+    the tracking may be what the first delivery did not finish.
 
     Returns False for a duplicate delivery. Raises InvalidInput for something that is not a
     CloudEvent (a tool publishing directly on the bus can send anything); retrying cannot fix it.
@@ -24,4 +31,7 @@ def record_event(detail: dict[str, Any], store: EventStore) -> bool:
     check_keys(event)
     # Tools publishing straight to the bus may use other timestamp formats; index on Keptn's.
     event = event.model_copy(update={"time": canonical_time(event.time)})
-    return store.put(event)
+    stored = store.put(event)
+    if track is not None:
+        track(event)
+    return stored

@@ -147,6 +147,17 @@ def _heatmap(evaluations: list[dict[str, Any]], title: str) -> None:
             for run in runs
         ),
     )
+    steps = [(run.get("evaluation") or {}).get("canary") for run in runs]
+    if any(steps):  # a canary step's evaluation: history, never a baseline
+        table.add_row(
+            "canary step",
+            *(
+                f"{step.get('step')}/{step.get('steps')} ({step.get('weight', 0):g}%)"
+                if isinstance(step, dict)
+                else ""
+                for step in steps
+            ),
+        )
     for sli in _slis(runs):
         cells = []
         for run in runs:

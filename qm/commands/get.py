@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from qm.client import connect
 from qm.output import OutputFormat, OutputOption, cli_errors, print_table, show
@@ -71,24 +72,63 @@ def get_stage(
 def get_service(
     name: str | None = typer.Argument(None, help="One service; all when omitted"),
     project: str = typer.Option(..., "--project", "-p"),
-    stage: str | None = typer.Option(None, "--stage", "-s", help="Default: the first stage"),
+    stage: str | None = typer.Option(None, "--stage", "-s", help="One stage; all when omitted"),
     output: OutputFormat = OutputOption,
 ) -> None:
-    """List a project's services (they exist in every stage)."""
+    """What runs where: each service's deployed version per stage, since when, the run that
+    deployed it, what ran before, and a version staged for release."""
     with cli_errors():
         client = connect()
-        if stage is None:
-            stages = client.get(f"/v1/project/{project}/stage")["stages"]
-            stage = stages[0]["stageName"]
-        path = f"/v1/project/{project}/stage/{stage}/service"
-        answer = client.get(f"{path}/{name}") if name else client.get(path)
-    services = [answer] if name else answer["services"]
-    rows = [(s["serviceName"], s.get("creationDate", "")) for s in services]
-    show(
-        answer,
-        output,
-        lambda _: print_table(f"Services of {project}", ("SERVICE", "CREATED"), rows),
+        stages = client.get(f"/v1/project/{project}/stage")["stages"]
+        if stage is not None:
+            stages = [s for s in stages if s["stageName"] == stage]
+            if not stages:
+                client.get(f"/v1/project/{project}/stage/{stage}")  # says why (404)
+    for entry in stages:
+        entry["services"] = [
+            s for s in entry.get("services", []) if name is None or s["serviceName"] == name
+        ]
+    if name is not None and not any(entry["services"] for entry in stages):
+        with cli_errors():
+            client.get(f"/v1/project/{project}/stage/{stages[0]['stageName']}/service/{name}")
+    answer = {"stages": stages}
+    show(answer, output, lambda _: _services_table(project, stages))
+
+
+def _services_table(project: str, stages: list[dict[str, Any]]) -> None:
+    rows = []
+    for entry in stages:
+        for service in entry["services"]:
+            running = service.get("deployment") or {}
+            rows.append(
+                (
+                    service["serviceName"],
+                    entry["stageName"],
+                    _deployment(running),
+                    str(running.get("since", ""))[:19].replace("T", " "),
+                    str(running.get("keptnContext", ""))[:8],
+                    _deployment(service.get("previousDeployment")),
+                    _deployment(service.get("stagedDeployment")),
+                )
+            )
+    print_table(
+        f"What runs where in {project}",
+        ("SERVICE", "STAGE", "RUNS", "SINCE (UTC)", "CONTEXT", "BEFORE", "STAGED"),
+        rows,
     )
+
+
+def _deployment(deployment: dict[str, Any] | None) -> str:
+    """`version image (strategy)`, the image by its last path segment; "-" when nothing is
+    known to run (`-o json` has it all)."""
+    if not deployment:
+        return "-"
+    version = str(deployment.get("version", "")).rsplit("/", 1)[-1]  # an image when no version
+    image = str(deployment.get("image") or "").rsplit("/", 1)[-1]
+    text = version if image in ("", version) else f"{version} {image}"
+    if deployment.get("strategy"):
+        text += f" ({deployment['strategy']})"
+    return escape(text)
 
 
 @get_app.command("event")

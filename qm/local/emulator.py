@@ -9,158 +9,36 @@ matter of course (claiming a scope another run holds), so under load runs lost t
 place or their lock, tasks their outbox, and runs were never stored at all; the copy of the
 whole table per transaction also cost CPU in proportion to the table. DynamoDB itself
 serializes writes to an item and isolates a transaction from other writes. Here every
-DynamoDB request runs under one lock (moto answers each from memory, under the interpreter
-lock anyway), and a transaction keeps a copy of only the items it writes.
+DynamoDB request runs under its tables' locks (moto answers each from memory, under the
+interpreter lock anyway), and a transaction keeps a copy of only the items it writes
+(qm/local/emulator_dynamodb.py).
 
 moto answers every query by sorting the whole table first (then keeping the items of one
 partition, or of one index key, and sorting those again): a query of one partition reads only
 that partition here, and an index query skips the first sort. As the runs and events tables
 grow, that was what made each request slower than the one before.
 
-Four costs moto pays per request, which under load made requests queue behind one another,
+Three costs moto pays per request, which under load made requests queue behind one another,
 are paid once instead: finding the backend for a host (a directory listing of moto's package
 and a few hundred patterns, under the server's one lock, for every request), a JSONPath
-parser generated anew (PLY's tables) for every path a state machine evaluates, a boto3 client
-made anew for each SQS call a state machine makes, and a log line per request.
+parser generated anew (PLY's tables) for every path a state machine evaluates, and a boto3
+client made anew for each SQS call a state machine makes. moto's application is served by
+cheroot instead of werkzeug's development server, which closes every connection after one
+request (a TCP connect and a new thread per call) and logs a line per request.
 
 These replace parts of moto 5.2.5 (the version requirements-dev.txt pins); tests/unit/cli/
 test_local_emulator.py fails on plain moto. Run as `python -m qm.local.emulator -H 127.0.0.1
--p PORT` (moto.server's own arguments).
+-p PORT`.
 """
 
 from __future__ import annotations
 
-import copy
 import functools
-import logging
 import sys
 import threading
 from typing import Any
 
-_LOCK = threading.RLock()
-
-
-def _serialized(call_action: Any) -> Any:
-    @functools.wraps(call_action)
-    def locked(self: Any) -> Any:
-        with _LOCK:
-            return call_action(self)
-
-    return locked
-
-
-def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
-    """moto's TransactWriteItems (moto/dynamodb/models/__init__.py) with the rollback of a
-    cancelled transaction restoring the items it wrote, not whole tables."""
-    from moto.dynamodb.comparisons import get_filter_expression
-    from moto.dynamodb.exceptions import (
-        ConditionalCheckFailed,
-        MockValidationException,
-        MultipleTransactionsException,
-        TooManyTransactionsException,
-        TransactionCanceledException,
-        TransactWriteSingleOpException,
-    )
-
-    if len(transact_items) > 100:
-        raise TooManyTransactionsException()
-    backups: list[tuple[Any, Any, Any, Any]] = []  # (table, hash, range, item before or None)
-
-    def restore() -> None:
-        for table, hash_key, range_key, before in reversed(backups):
-            if range_key is not None:
-                if before is None:
-                    table.items[hash_key].pop(range_key, None)
-                else:
-                    table.items[hash_key][range_key] = before
-            elif before is None:
-                table.items.pop(hash_key, None)
-            else:
-                table.items[hash_key] = before
-
-    targets: set[tuple[str, str]] = set()
-    errors: list[tuple[Any, Any, Any]] = []
-    for entry in transact_items:
-        if len(entry) > 1:
-            raise TransactWriteSingleOpException
-        original_item: dict[str, Any] | None = None
-        try:
-            op_type, op = next(iter(entry.items()))
-            if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
-                raise ValueError("Unsupported transaction operation")
-            table_name = op["TableName"]
-            condition = op.get("ConditionExpression")
-            names = op.get("ExpressionAttributeNames")
-            values = op.get("ExpressionAttributeValues")
-            table = backend.get_table(table_name)
-            if op_type == "Put":
-                attrs = op["Item"]
-                key = {table.hash_key_attr: attrs[table.hash_key_attr]}
-                if table.range_key_attr is not None:
-                    key[table.range_key_attr] = attrs[table.range_key_attr]
-            else:
-                key = op["Key"]
-            target = (str(table_name), str(dict(sorted(key.items()))))
-            if target in targets:
-                raise MultipleTransactionsException()
-            targets.add(target)
-            current = backend.get_item(table_name, key)
-            if condition is not None and not get_filter_expression(condition, names, values).expr(
-                current
-            ):
-                if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
-                    original_item = current.to_json()["Attributes"]
-                raise ConditionalCheckFailed(item=original_item)
-            if op_type != "ConditionCheck":
-                hash_key, range_key = backend.get_keys_value(table, key)
-                backups.append((table, hash_key, range_key, copy.deepcopy(current)))
-            if op_type == "Put":
-                backend.put_item(
-                    table_name,
-                    op["Item"],
-                    condition_expression=condition,
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
-                )
-            elif op_type == "Delete":
-                backend.delete_item(
-                    table_name,
-                    key,
-                    condition_expression=condition,
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
-                )
-            elif op_type == "Update":
-                backend.update_item(
-                    table_name,
-                    key,
-                    update_expression=op["UpdateExpression"],
-                    condition_expression=condition,
-                    expression_attribute_names=names,
-                    expression_attribute_values=values,
-                )
-            errors.append((None, None, None))
-        except (MultipleTransactionsException, MockValidationException):
-            restore()
-            raise
-        except ConditionalCheckFailed as error:
-            errors.append(("ConditionalCheckFailed", str(error.message), original_item))
-        except Exception as error:  # as moto: reported as the item's cancellation reason
-            errors.append((type(error).__name__, str(error), original_item))
-    if any(code is not None for code, _, _ in errors):
-        restore()
-        raise TransactionCanceledException(errors)
-
-
-def patch_moto() -> None:
-    """Serialize DynamoDB requests and replace the transaction's rollback (see above)."""
-    from moto.dynamodb.models import DynamoDBBackend
-    from moto.dynamodb.responses import DynamoHandler
-
-    if not hasattr(DynamoDBBackend, "get_keys_value"):
-        raise RuntimeError("this moto version is not the one qm/local/emulator.py was made for")
-    DynamoHandler.call_action = _serialized(DynamoHandler.call_action)  # type: ignore[method-assign]
-    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+from qm.local.emulator_dynamodb import patch_moto
 
 
 def query_partitions() -> None:
@@ -253,16 +131,37 @@ def cache_json_paths() -> None:
         module.parse = extended
 
 
+def serve(host: str, port: int) -> None:
+    """moto's application under cheroot: HTTP/1.1 with connections kept between requests
+    (werkzeug's development server, which moto.server runs, closes every connection after one
+    request, so each call paid a TCP connect and a new server thread: about a third of an
+    uncontended call)."""
+    from cheroot import wsgi
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    app = DomainDispatcherApplication(create_backend_app)
+    # A request holds a thread while it runs, long polls (every queue poller, every tool)
+    # included: room for all of them. Idle connections wait without a thread.
+    server = wsgi.Server((host, port), app, numthreads=64, request_queue_size=128, timeout=60)
+    server.keep_alive_conn_limit = 512  # every client's pool of connections stays open
+    try:
+        server.start()
+    except KeyboardInterrupt:
+        server.stop()
+
+
 def main(argv: list[str] | None = None) -> None:
-    from moto import server
+    import argparse
 
     patch_moto()
     query_partitions()
     cache_dispatch()
     cache_json_paths()
-    # One line per request: the log's lock and writes cost more than many requests do.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server.main(argv if argv is not None else sys.argv[1:])
+    parser = argparse.ArgumentParser(description="moto on 127.0.0.1 for the local runtime")
+    parser.add_argument("-H", "--host", default="127.0.0.1")
+    parser.add_argument("-p", "--port", type=int, default=5000)
+    arguments = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    serve(arguments.host, arguments.port)
 
 
 if __name__ == "__main__":

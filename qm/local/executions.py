@@ -60,6 +60,7 @@ class ExecutionReporter:
             "status": status,
             "error": described.get("error"),
             "cause": described.get("cause"),
+            "input": described.get("input"),
         }
         self._events.put_events(Entries=[status_change_entry(detail)])
 

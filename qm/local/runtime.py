@@ -45,6 +45,10 @@ def configure_environment(moto_port: int) -> None:
             "AWS_REGION": REGION,
             "MOTO_PORT": str(moto_port),
             "QM_STAGE": LOCAL_STAGE,
+            # Deployment targets: everything on the emulator may be deployed to.
+            "QM_TARGET_FUNCTIONS": "*",
+            "QM_TARGET_ROLES": "*",
+            "QM_TARGET_CLUSTERS": "*",
         }
     )
 

@@ -4,7 +4,7 @@ It creates its own SQS queue and an EventBridge rule for the task events it hand
 each `sh.keptn.event.<task>.triggered` it answers `.started` and `.finished` through the HTTP
 API with its own token. Copy it as the starting point of a real integration.
 
-    python -m qm.local.sample_tool --tasks deployment,test,release [--fail test]
+    python -m qm.local.sample_tool --tasks deployment,test,release [--fail test] [--stages dev]
 
 It reads the local runtime's endpoint, token and emulator address from `qm local up`'s state.
 """
@@ -29,7 +29,13 @@ SOURCE = "sample-tool"
 
 class SampleTool:
     def __init__(
-        self, endpoint: str, token: str, bus: str, tasks: list[str], fail: set[str]
+        self,
+        endpoint: str,
+        token: str,
+        bus: str,
+        tasks: list[str],
+        fail: set[str],
+        stages: list[str] | None = None,
     ) -> None:
         self._http = httpx.Client(base_url=endpoint, headers={"x-token": token}, timeout=10)
         self._sqs = boto3.client("sqs")
@@ -37,6 +43,7 @@ class SampleTool:
         self._bus = bus
         self._tasks = tasks
         self._fail = fail
+        self._stages = stages  # None: every stage
         self._stop = threading.Event()
         self._queue_url = self._subscribe()
 
@@ -46,7 +53,11 @@ class SampleTool:
         arn = self._sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        pattern = {"detail-type": [f"sh.keptn.event.{task}.triggered" for task in self._tasks]}
+        pattern: dict[str, Any] = {
+            "detail-type": [f"sh.keptn.event.{task}.triggered" for task in self._tasks]
+        }
+        if self._stages:
+            pattern["detail"] = {"data": {"stage": list(self._stages)}}
         self._events.put_rule(
             Name=f"{SOURCE}-subscription", EventBusName=self._bus, EventPattern=json.dumps(pattern)
         )
@@ -108,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", default="deployment,test,release,rollback")
     parser.add_argument("--fail", default="", help="tasks to answer with result fail")
+    parser.add_argument("--stages", default="", help="only these stages (default: every one)")
     arguments = parser.parse_args()
     state = read_state()
     if state is None:
@@ -124,6 +136,7 @@ def main() -> None:
         "quartermaster-local",
         [task for task in arguments.tasks.split(",") if task],
         {task for task in arguments.fail.split(",") if task},
+        [stage for stage in arguments.stages.split(",") if stage] or None,
     )
     signal.signal(signal.SIGTERM, lambda *_: tool.stop())
     print(f"{SOURCE}: answering {arguments.tasks} (Ctrl-C to stop)", flush=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.faults.tally import TALLY
+from tests.faults.tally import DEPLOY_TALLY, TALLY
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
@@ -18,4 +18,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if WEBHOOKS:
         terminalreporter.section("webhook fault suite")
         for line in WEBHOOKS:
+            terminalreporter.write_line(line)
+    deploy = DEPLOY_TALLY.lines()
+    if deploy:
+        terminalreporter.section("deployment executor fault suite")
+        for line in deploy:
             terminalreporter.write_line(line)

@@ -42,8 +42,7 @@ def test_the_counts_the_idle_cost_is_computed_from_are_the_templates() -> None:
     schedules = [r for r in resources.values() if "ScheduleExpression" in r.get("Properties", {})]
     assert schedules == []
     assert "| schedules | none:" in table
-    assert types["AWS::DynamoDB::Table"] == 5
-    assert "5 tables" in table
+    assert f"{types['AWS::DynamoDB::Table']} tables" in table
 
 
 def test_the_dashboard_metric_count_is_the_templates() -> None:

@@ -93,6 +93,10 @@ def test_handlers_only_get_what_they_use() -> None:
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "dynamodb:PutItem",
+        # What runs where: a service's state read and updated, a deployment's .triggered read.
+        "dynamodb:GetItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
         "sqs:SendMessage",
     }
     assert "events:PutEvents" in actions("approval")
@@ -121,6 +125,7 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
     deduplicated = {spec.name for spec in HANDLERS if is_deduplicated(spec)}
     # Their own conditional writes, or resumable: a redelivery finishes what is left.
     by_design = {"recorder", "task-events", "dispatcher", "sequencer", "finisher", "webhooks"}
+    by_design |= {"deployer", "canary-steps", "canary-watch"}
     assert deduplicated == {spec.name for spec in HANDLERS} - by_design
     for name in function_names():
         grants = [s for s in _statements(policy("prod", name)) if s["Sid"] == "IdempotencyTable"]
@@ -143,3 +148,50 @@ def test_handlers_that_keep_idempotency_records_may_write_exactly_those() -> Non
             "dynamodb:DeleteItem",
         }
         assert grant["Resource"] == "arn:aws:dynamodb:*:*:table/quartermaster-prod-idempotency"
+
+
+def test_the_deployment_executor_may_change_only_the_listed_targets() -> None:
+    from infra.policies import TargetLists
+
+    targets = TargetLists(
+        functions=("carts", "arn:aws:lambda:eu-west-1:111122223333:function:orders"),
+        roles=("arn:aws:iam::111122223333:role/qm-deployer",),
+        clusters=("shop",),
+        buckets=("shop-artifacts",),
+        repositories=("carts",),
+    )
+    for name in ("deployer", "canary-steps", "canary-watch"):
+        statements = {s["Sid"]: s for s in _statements(policy("prod", name, targets))}
+        assert _listed(statements["LambdaTargets"]["Resource"]) == [
+            "arn:aws:lambda:*:*:function:carts",
+            "arn:aws:lambda:*:*:function:carts:*",
+            "arn:aws:lambda:eu-west-1:111122223333:function:orders",
+            "arn:aws:lambda:eu-west-1:111122223333:function:orders:*",
+        ]
+        assert "lambda:UpdateAlias" in statements["LambdaTargets"]["Action"]
+        assert statements["TargetRoles"]["Resource"] == "arn:aws:iam::111122223333:role/qm-deployer"
+        assert statements["ArtifactBuckets"]["Resource"] == "arn:aws:s3:::shop-artifacts/*"
+        assert statements["EksTargets"]["Resource"] == "arn:aws:eks:*:*:cluster/shop"
+        passed = [s for s in statements.values() if "iam:PassRole" in _listed(s["Action"])]
+        for statement in passed:  # the canary machines' role, never "*"
+            assert statement["Resource"] == "arn:aws:iam::*:role/quartermaster-prod-states"
+    # Nothing listed, nothing granted: the executor then refuses every target with the fix.
+    bare = {s["Sid"] for s in _statements(policy("prod", "deployer", TargetLists()))}
+    assert not bare & {"LambdaTargets", "TargetRoles", "ArtifactBuckets", "EksTargets"}
+    # Only the executor's functions get them.
+    assert "LambdaTargets" not in {
+        s["Sid"] for s in _statements(policy("prod", "finisher", targets))
+    }
+
+
+def test_the_executor_resumes_canary_steps() -> None:
+    """The deployer resumes a step when its evaluation finishes, canary-steps after each
+    shift, promotion and rollback: both send task tokens back."""
+    for name in ("deployer", "canary-steps"):
+        actions = {
+            action
+            for statement in _statements(policy("prod", name))
+            for action in _listed(statement["Action"])
+        }
+        assert "states:SendTaskSuccess" in actions, name
+        assert "states:StartExecution" in actions or name == "canary-steps"

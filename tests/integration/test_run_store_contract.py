@@ -8,9 +8,9 @@ from __future__ import annotations
 import pytest
 
 from chalicelib.domain.effects import Effect, FreeScope, Publish, StopExecution, effects_from_outbox
-from chalicelib.domain.runs import CurrentTask, RunState, Scope
+from chalicelib.domain.runs import CompletedTask, CurrentTask, RunState, Scope
 from chalicelib.ports import SequencingStore
-from tests.integration.sequencing_stores import SCOPE, STORES, make_store, run, task
+from tests.integration.sequencing_stores import SCOPE, STORES, make_store, new_task, run, task
 
 
 @pytest.fixture(params=STORES)
@@ -125,6 +125,37 @@ def test_runs_by_context_and_by_project(store: SequencingStore) -> None:
     assert [r.id for r in store.runs_of_project("shop", limit=2)] == ["run3", "run2"]
     assert store.runs_of_context("none") == []
     assert store.runs_of_project("other", limit=5) == []
+    # Read consistently: every run written so far, each as it is now.
+    store.end_run("run3", RunState.ABORTED, "pass", "aborted", [], "s")
+    consistent = store.runs_of_context("a", consistent=True)
+    assert [(r.id, r.state) for r in consistent] == [
+        ("run1", RunState.TRIGGERED),
+        ("run3", RunState.ABORTED),
+    ]
+    assert store.runs_of_context("none", consistent=True) == []
+
+
+def test_an_end_at_a_deadline_is_written_only_while_the_task_is_unanswered(
+    store: SequencingStore,
+) -> None:
+    new_task(store, task())
+    store.count_answer("t1", "deployment", "started", "src/e1", {})
+    ended = store.end_run("run1", RunState.TIMED_OUT, "fail", "errored", [], "s", unanswered="t1")
+    assert not ended  # a .started came since the deadline's read
+    read = store.get_run("run1")
+    assert read is not None
+    assert read.state is not RunState.TIMED_OUT
+    new_task(store, task("t2"))
+    assert store.end_run("run1", RunState.TIMED_OUT, "fail", "errored", [], "s", unanswered="t2")
+
+
+def test_a_runs_end_can_take_over_its_last_tasks_completion(store: SequencingStore) -> None:
+    store.create_run(run(1))
+    done = CompletedTask(name="deployment", triggered_id="t1", result="pass", status="succeeded")
+    assert store.end_run("run1", RunState.FINISHED, "pass", "succeeded", [], "s", done)
+    read = store.get_run("run1")
+    assert read is not None
+    assert read.completed == [done]
 
 
 def test_a_decision_keeps_its_effects_until_they_are_cleared(store: SequencingStore) -> None:
@@ -202,3 +233,20 @@ def test_a_pause_of_every_stage_is_lifted_by_a_resume_of_every_stage(
     assert not store.context_paused("ctx", "prod")
     store.set_context_pause("ctx", None, False)  # nothing left to lift: no error
     store.set_context_pause("ctx", "dev", False)
+
+
+def test_a_run_is_created_only_while_its_contexts_pause_flags_are_as_read(
+    store: SequencingStore,
+) -> None:
+    store.set_context_pause("ctx", None, True)  # every stage paused since the flags were read
+    assert not store.create_run(run(1))
+    assert store.get_run("run1") is None
+    assert store.pause_flag("ctx", "dev") == "*"
+    assert store.create_run(run(1).model_copy(update={"paused": True}), "*")
+    store.set_context_pause("ctx", None, False)  # resumed since
+    assert not store.create_run(run(2).model_copy(update={"paused": True}), "*")
+    assert store.pause_flag("ctx", "dev") is None
+    assert store.create_run(run(2))
+    store.set_context_pause("ctx", "dev", True)
+    assert store.pause_flag("ctx", "dev") == "dev"
+    assert store.pause_flag("ctx", "prod") is None

@@ -144,7 +144,10 @@ class Normaliser:
     def delivery(self, entry: dict[str, Any]) -> dict[str, Any]:
         """A recorded delivery with its values normalised (a dispatch names its token)."""
         given = entry["input"]
-        if entry["handler"] == "dispatcher" and isinstance(given.get("taskToken"), str):
+        # A dispatch, or a late task's wait on a new token (the finisher's `late` message).
+        if entry["handler"] in ("dispatcher", "finisher") and isinstance(
+            given.get("taskToken"), str
+        ):
             self.token(given["taskToken"])
         normalised: dict[str, Any] = self(entry)
         return normalised

@@ -9,8 +9,11 @@ approval, is written with what it did (tests/replay/history.py) to tests/data/re
 
 Two things are held still so that a recording is the same each time: the control plane's clock
 is a logical one (it moves one second per delivery or API call, and jumps to a deadline when
-the scenario waits for one), and answer deadlines are held by the recorder and sent to the
-control queue when that clock reaches them (SQS would delay them in real seconds). Triggers and
+the scenario waits for one), and the control plane's delayed messages (a released task's
+answer deadline, an API call's settle message) are held by the recorder and sent to the
+control queue when that clock reaches them (SQS would delay them in real seconds). A scenario
+about the answer deadline gives its machines a short one (their Task states' heartbeat runs
+in real seconds). Triggers and
 answers carry fixed ids and contexts. moto's executions that wait for a task token do not stop
 when stopped, so the recorder reports such a stop as Step Functions would (an `ABORTED` status
 change to the reconciler). A handler that fails stops the recording: recordings are clean runs.
@@ -75,7 +78,7 @@ def record(name: str, out: Path = DATA) -> Path:
 
     scenario = SCENARIOS[name]
     with account():
-        session = Session(scenario.shipyard)
+        session = Session(scenario.shipyard, scenario.answer_seconds)
         scenario.play(session)
         session.end()
         history = session.history(name, scenario.description)

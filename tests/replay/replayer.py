@@ -116,6 +116,11 @@ class Replay:
         on_dispatch(given, self.deps)
 
     def finisher(self, given: dict[str, Any]) -> None:
+        if given.get("kind") == "late":
+            # The execution waits on the late message's token now, no longer on the task's.
+            run = self.store.get_run(str(given["run"]["id"]))
+            if run is not None and run.execution_arn:
+                self.workflows.waiting[str(given["taskToken"])] = run.execution_arn
         on_control(given, self.deps)
 
     def reconciler(self, given: dict[str, Any]) -> None:

@@ -2,8 +2,8 @@
 
 Each `play` drives a `Session` (tests/replay/session.py): triggers and answers go through the
 API as a tool would send them, controls and approval decisions through their routes, and the
-session waits for the control plane's events in between. After `play`, every deadline still
-held comes, so a recording also shows deadlines of answered tasks changing nothing.
+session waits for the control plane's events in between. After `play`, every delayed message
+still held comes (a settle message of an API call that went through changes nothing).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ class Scenario:
     description: str
     play: Callable[[Session], None]
     shipyard: str = SHIPYARD
+    # The deployment's answer deadline in seconds (None: its default, never reached here).
+    answer_seconds: int | None = None
 
 
 def _chained(session: Session) -> None:
@@ -115,10 +117,8 @@ def _abort_running(session: Session) -> None:
 
 def _no_answer(session: Session) -> None:
     session.trigger(1)
-    session.answer(session.wait("deployment.triggered"))
-    session.wait("test.triggered")  # and nobody answers it
-    session.next_deadline()  # the deployment's: answered in time, nothing happens
-    session.next_deadline()  # the test's: the run times out
+    session.answer(session.wait("deployment.triggered"))  # in time: no deadline comes
+    session.wait("test.triggered")  # and nobody answers it: its Task state's heartbeat runs out
     session.wait("dev.delivery.finished")
 
 
@@ -164,10 +164,11 @@ SCENARIOS: dict[str, Scenario] = {
         DEV_ONLY,
     ),
     "answer-deadline": Scenario(
-        "the test task gets no answer by its deadline: the run times out and its execution is "
-        "stopped",
+        "the test task gets no answer by its deadline (the Task state's heartbeat): the run "
+        "times out and its execution is stopped",
         _no_answer,
         DEV_ONLY,
+        answer_seconds=4,
     ),
     "execution-failed": Scenario(
         "the execution fails outside the control plane (its task failed with its token): the "

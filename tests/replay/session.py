@@ -40,7 +40,7 @@ class LogicalClock:
 class Session:
     """One scenario in one emulated account."""
 
-    def __init__(self, shipyard: str) -> None:
+    def __init__(self, shipyard: str, answer_seconds: int | None = None) -> None:
         import boto3
         from chalice.test import Client
 
@@ -56,7 +56,10 @@ class Session:
         self.tape = Tape()
         self.clock = LogicalClock()
         self.timers = TapedTimers(None, self.tape)
-        built = build_aws_container(Settings(stage=STAGE))
+        # The answer deadline is the Task states' heartbeat, in real seconds. Runs start at
+        # once, as the replay's services do (a settled start would be one more held message).
+        wait = {"task_wait_seconds": answer_seconds} if answer_seconds else {}
+        built = build_aws_container(Settings(stage=STAGE, start_settle_seconds=0, **wait))
         self.container = dataclasses.replace(
             built,
             bus=TapedBus(built.bus, self.tape),

@@ -62,6 +62,32 @@ class ServiceRequest(ApiModel):
     service_name: str = Field(alias="serviceName")
 
 
+class EventContextInfo(ApiModel):
+    """Keptn's EventContextInfo."""
+
+    event_id: str = Field(alias="eventId")
+    keptn_context: str = Field(alias="keptnContext")
+    time: str
+    type: str | None = None
+
+
+class DeploymentInfo(ApiModel):
+    """A deployment of a service in a stage, whoever made it."""
+
+    version: str = Field(description="the version (Lambda), or the image when none was named")
+    image: str | None = None
+    strategy: str | None = None
+    keptn_context: str | None = Field(
+        default=None, alias="keptnContext", description="the run that deployed it"
+    )
+    event_id: str | None = Field(
+        default=None, alias="eventId", description="the .finished that made it run"
+    )
+    since: str | None = None
+    source: str | None = Field(default=None, description="the tool that deployed it")
+    target: str | None = Field(default=None, description="where (Quartermaster's targets)")
+
+
 class Service(ApiModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -78,8 +104,26 @@ class Service(ApiModel):
 
     service_name: str = Field(alias="serviceName")
     creation_date: str = Field(alias="creationDate")
-    last_event_types: dict[str, Any] = Field(alias="lastEventTypes")
+    last_event_types: dict[str, EventContextInfo] = Field(
+        alias="lastEventTypes", description="event type -> the newest event of that type"
+    )
     open_remediations: list[Any] = Field(alias="openRemediations")
+    deployed_image: str | None = Field(
+        default=None,
+        alias="deployedImage",
+        description="what runs: the deployment's image (or artifact, or version)",
+    )
+    deployment: DeploymentInfo | None = Field(
+        default=None, description="the deployment that runs in this stage"
+    )
+    previous_deployment: DeploymentInfo | None = Field(
+        default=None, alias="previousDeployment", description="what ran before it"
+    )
+    staged_deployment: DeploymentInfo | None = Field(
+        default=None,
+        alias="stagedDeployment",
+        description="blue/green: deployed beside it without traffic, awaiting release",
+    )
 
 
 class Stage(ApiModel):

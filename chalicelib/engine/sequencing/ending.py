@@ -16,6 +16,7 @@ from chalicelib.domain.runs import FINAL_STATES, Run, RunState, TaskRecord
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.engine.sequencing.decisions import Decision, EndRun, SettleRun
 from chalicelib.engine.sequencing.events import chained_events, finished_event
+from chalicelib.engine.sequencing.tasks import completed_tail, with_completion
 
 NO_ANSWER = (
     "sequence timed out while waiting for task {type} to receive a correlating "
@@ -43,11 +44,15 @@ class RunEnd(BaseModel):
         return self.state is RunState.FINISHED and self.chain
 
 
-def finish_outcome(run: Run, message: FinishedMessage) -> RunEnd | SettleRun:
-    """The end the state machine reports (then `end_run`); for a run that has ended already
-    (a redelivery), what that end left undone."""
+def finish_outcome(
+    run: Run, message: FinishedMessage, last_task: TaskRecord | None = None
+) -> RunEnd | SettleRun:
+    """The end the state machine reports (then `end_run`, with `last_task` as its `last`: the
+    run's current task, whose completion its record may not hold yet); for a run that has
+    ended already (a redelivery), what that end left undone."""
     if run.state in FINAL_STATES:
         return _ended(run)
+    run = with_completion(run, last_task)
     last = message.last or LastResult()
     # A task that expired with `onTimeout: pass` lets the sequence go on, to its end too.
     if last.timed_out and last.result != Result.PASS:
@@ -63,13 +68,14 @@ def finish_outcome(run: Run, message: FinishedMessage) -> RunEnd | SettleRun:
     )
 
 
-def no_answer_end(task: TaskRecord) -> RunEnd:
-    """A task with no `.started` or `.finished` by its deadline times its run out."""
+def no_answer_end(event_type: str) -> RunEnd:
+    """A task (its `.triggered` type) with no `.started` or `.finished` by its deadline times
+    its run out."""
     return RunEnd(
         state=RunState.TIMED_OUT,
         result=Result.FAIL,
         status=Status.ERRORED,
-        message=NO_ANSWER.format(type=task.event_type),
+        message=NO_ANSWER.format(type=event_type),
         stop="timed out",
     )
 
@@ -103,13 +109,24 @@ def execution_end(status: str, error: object = None, cause: object = None) -> Ru
     )
 
 
-def end_run(run: Run, end: RunEnd, now: str, shipyard: Shipyard | None = None) -> Decision:
+def end_run(
+    run: Run,
+    end: RunEnd,
+    now: str,
+    shipyard: Shipyard | None = None,
+    last: TaskRecord | None = None,
+    unanswered: str | None = None,
+) -> Decision:
     """The end together with what follows from it: its `.finished`, closing its open task,
     stopping its execution, freeing its scope so the next run starts, and the chained
-    sequences (from `shipyard`, which `end.chains` needs). A run that ended already only
+    sequences (from `shipyard`, which `end.chains` needs). `last` is the run's current task,
+    whose completion the run's record may not hold yet; `unanswered`, a task that must still
+    have no answer for the end to be written (a deadline's). A run that ended already only
     gets what that end left undone."""
     if run.state in FINAL_STATES:
         return _ended(run)
+    tail = completed_tail(run, last)
+    run = with_completion(run, last)
     effects: list[Effect] = [finished_event(run, end.result, end.status, end.message, now)]
     if not end.chains and run.current is not None:
         effects.append(AbandonTask(triggered_id=run.current.triggered_id))
@@ -121,7 +138,13 @@ def end_run(run: Run, end: RunEnd, now: str, shipyard: Shipyard | None = None) -
             raise ValueError("a finished run chains: its shipyard is needed")
         effects.extend(chained_events(run, end.result, shipyard, now))
     return EndRun(
-        run_id=run.id, state=end.state, result=end.result, status=end.status, effects=effects
+        run_id=run.id,
+        state=end.state,
+        result=end.result,
+        status=end.status,
+        completed_tail=tail,
+        unanswered=unanswered,
+        effects=effects,
     )
 
 

@@ -1,5 +1,5 @@
-"""Decisions about a run's tasks: dispatching one, its answers, its expiry and answer deadline,
-a user's skip and resume, a person's decision on an approval.
+"""Decisions about a run's tasks: dispatching one, its answers, a user's skip and resume, a
+person's decision on an approval (its expiry and answer deadline: deadlines.py).
 
 The services load the state and hand it over with `now` (Keptn's time format); nothing here
 reads a clock or a store.
@@ -8,19 +8,16 @@ reads a clock or a store.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from typing import Any
 
 from chalicelib.domain.effects import (
-    AbandonTask,
     Effect,
     ResumeTask,
     ScheduleDeadline,
     StopExecution,
 )
 from chalicelib.domain.event_types import Phase, task_event_type
-from chalicelib.domain.events import format_time, parse_time
-from chalicelib.domain.messages import DeadlineMessage, DispatchMessage, TimeoutMessage
+from chalicelib.domain.messages import DispatchMessage
 from chalicelib.domain.outcomes import Result, Status
 from chalicelib.domain.runs import (
     FINAL_STATES,
@@ -32,11 +29,11 @@ from chalicelib.domain.runs import (
     task_triggered_id,
 )
 from chalicelib.engine.completion import complete_task, is_task_complete
+from chalicelib.engine.sequencing.deadlines import answer_deadline
 from chalicelib.engine.sequencing.decisions import (
     CloseTask,
     CreateTask,
     Decision,
-    ExpireTask,
     Nothing,
     RecordDecision,
     Release,
@@ -45,7 +42,6 @@ from chalicelib.engine.sequencing.decisions import (
 from chalicelib.engine.sequencing.events import (
     APPROVAL,
     decision_event,
-    expiry_event,
     skip_event,
     task_event,
 )
@@ -53,16 +49,33 @@ from chalicelib.engine.sequencing.events import (
 DECISIONS = {"approve": Result.PASS, "decline": Result.FAIL}
 
 
-def answer_deadline(run: Run, now: str, default_wait: int) -> str:
-    """When a task sent now must have been answered (Keptn's TASK_STARTED_WAIT_DURATION),
-    per project or else the deployment's default (`default_wait` seconds)."""
-    seconds = run.task_wait_seconds or default_wait
-    return format_time(parse_time(now) + timedelta(seconds=seconds))
+def with_completion(run: Run, task: TaskRecord | None) -> Run:
+    """The run with `task` among its completed tasks, if the task completed and the run's
+    record does not hold it yet (a close writes the task only; the run's record takes it
+    over at its next write)."""
+    if task is None or task.completion is None:
+        return run
+    if any(done.triggered_id == task.triggered_id for done in run.completed):
+        return run
+    return run.model_copy(update={"completed": [*run.completed, task.completion]})
 
 
-def dispatch(run: Run | None, message: DispatchMessage, now: str, default_wait: int) -> Decision:
+def completed_tail(run: Run, task: TaskRecord | None) -> CompletedTask | None:
+    """What `with_completion` adds to the run's record, if anything."""
+    completed = with_completion(run, task).completed
+    return completed[-1] if len(completed) > len(run.completed) else None
+
+
+def dispatch(
+    run: Run | None,
+    previous: TaskRecord | None,
+    message: DispatchMessage,
+    now: str,
+    default_wait: int,
+) -> Decision:
     """A state machine dispatched a task: store it (its token private) and send its
-    `.triggered`, or hold it while the run is paused."""
+    `.triggered`, or hold it while the run is paused. `previous` is the task before it, whose
+    completion the run's record takes over in the same write."""
     if run is None or run.state in FINAL_STATES:
         # Aborted or timed out while the machine moved on: make sure it stops here.
         stop: tuple[Effect, ...] = ()
@@ -85,17 +98,54 @@ def dispatch(run: Run | None, message: DispatchMessage, now: str, default_wait: 
     deadline = None if run.paused else answer_deadline(run, now, default_wait)
     effects: list[Effect] = []
     if deadline is not None:
-        # The deadline first: a crash after the event went out then sends nothing else again.
-        effects = [
-            ScheduleDeadline(triggered_id=triggered_id, due=deadline),
-            task_event(run, record, now),
-        ]
+        if message.answer_seconds is None:
+            # A machine compiled before its Task states had a heartbeat: the deadline is a
+            # delayed message, scheduled first, so a crash after the event went out sends
+            # nothing else again.
+            effects.append(ScheduleDeadline(triggered_id=triggered_id, due=deadline))
+        effects.append(task_event(with_completion(run, previous), record, now))
     return CreateTask(
         task=record,
         project=run.scope.project,
         deadline=deadline,
         current=CurrentTask(index=message.index, name=message.task, triggered_id=triggered_id),
         state=RunState.WAITING_FOR_APPROVAL if message.task == APPROVAL else RunState.STARTED,
+        paused=run.paused,
+        completed_tail=completed_tail(run, previous),
+        effects=effects,
+    )
+
+
+def resumptions(task: TaskRecord) -> tuple[ResumeTask, ...]:
+    """A closed task with an outcome resumes every token its execution waited on it with
+    (repeating one is harmless: Step Functions refuses a used token)."""
+    if task.open or task.outcome is None:
+        return ()
+    return tuple(ResumeTask(token=token, output=task.outcome) for token in task.tokens)
+
+
+def settled(task: TaskRecord, reason: str) -> SettleTask:
+    """A task decided before: what its outbox still holds, then its resumptions."""
+    return SettleTask(
+        triggered_id=task.triggered_id,
+        outbox=task.outbox,
+        reason=reason,
+        effects=resumptions(task),
+    )
+
+
+def _close(task: TaskRecord, completed: CompletedTask, effects: tuple[Effect, ...]) -> CloseTask:
+    outcome = {"result": completed.result, "status": completed.status}
+    return CloseTask(
+        triggered_id=task.triggered_id,
+        run_id=task.run_id,
+        started=task.started,
+        finished=task.finished,
+        later_tokens=len(task.later_tokens),
+        completed=completed,
+        outcome=outcome,
+        dispatched=task.dispatched,
+        resumes=tuple(ResumeTask(token=token, output=outcome) for token in task.tokens),
         effects=effects,
     )
 
@@ -105,19 +155,13 @@ def completion(task: TaskRecord) -> Decision:
     the execution waiting for it."""
     if not is_task_complete(task.started, task.finished):
         return Nothing(reason="the task waits for more answers")
-    completed = complete_task(task.name, task.triggered_id, task.finished_data)
-    resume = ResumeTask(
-        token=task.token, output={"result": completed.result, "status": completed.status}
-    )
-    return CloseTask(
-        triggered_id=task.triggered_id,
-        run_id=task.run_id,
-        started=task.started,
-        finished=task.finished,
-        completed=completed,
-        dispatched=task.dispatched,
-        effects=(resume,),
-    )
+    return _close(task, complete_task(task.name, task.triggered_id, task.finished_data), ())
+
+
+def finished_alone(name: str, triggered_id: str, data: dict[str, Any]) -> CompletedTask:
+    """The completion of a task whose only `.finished` is this one (at most one `.started`
+    before it): what the store writes when counting that answer closes the task at once."""
+    return complete_task(name, triggered_id, [data])
 
 
 def recount(task: TaskRecord | None, key: str) -> Decision:
@@ -126,47 +170,8 @@ def recount(task: TaskRecord | None, key: str) -> Decision:
     if task is None or key not in task.seen:
         return Nothing(reason="not an answer to a task of ours")
     if not task.open:
-        return SettleTask(
-            triggered_id=task.triggered_id, outbox=task.outbox, reason="the task closed before"
-        )
+        return settled(task, "the task closed before")
     return completion(task)
-
-
-def expiry(run: Run, task: TaskRecord | None, message: TimeoutMessage, now: str) -> Decision:
-    """A task's `timeout` property expired: it ends with its own `.finished`, saying why and
-    what follows (the machine itself goes on or ends as `onTimeout` says)."""
-    if task is None:
-        return Nothing(reason="the run has no current task")
-    if not task.open:
-        return SettleTask(
-            triggered_id=task.triggered_id, outbox=task.outbox, reason="the task closed before"
-        )
-    goes_on = message.on_timeout == "pass"
-    event = expiry_event(run, task, goes_on, message.timeout_seconds, now)
-    return ExpireTask(triggered_id=task.triggered_id, effects=(event,))
-
-
-def deadline_reached(
-    task: TaskRecord | None, message: DeadlineMessage, now: str
-) -> Decision | None:
-    """A task's answer deadline message came: None when the task times its run out (then
-    `deadline_expired` with its run), else what to do instead."""
-    if task is None or not task.open or task.held or task.started or task.finished:
-        # Answered, closed or held (a resumed task gets a deadline of its own).
-        return Nothing(reason="the task was answered, closed or held")
-    if parse_time(message.due) > parse_time(now):
-        # Longer than one delay of the queue: wait for the rest of it.
-        again = ScheduleDeadline(triggered_id=message.triggered_id, due=message.due)
-        return Nothing(reason="the deadline is still ahead", effects=(again,))
-    return None
-
-
-def orphan(task: TaskRecord) -> Decision:
-    """A timed-out task whose run is gone: close it."""
-    return Nothing(
-        reason="the task's run does not exist",
-        effects=(AbandonTask(triggered_id=task.triggered_id),),
-    )
 
 
 def skip(run: Run, task: TaskRecord | None, who: str, reason: str, now: str) -> Decision:
@@ -175,9 +180,7 @@ def skip(run: Run, task: TaskRecord | None, who: str, reason: str, now: str) -> 
     if run.current is None or run.current.name == APPROVAL or task is None:
         return Nothing(reason="no task is waiting (approvals are decided, not skipped)")
     if not task.open:
-        return SettleTask(
-            triggered_id=task.triggered_id, outbox=task.outbox, reason="a retried skip"
-        )
+        return settled(task, "a retried skip")
     message = f"skipped by {who or 'a user'}" + (f": {reason}" if reason else "")
     completed = CompletedTask(
         name=task.name,
@@ -186,19 +189,7 @@ def skip(run: Run, task: TaskRecord | None, who: str, reason: str, now: str) -> 
         status=Status.SUCCEEDED,
         data={"message": message},
     )
-    effects: tuple[Effect, ...] = (
-        skip_event(run, task, message, now),
-        ResumeTask(token=task.token, output={"result": "pass", "status": "succeeded"}),
-    )
-    return CloseTask(
-        triggered_id=task.triggered_id,
-        run_id=run.id,
-        started=task.started,
-        finished=task.finished,
-        completed=completed,
-        dispatched=task.dispatched,
-        effects=effects,
-    )
+    return _close(task, completed, (skip_event(run, task, message, now),))
 
 
 def resume(run: Run, task: TaskRecord | None, now: str, default_wait: int) -> Decision:
@@ -207,9 +198,7 @@ def resume(run: Run, task: TaskRecord | None, now: str, default_wait: int) -> De
     if task is None:
         return Nothing(reason="the run has no current task")
     if not task.held:
-        return SettleTask(
-            triggered_id=task.triggered_id, outbox=task.outbox, reason="the task is not held"
-        )
+        return settled(task, "the task is not held")
     due = answer_deadline(run, now, default_wait)
     # The deadline first: a crash after the event went out then sends nothing else again.
     effects: tuple[Effect, ...] = (

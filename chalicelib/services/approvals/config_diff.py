@@ -26,7 +26,7 @@ from chalicelib.engine.config_diff import ConfigDiff, diff_files
 from chalicelib.errors import QuartermasterError
 from chalicelib.ports import ConfigStore, EventStore
 
-log = logging.getLogger("quartermaster.approvals")
+log = logging.getLogger("quartermaster-handlers.approvals")
 
 DEPLOYMENT = "deployment"
 # Enough to step over this run's own deployments (a sequence may deploy before approving).

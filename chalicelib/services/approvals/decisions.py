@@ -12,7 +12,7 @@ from typing import Any
 from chalicelib.engine import sequencer
 from chalicelib.errors import Conflict, Gone, InvalidInput, NotFound
 from chalicelib.services.approvals.service import APPROVAL
-from chalicelib.services.sequencing.common import SequencingDeps
+from chalicelib.services.sequencing.common import SequencingDeps, settle_later
 from chalicelib.services.sequencing.interpreter import apply
 
 DECISIONS = sequencer.DECISIONS
@@ -48,6 +48,8 @@ def decide(
             + (f", service '{service}'" if service else "")
         )
     decision = sequencer.approval_decision(run, triggered_id, choice, comment, identity, deps.now())
+    # Should this call fail after the write, the decision is sent without waiting for a retry.
+    settle_later(deps, triggered_id=triggered_id)
     # Refused: the decision made first may not have been sent yet (its call failed after the
     # write); `apply` sends it now, so the run goes on whichever call the user retries.
     applied = apply(decision, deps)

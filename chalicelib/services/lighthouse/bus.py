@@ -13,7 +13,7 @@ from chalicelib.services.lighthouse.answered import on_get_sli_finished
 from chalicelib.services.lighthouse.common import LighthouseDeps, get_sli_type
 from chalicelib.services.lighthouse.triggered import on_evaluation_triggered
 
-log = logging.getLogger("quartermaster.lighthouse")
+log = logging.getLogger("quartermaster-handlers.lighthouse")
 
 EVALUATION_TRIGGERED = "sh.keptn.event.evaluation.triggered"
 EVALUATION_INVALIDATED = "sh.keptn.event.evaluation.invalidated"

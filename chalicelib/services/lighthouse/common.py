@@ -62,6 +62,9 @@ def finish(
     if labels:
         data["labels"] = labels
     data.update(outcome.to_event_data())
+    canary = canary_step(triggered)
+    if canary is not None and isinstance(data.get("evaluation"), dict):
+        data["evaluation"] = {**data["evaluation"], "canary": canary}
     record = EvaluationRecord(
         evaluation_id=triggered.id,
         event_id=stable_id(triggered.id, LIGHTHOUSE_SOURCE, "finished"),
@@ -74,11 +77,20 @@ def finish(
         result=outcome.result,
         status=outcome.status,
         data=data,
+        canary=canary is not None,
     )
     deps.evaluations.put_evaluation(record)
     answer(triggered, "finished", data, deps)
     count("EvaluationsFinished", result=outcome.result)
     return record
+
+
+def canary_step(triggered: KeptnEvent) -> dict[str, Any] | None:
+    """`evaluation.canary` of an evaluation a canary step asked for (its step, weight and
+    version), which marks it as no baseline for later evaluations; None for any other."""
+    evaluation = triggered.data.get("evaluation")
+    canary = evaluation.get("canary") if isinstance(evaluation, dict) else None
+    return canary if isinstance(canary, dict) else None
 
 
 def get_sli_id(triggered: KeptnEvent) -> str:

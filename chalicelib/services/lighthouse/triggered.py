@@ -86,11 +86,7 @@ def on_evaluation_triggered(event: KeptnEvent, deps: LighthouseDeps) -> None:
                 "indicators": [objective.sli for objective in effective_objectives(slo)]
                 if slo is not None
                 else [],
-                "customFilters": [
-                    {"key": key, "value": value} for key, value in (slo.filter or {}).items()
-                ]
-                if slo is not None
-                else [],
+                "customFilters": _custom_filters(data, slo),
             },
         },
     )
@@ -135,6 +131,25 @@ class SloNotText(InvalidInput):
 def _block(data: dict[str, Any], key: str) -> dict[str, Any] | None:
     value = data.get(key)
     return value if isinstance(value, dict) else None
+
+
+def _custom_filters(data: dict[str, Any], slo: SloFile | None) -> list[dict[str, str]]:
+    """The SLO file's `filter`, after the placeholders of the deployment target the run's
+    deployment reported (`deployment.target`: $FUNCTION, $ALIAS, $VERSION for Lambda); the SLO
+    file's entries win, as they are the user's own."""
+    filters: dict[str, Any] = {}
+    deployment = data.get("deployment")
+    target = deployment.get("target") if isinstance(deployment, dict) else None
+    # Only the stage's own deployment: a run's payload carries an earlier stage's on.
+    if isinstance(target, dict) and target.get("stage") in (None, data.get("stage")):
+        filters.update(
+            (key.upper(), value)
+            for key, value in target.items()
+            if key not in ("type", "stage") and isinstance(value, str) and value
+        )
+    if slo is not None:
+        filters.update(slo.filter or {})
+    return [{"key": key, "value": value} for key, value in filters.items()]
 
 
 def _deployment(data: dict[str, Any]) -> str:

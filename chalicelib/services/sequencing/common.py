@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from chalicelib.domain.event_types import task_event_type
 from chalicelib.domain.events import KeptnEvent, format_time
+from chalicelib.domain.messages import SettleMessage
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.runs import Scope
 from chalicelib.domain.shipyard import Shipyard
@@ -37,6 +38,7 @@ __all__ = [
     "machine_name",
     "publish",
     "scope_data",
+    "settle_later",
     "shipyard_at",
     "stable_id",
 ]
@@ -64,6 +66,20 @@ class SequencingDeps:
 
     def now(self) -> str:
         return format_time(self.clock())
+
+
+# Longer than an API call can last (API Gateway gives up after 29 s, the function's timeout).
+SETTLE_AFTER_SECONDS = 60
+
+
+def settle_later(
+    deps: SequencingDeps, *, triggered_id: str | None = None, run_id: str | None = None
+) -> None:
+    """Before an API call writes a decision on a task (or a run's end): a delayed message that
+    carries out what the decision leaves in the item's outbox, once the call is over, should
+    it have failed after its write. Finding the outbox empty, it does nothing."""
+    message = SettleMessage(triggeredId=triggered_id, runId=run_id)
+    deps.timers.schedule(message.wire(), deps.clock() + timedelta(seconds=SETTLE_AFTER_SECONDS))
 
 
 def machine_name(deps: SequencingDeps, scope: Scope, sequence: str) -> str:

@@ -4,6 +4,10 @@ Pause holds each run's next task (a task already sent keeps running and its answ
 new stages reached meanwhile start paused. Resume sends the held tasks. Abort ends every run of
 the context with `.finished` `result: pass`, `status: aborted` (Keptn's values), frees their
 service's queue so the next run starts, and ignores late answers. No chaining after an abort.
+
+A skip, resume or abort first schedules a delayed `settle` message for the item it decides on:
+should the call fail after its write, the message carries out what the decision left, without
+waiting for the caller to retry.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from enum import StrEnum
 from chalicelib.domain.runs import FINAL_STATES, Run
 from chalicelib.engine import sequencer
 from chalicelib.errors import InvalidInput, NotFound
-from chalicelib.services.sequencing.common import SequencingDeps
+from chalicelib.services.sequencing.common import SequencingDeps, settle_later
 from chalicelib.services.sequencing.effects import settle_run
 from chalicelib.services.sequencing.ending import end_run
 from chalicelib.services.sequencing.interpreter import apply
@@ -47,7 +51,9 @@ def control_context(
     """Apply `command` to the context's runs (in `stage`, or all); a message saying what it did."""
     runs = [
         run
-        for run in deps.runs.runs_of_context(context)
+        # Every run of the context written so far, as it is now: a task dispatched a moment
+        # ago is the one acted on, and a run triggered a moment ago is not missed.
+        for run in deps.runs.runs_of_context(context, consistent=True)
         if run.scope.project == project and (stage is None or run.scope.stage == stage)
     ]
     if not runs:
@@ -84,6 +90,8 @@ def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
         return None
     task = deps.tasks.get_task(run.current.triggered_id)
     decision = sequencer.skip(run, task, who, reason, deps.now())
+    if isinstance(decision, sequencer.CloseTask):
+        settle_later(deps, triggered_id=decision.triggered_id)
     # Not written: answered at this very moment, or a retried skip (its effects are finished).
     if not apply(decision, deps).written or not isinstance(decision, sequencer.CloseTask):
         return None
@@ -92,15 +100,21 @@ def _skip(run: Run, who: str, reason: str, deps: SequencingDeps) -> str | None:
 
 def _resume(run: Run, deps: SequencingDeps) -> bool:
     resumed = deps.runs.set_paused(run.id, False)
+    # Read again now that it is resumed: a dispatch that wrote its task held before this
+    # shows it as current; one that writes after finds the run resumed and sends the task.
+    now = deps.runs.get_run(run.id) or run
     # Also when the run was resumed before: that attempt may have failed before sending.
-    if run.current is None:
+    if now.current is None:
         return resumed
-    task = deps.tasks.get_task(run.current.triggered_id)
-    decision = sequencer.resume(run, task, deps.now(), deps.task_wait_seconds)
+    task = deps.tasks.get_task(now.current.triggered_id)
+    decision = sequencer.resume(now, task, deps.now(), deps.task_wait_seconds)
+    if isinstance(decision, sequencer.Release):
+        settle_later(deps, triggered_id=decision.triggered_id)
     apply(decision, deps)
     return True if isinstance(decision, sequencer.Release) else resumed
 
 
 def _abort(run: Run, deps: SequencingDeps) -> bool:
+    settle_later(deps, run_id=run.id)
     # Late answers change nothing: the run's end closes its open task (chalicelib/domain/effects).
     return end_run(run, sequencer.abort_end(), deps)

@@ -9,6 +9,7 @@ harmless, and entries are removed only after all of them were done.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from chalicelib.domain.effects import (
     AbandonTask,
@@ -24,7 +25,7 @@ from chalicelib.domain.events import KeptnEvent, parse_time
 from chalicelib.domain.messages import DeadlineMessage
 from chalicelib.services.sequencing.common import SequencingDeps
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def carry_out(effect: Effect, deps: SequencingDeps) -> None:
@@ -32,9 +33,10 @@ def carry_out(effect: Effect, deps: SequencingDeps) -> None:
         deps.bus.publish(KeptnEvent.model_validate(effect.event))
     elif isinstance(effect, ResumeTask):
         if not deps.workflows.complete_task(effect.token, effect.output):
-            # Its execution no longer waits (the task's own timeout fired, or the execution
-            # ended): the timeout path or the execution's status change ends the run.
-            log.warning("the execution no longer waited for this task; its result was not used")
+            # Used before (a redelivery resumes again), or its execution no longer waits on
+            # it: the task's own timeout, the answer deadline's new token, or the execution's
+            # end goes on from there.
+            log.info("a task token was refused: used before, or no longer waited on")
     elif isinstance(effect, StopExecution):
         deps.workflows.stop(effect.execution_arn, effect.cause)
     elif isinstance(effect, AbandonTask):
@@ -54,12 +56,22 @@ def settle_run(run_id: str, outbox: dict[str, str], deps: SequencingDeps) -> Non
     entries = effects_from_outbox(outbox)
     for _, effect in entries:
         carry_out(effect, deps)
-    deps.runs.clear_run_effects(run_id, [name for name, _ in entries])
+    if entries:
+        deps.runs.clear_run_effects(run_id, [name for name, _ in entries])
 
 
-def settle_task(triggered_id: str, outbox: dict[str, str], deps: SequencingDeps) -> None:
-    """Carry out the task's outbox entries, then remove them."""
+def settle_task(
+    triggered_id: str,
+    outbox: dict[str, str],
+    deps: SequencingDeps,
+    after: Sequence[Effect] = (),
+) -> None:
+    """Carry out the task's outbox entries and remove them (when there were any), then
+    `after`: what follows from the task's state rather than its outbox (resumptions)."""
     entries = effects_from_outbox(outbox)
     for _, effect in entries:
         carry_out(effect, deps)
-    deps.tasks.clear_task_effects(triggered_id, [name for name, _ in entries])
+    if entries:
+        deps.tasks.clear_task_effects(triggered_id, [name for name, _ in entries])
+    for effect in after:
+        carry_out(effect, deps)

@@ -20,7 +20,7 @@ from chalicelib.services.sequencing.common import SequencingDeps
 from chalicelib.services.sequencing.ending import end_run
 from chalicelib.services.sequencing.interpreter import apply
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
 
 
 def on_execution_status(detail: dict[str, Any], deps: SequencingDeps) -> bool:

@@ -14,13 +14,14 @@ from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.messages import StartMessage
 from chalicelib.domain.runs import FINAL_STATES, Run, RunState, Scope
 from chalicelib.engine import sequencer as triggers
-from chalicelib.errors import InvalidInput, NotFound
+from chalicelib.errors import DependencyFailure, InvalidInput, NotFound
 from chalicelib.observability import count
 from chalicelib.services.sequencing.common import SequencingDeps, machine_name, shipyard_at
 from chalicelib.services.sequencing.effects import carry_out
 from chalicelib.services.sequencing.machines import deploy_state_machines, machine_of
 
-log = logging.getLogger("quartermaster.sequencing")
+log = logging.getLogger("quartermaster-handlers.sequencing")
+CREATE_ATTEMPTS = 3
 
 
 def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None:
@@ -48,17 +49,26 @@ def on_sequence_triggered(event: KeptnEvent, deps: SequencingDeps) -> Run | None
         message = f"Unable to start sequence {sequence_name}: {problem}"
         _refuse(triggers.refusal(event, scope, sequence_name, message, deps.now()), deps)
         return None
-    run = triggers.new_run(
-        event,
-        scope,
+    machine = machine_of(
+        scope.project,
+        scope.stage,
         sequence_name,
-        project,
-        commit,
-        machine=machine_of(scope.project, scope.stage, sequence_name, shipyard, deps),
-        # A stage reached while its context is paused starts paused (reference 3.6).
-        paused=deps.pauses.context_paused(event.shkeptncontext, scope.stage),
-    ).run
-    created = deps.runs.create_run(run)
+        shipyard,
+        deps,
+        project.task_wait_seconds or deps.task_wait_seconds,
+    )
+    for _ in range(CREATE_ATTEMPTS):
+        # A stage reached while its context is paused starts paused (reference 3.6); the run
+        # is written only while the flags are as read, so a pause or resume of the context at
+        # this moment cannot miss it.
+        paused_by = deps.pauses.pause_flag(event.shkeptncontext, scope.stage)
+        paused = paused_by is not None
+        run = triggers.new_run(event, scope, sequence_name, project, commit, machine, paused).run
+        created = deps.runs.create_run(run, paused_by)
+        if created or deps.runs.get_run(run.id) is not None:
+            break
+    else:
+        raise DependencyFailure(f"context {event.shkeptncontext} kept being paused and resumed")
     if created and deps.start_settle_seconds:
         # Start after the settle time, from the queue: triggers arriving together start in
         # trigger order whichever arrived first.
@@ -114,7 +124,8 @@ def _start(run: Run, deps: SequencingDeps) -> Run:
         # Machines are deployed before their commit is written; if that was lost (or the
         # machine deleted), deploy the run's own commit's machines now.
         shipyard = shipyard_at(deps.config, run.scope.project, run.git_commit or None)
-        deploy_state_machines(run.scope.project, shipyard, deps)
+        wait = run.task_wait_seconds or deps.task_wait_seconds
+        deploy_state_machines(run.scope.project, shipyard, deps, wait)
         execution = deps.workflows.start(name, run.id, {"id": run.id})
     if deps.runs.mark_started(run.id, execution):
         count("SequencesStarted")

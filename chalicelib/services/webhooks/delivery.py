@@ -40,7 +40,7 @@ from chalicelib.ports import JournalEntry
 from chalicelib.services.webhooks.common import WEBHOOK_SECRET_SCOPE, WebhookDeps
 from chalicelib.services.webhooks.http import RequestFailed, exchange
 
-log = logging.getLogger("quartermaster.webhooks")
+log = logging.getLogger("quartermaster-handlers.webhooks")
 # Answers kept in `.finished` (the bus takes 256 KB per event): longer ones are cut.
 RESPONSES_BUDGET = 160 * 1024
 

@@ -30,7 +30,7 @@ from chalicelib.ports import ConfigStore, EventBus
 
 WEBHOOK_URI = "webhook/webhook.yaml"  # Keptn's place for the file, in any scope
 MAX_CACHED = 512
-log = logging.getLogger("quartermaster.webhooks")
+log = logging.getLogger("quartermaster-handlers.webhooks")
 
 
 @dataclass(frozen=True)

@@ -83,16 +83,23 @@ def task(**changes: Any) -> TaskRecord:
 
 
 def dispatch_message(
-    index: int = 0, name: str = "deployment", properties: str = "{}"
+    index: int = 0,
+    name: str = "deployment",
+    properties: str = "{}",
+    answer_seconds: int | None = WAIT,
+    token: str = "token-1",
 ) -> DispatchMessage:
-    return DispatchMessage.model_validate(
-        {
-            "kind": "dispatch",
-            "taskToken": "token-1",
-            "execution": "arn:aws:states:eu-west-1:1:execution:m:run-1",
-            "run": {"id": "run-1"},
-            "index": index,
-            "task": name,
-            "properties": properties,
-        }
-    )
+    """A dispatch from a machine whose Task states bound the answer wait themselves (None: a
+    machine compiled before, which leaves it to a delayed message)."""
+    body: dict[str, Any] = {
+        "kind": "dispatch",
+        "taskToken": token,
+        "execution": "arn:aws:states:eu-west-1:1:execution:m:run-1",
+        "run": {"id": "run-1"},
+        "index": index,
+        "task": name,
+        "properties": properties,
+    }
+    if answer_seconds is not None:
+        body["answerSeconds"] = answer_seconds
+    return DispatchMessage.model_validate(body)

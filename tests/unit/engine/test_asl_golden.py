@@ -1,7 +1,8 @@
 """Golden ASL files: every sequence of every example shipyard, compiled, compared byte for byte.
 
 `tests/golden/asl/<example>/<stage>.<sequence>.json` holds the definition the compiler must
-produce for `examples/<example>/shipyard.yaml` (with the fixed queue URLs below). A change in
+produce for `examples/<example>/shipyard.yaml` (with the fixed queue URLs below and the
+deployment's default answer deadline). A change in
 the compiler or in an example shows up here as a diff to review.
 
 To accept a change on purpose, regenerate the files and review them with `git diff`:
@@ -25,6 +26,7 @@ import pytest
 from chalicelib.domain.shipyard import Shipyard
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.asl import compile_project
+from chalicelib.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLES = ROOT / "examples"
@@ -45,7 +47,11 @@ def expected_files() -> dict[str, str]:
     for path in sorted(EXAMPLES.glob("*/shipyard.yaml")):
         shipyard = parse_document(path.read_text(encoding="utf-8"), Shipyard, "shipyard.yaml")
         definitions = compile_project(
-            shipyard, dispatch_queue_url=DISPATCH, control_queue_url=CONTROL
+            shipyard,
+            dispatch_queue_url=DISPATCH,
+            control_queue_url=CONTROL,
+            # The deployment's default answer deadline, as machines are deployed with it.
+            answer_seconds=Settings().task_wait_seconds,
         )
         for (stage, sequence), definition in definitions.items():
             files[f"{path.parent.name}/{stage}.{sequence}.json"] = render(definition)

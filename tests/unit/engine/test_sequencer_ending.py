@@ -106,7 +106,7 @@ def test_a_run_that_ended_before_settles_its_outbox() -> None:
 def test_no_answer_by_the_deadline_times_out_and_stops_the_execution() -> None:
     current = task()
     base = with_current(run(), current)
-    decision = sequencer.end_run(base, sequencer.no_answer_end(current), NOW)
+    decision = sequencer.end_run(base, sequencer.no_answer_end(current.event_type), NOW)
     assert isinstance(decision, sequencer.EndRun)
     assert (decision.state, decision.result, decision.status) == (
         RunState.TIMED_OUT,
@@ -171,3 +171,31 @@ def test_a_failed_execution_ends_its_run_errored_with_the_reason_and_no_chain() 
 def test_the_same_end_decided_twice_builds_the_same_events() -> None:
     end = sequencer.abort_end()
     assert sequencer.end_run(run(), end, NOW) == sequencer.end_run(run(), end, NOW)
+
+
+def test_a_finished_run_takes_over_its_last_tasks_completion() -> None:
+    done = completed("deployment", "all good").model_copy(update={"triggered_id": "task-1"})
+    last = task(open=False, completion=done)
+    base = with_current(run(), last)  # its record does not hold the last task yet
+    end = sequencer.finish_outcome(base, _finished({"result": "pass"}), last)
+    assert isinstance(end, sequencer.RunEnd)
+    assert end.message == "all good"  # the last task's message, as Keptn reports it
+    decision = sequencer.end_run(base, end, NOW, SHIPYARD, last=last)
+    assert isinstance(decision, sequencer.EndRun)
+    assert decision.completed_tail == done
+    finished = decision.effects[0]
+    assert isinstance(finished, Publish)
+    data = finished.event["data"]
+    assert isinstance(data, dict)
+    assert data["message"] == "all good"
+    again = sequencer.end_run(run(completed=[done]), end, NOW, SHIPYARD, last=last)
+    assert isinstance(again, sequencer.EndRun)
+    assert again.completed_tail is None
+
+
+def test_a_deadlines_end_is_written_only_while_its_task_is_unanswered() -> None:
+    base = with_current(run(), task())
+    end = sequencer.no_answer_end(task().event_type)
+    decision = sequencer.end_run(base, end, NOW, unanswered="task-1")
+    assert isinstance(decision, sequencer.EndRun)
+    assert decision.unanswered == "task-1"

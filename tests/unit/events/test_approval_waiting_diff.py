@@ -107,7 +107,7 @@ def test_a_failure_is_reported_in_the_event_and_logged_never_raised(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     approval = event("ap", "approval.triggered", "02", "r2", gitcommitid="c2")
-    with caplog.at_level(logging.WARNING, logger="quartermaster.approvals"):
+    with caplog.at_level(logging.WARNING, logger="quartermaster-handlers.approvals"):
         diff = waiting_diff(approval, FakeEventStore(), BrokenConfigStore())
     assert diff["toCommit"] == "c2"
     assert "config table unreachable" in diff["error"]

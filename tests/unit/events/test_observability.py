@@ -126,6 +126,21 @@ def test_handlers_log_beside_a_configured_chalice_app_logger() -> None:
         logger.cache_clear()
 
 
+def test_module_warnings_are_kept_once_the_chalice_app_is_configured(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import app  # noqa: F401  (Chalice sets its app logger "quartermaster" to ERROR on import)
+
+    area = logging.getLogger("quartermaster-handlers.sequencing")
+    with caplog.at_level(logging.WARNING):
+        area.warning("scope %s stayed claimed", "shop/dev/cart")
+
+    assert area.isEnabledFor(logging.WARNING)
+    assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("quartermaster-handlers.sequencing", "WARNING", "scope shop/dev/cart stayed claimed")
+    ]
+
+
 def test_a_dimensioned_metric_does_not_lend_its_dimensions_to_the_others(
     capsys: pytest.CaptureFixture[str],
 ) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from chalicelib.domain.events import KeptnEvent
 from chalicelib.domain.projects import ProjectRecord
-from chalicelib.domain.runs import Run, Scope
+from chalicelib.domain.runs import Run, Scope, task_triggered_id
 from chalicelib.services.sequencing.answers import on_task_answer
 from chalicelib.services.sequencing.common import SequencingDeps
 from chalicelib.services.sequencing.dispatch import on_dispatch
@@ -21,6 +21,7 @@ from tests.unit.engine.sequencer_fixtures import SHIPYARD_YAML as SHIPYARD
 
 CART = Scope(project="shop", stage="dev", service="cart")
 TOOL = "deploy-tool"
+WAIT = 600  # the deployment's answer deadline (SequencingDeps.task_wait_seconds below)
 
 
 class Clock:
@@ -57,7 +58,7 @@ class Flow:
             deployment="test",
             dispatch_queue="qm-test-dispatch",
             control_queue="qm-test-control",
-            task_wait_seconds=600,
+            task_wait_seconds=WAIT,
         )
         self.config.create_project(
             ProjectRecord(
@@ -113,10 +114,15 @@ class Flow:
 
     # -- what the state machine sends --------------------------------------------------------
 
-    def dispatch_message(self, run_id: str, index: int, task: str) -> dict[str, Any]:
+    def dispatch_message(
+        self, run_id: str, index: int, task: str, answer_seconds: int | None = WAIT
+    ) -> dict[str, Any]:
+        """What the Task state sends (its machine bounding the answer wait itself; with
+        `answer_seconds` None, a machine compiled before, which leaves it to the control
+        plane's delayed message)."""
         run = self.run(run_id)
         assert run.execution_arn, f"run {run_id} has no execution"
-        return {
+        message: dict[str, Any] = {
             "kind": "dispatch",
             "execution": run.execution_arn,
             "run": {"id": run_id},
@@ -125,11 +131,40 @@ class Flow:
             "properties": "{}",
             "taskToken": self.workflows.wait_for_task(run.execution_arn),
         }
+        if answer_seconds is not None:
+            message["answerSeconds"] = answer_seconds
+        return message
 
-    def dispatch(self, run_id: str, index: int = 0, task: str = "deployment") -> str:
-        triggered_id = on_dispatch(self.dispatch_message(run_id, index, task), self.deps)
+    def dispatch(
+        self,
+        run_id: str,
+        index: int = 0,
+        task: str = "deployment",
+        answer_seconds: int | None = WAIT,
+    ) -> str:
+        message = self.dispatch_message(run_id, index, task, answer_seconds)
+        triggered_id = on_dispatch(message, self.deps)
         assert triggered_id is not None
         return triggered_id
+
+    def late(self, run_id: str, index: int = 0, task: str = "deployment") -> str:
+        """The Task state's heartbeat ran out: the machine waits on a new token (returned)."""
+        run = self.run(run_id)
+        assert run.execution_arn
+        stored = self.store.get_task(task_triggered_id(run_id, index))
+        for expired in stored.tokens if stored else []:
+            self.workflows.waiting.pop(expired, None)  # Step Functions refuses them now
+        token = self.workflows.wait_for_task(run.execution_arn)
+        message = {
+            "kind": "late",
+            "taskToken": token,
+            "execution": run.execution_arn,
+            "run": {"id": run_id},
+            "index": index,
+            "task": task,
+        }
+        on_control(message, self.deps)
+        return token
 
     def deadlines(self) -> int:
         """Deliver the control-queue messages whose time has come (answer deadlines) to the
