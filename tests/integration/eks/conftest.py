@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
-import boto3
 import pytest
 from moto import mock_aws
 from moto.sts.models import sts_backends
 
-from chalicelib.adapters.eks_access import ClusterRef, EksAccess
+from chalicelib.adapters.aws_clients import AwsClients
+from chalicelib.adapters.eks_access import ClusterRef, EksAccess, SessionFor
 from chalicelib.adapters.eks_clusters import ClusterEndpoint
 from chalicelib.adapters.kubernetes_api import KubernetesApi
 from chalicelib.adapters.kubernetes_rollouts import KubernetesRollouts
 from chalicelib.adapters.kubernetes_strategies import KubernetesStrategies
+from chalicelib.bootstrap import TargetAdapters
 from chalicelib.engine.kubernetes.manifests import parse_manifests
 from chalicelib.engine.kubernetes.rendering import Workload, render
 from chalicelib.errors import NotFound
@@ -95,6 +97,11 @@ class StandInEndpoints:
         return ClusterEndpoint(cluster, self.kube.url, self.kube.ca_pem)
 
 
+def sessions(session: Any | None = None) -> SessionFor:
+    """Sessions as the deployer gets them: its own, or a role's assumed through STS (moto)."""
+    return TargetAdapters(AwsClients(session)).session
+
+
 @pytest.fixture
 def aws() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
@@ -120,7 +127,7 @@ def kube(aws: None) -> Iterator[KubeStandIn]:
 
 @pytest.fixture
 def access(kube: KubeStandIn) -> EksAccess:
-    return EksAccess(boto3.session.Session(), endpoints=lambda _, __: StandInEndpoints(kube))
+    return EksAccess(sessions(), endpoints=lambda _, __: StandInEndpoints(kube))
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ from tests.integration.eks.conftest import (
     REGION,
     StandInEndpoints,
     deployer_key,
+    sessions,
 )
 from tests.kube.server import KubeStandIn
 from tests.kube.tokens import TokenRefused, verify
@@ -62,7 +63,7 @@ def test_a_cluster_that_refuses_the_token_says_how_to_grant_access(
     kube: KubeStandIn,
 ) -> None:
     elsewhere = EksAccess(
-        boto3.session.Session(),
+        sessions(),
         endpoints=lambda _, __: StandInEndpoints(kube, any_cluster=True),
     )
     api = KubernetesApi(elsewhere.api_client(ClusterRef("staging", REGION)), "staging")
@@ -73,7 +74,7 @@ def test_a_cluster_that_refuses_the_token_says_how_to_grant_access(
 
 
 def test_an_assumed_role_signs_every_call(kube: KubeStandIn) -> None:
-    access = EksAccess(boto3.session.Session(), endpoints=lambda _, __: StandInEndpoints(kube))
+    access = EksAccess(sessions(), endpoints=lambda _, __: StandInEndpoints(kube))
     ref = ClusterRef(CLUSTER, REGION, role_arn=ROLE, external_id="shop-42")
     api = KubernetesApi(access.api_client(ref), CLUSTER)
     assert api.get("Deployment", NAMESPACE, "carts") is None
@@ -107,7 +108,7 @@ def test_a_role_that_cannot_be_assumed_is_named_with_the_fix(aws: None) -> None:
         aws_secret_access_key=key["SecretAccessKey"],
         region_name=REGION,
     )
-    access = EksAccess(session)
+    access = EksAccess(sessions(session))
 
     @set_initial_no_auth_action_count(0)  # moto checks IAM policies from here on
     def reach() -> None:
@@ -116,9 +117,9 @@ def test_a_role_that_cannot_be_assumed_is_named_with_the_fix(aws: None) -> None:
     with pytest.raises(Forbidden) as caught:
         reach()
     message = str(caught.value)
-    assert message.startswith(f"cannot assume role {ROLE} with the external ID given")
-    assert "to reach EKS cluster 'prod'" in message
-    assert "must allow sts:AssumeRole on the role" in message
+    assert message.startswith(f"role {ROLE} cannot be assumed: User: ")
+    assert "is not authorized to perform: sts:AssumeRole" in message
+    assert "trust policy must allow Quartermaster's deployer role with this externalId" in message
 
 
 def create_cluster() -> None:
@@ -138,7 +139,7 @@ def test_describe_cluster_on_moto_pointed_at_the_stand_in(kube: KubeStandIn) -> 
     record = eks_backends[ACCOUNT][REGION].clusters[CLUSTER]
     record.endpoint = kube.url
     record.certificate_authority = {"data": base64.b64encode(kube.ca_pem.encode()).decode()}
-    access = EksAccess(boto3.session.Session())  # endpoints from DescribeCluster
+    access = EksAccess(sessions())  # endpoints from DescribeCluster
     api = KubernetesApi(access.api_client(ClusterRef(CLUSTER, REGION)), CLUSTER)
     assert api.list("Deployment", NAMESPACE) == []
     assert kube.requests[-1][2] == deployer_key()
@@ -160,7 +161,7 @@ def test_a_cluster_that_does_not_exist_is_named(aws: None) -> None:
         "(and its region, or roleArn for a cluster in another account)"
     )
     with pytest.raises(NotFound, match="EKS cluster 'nowhere' does not exist"):
-        EksAccess(boto3.session.Session()).api_client(ClusterRef("nowhere", REGION))
+        EksAccess(sessions()).api_client(ClusterRef("nowhere", REGION))
 
 
 class _Closed:
@@ -177,7 +178,7 @@ class _Closed:
 
 
 def test_an_api_server_that_cannot_be_reached_is_worth_a_retry(kube: KubeStandIn) -> None:
-    access = EksAccess(boto3.session.Session(), endpoints=lambda _, __: _Closed(kube))
+    access = EksAccess(sessions(), endpoints=lambda _, __: _Closed(kube))
     api = KubernetesApi(access.api_client(ClusterRef(CLUSTER, REGION)), CLUSTER)
     with pytest.raises(DependencyFailure) as caught:
         api.get("Deployment", NAMESPACE, "carts")
