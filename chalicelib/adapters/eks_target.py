@@ -89,7 +89,8 @@ class EksNamespaceTarget:
         return self._spec.describe()
 
     def current(self) -> Routing:
-        return _routing(self._steps.current(self._spec.namespace, self._name))
+        name = self._name  # the manifests first: a broken configuration costs no AWS call
+        return _routing(self._steps.current(self._spec.namespace, name))
 
     def deploy(self, artifact: Artifact, ref: str) -> Routing:
         outcome = self._steps.deploy(self._workload(artifact), self._timeout, {REF: ref})
