@@ -37,7 +37,7 @@ FORBIDDEN = {
     "setuptools": "chalice CLI dependency",
     "wheel": "chalice CLI dependency",
     "six": "chalice CLI dependency",
-    "attr": "chalice CLI dependency (attrs)",
+    # attrs ("attr") ships: aiohttp, which the kubernetes client (37.x) requires, imports it.
     "boto3": "provided by the Lambda runtime (requirements.txt leaves it out)",
     "botocore": "provided by the Lambda runtime (about 80 MB)",
     "typer": "qm CLI dependency",

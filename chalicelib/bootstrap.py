@@ -364,17 +364,28 @@ class TargetAdapters:
     per process and renewed before they expire; `config` reads what a target keeps in the
     project's configuration (manifests)."""
 
-    def __init__(self, clients: Any, roles: Any | None = None, config: Any | None = None) -> None:
+    def __init__(
+        self,
+        clients: Any,
+        roles: Any | None = None,
+        config: Any | None = None,
+        eks_endpoints: Any | None = None,
+    ) -> None:
         from chalicelib.adapters.assumed_roles import AssumedRoles
 
         self._clients = clients
         self._config = config
+        # `eks_endpoints`: where EKS API servers are, (session, region) -> ClusterEndpoints
+        # (None: eks:DescribeCluster; tests: a local stand-in of the Kubernetes API).
+        self._eks_endpoints = eks_endpoints
+        self._eks_access: Any | None = None
         # `roles`: an AssumedRoles of another STS (tests: one that refuses).
         self._roles = roles or AssumedRoles(
             lambda: clients.sts, lambda **credentials: _new_session(**credentials)
         )
         self._builders: dict[str, Callable[[Any, TargetContext], DeploymentTarget]] = {
             "lambda": self._lambda,
+            "eks": self._eks,
         }
 
     def session(self, role_arn: str | None, external_id: str | None) -> Any:
@@ -405,6 +416,32 @@ class TargetAdapters:
             return self.session(role, external_id).client(service, region_name=region)
 
         return LambdaAliasTarget(spec, client)
+
+    def _eks(self, spec: Any, context: TargetContext) -> DeploymentTarget:
+        from chalicelib.adapters.eks_access import ClusterRef, EksAccess
+        from chalicelib.adapters.eks_target import EksNamespaceTarget, read_manifests
+        from chalicelib.adapters.kubernetes_api import KubernetesApi
+        from chalicelib.adapters.kubernetes_rollouts import KubernetesRollouts
+        from chalicelib.adapters.kubernetes_strategies import KubernetesStrategies
+
+        if self._eks_access is None:  # one per process: it keeps a client per cluster
+            endpoints = {} if self._eks_endpoints is None else {"endpoints": self._eks_endpoints}
+            self._eks_access = EksAccess(self.session, **endpoints)
+        access = self._eks_access
+        arn_region = spec.cluster.split(":")[3] if spec.cluster.startswith("arn:") else None
+        region = spec.region or arn_region or self._clients.session.region_name
+        ref = ClusterRef(spec.cluster_name, region, spec.role_arn, spec.external_id)
+        config = self._config
+        if config is None:
+            raise RuntimeError("EKS targets read their manifests: TargetAdapters needs `config`")
+
+        def steps() -> KubernetesStrategies:
+            api = KubernetesApi(access.api_client(ref), ref.cluster)
+            return KubernetesStrategies(KubernetesRollouts(api))
+
+        return EksNamespaceTarget(
+            spec, context, lambda: read_manifests(config, context, spec.manifests), steps
+        )
 
 
 def _new_session(**credentials: Any) -> Any:

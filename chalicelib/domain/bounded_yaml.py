@@ -93,6 +93,18 @@ def compose(text: str) -> Node | None:
     return yaml.compose(text, Loader=BoundedSafeLoader)
 
 
+def compose_all(text: str) -> list[Node]:
+    """Every document of a multi-document stream (`---`), each within the limits; empty
+    documents (a stray `---`, comments only) are left out."""
+    nodes = list(yaml.compose_all(text, Loader=BoundedSafeLoader))
+    # An explicit document with nothing in it (`---` then `---`) composes to a null scalar.
+    return [
+        node
+        for node in nodes
+        if node is not None and not (isinstance(node, ScalarNode) and node.tag.endswith(":null"))
+    ]
+
+
 def check_expansion(root: Node) -> None:
     """Refuse `root` if, aliases and merge keys expanded, it nests deeper than MAX_DEPTH, holds
     more than MAX_NODES nodes, or contains itself.

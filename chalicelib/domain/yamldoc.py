@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from yaml.nodes import Node
 
 from chalicelib.domain import bounded_yaml, pydantic_messages, strict_json
 from chalicelib.domain.docmodel import Loc, format_path
@@ -15,6 +17,7 @@ from chalicelib.domain.yamlnodes import build_data
 from chalicelib.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
 
 MAX_VALUE_SHOWN = 60
 
@@ -99,8 +102,22 @@ def load_yaml(text: str, file: str) -> YamlDocument:
     composing, and the builder refuses what aliases would expand beyond the limits.
     """
     text = _json_tabs_to_spaces(text)
+    root = _composed(text, file, bounded_yaml.compose)
+    if root is None:
+        raise InvalidDocument([Problem(file, "top level", "the file is empty", 1)])
+    return _built(root, file)
+
+
+def load_yaml_stream(text: str, file: str) -> list[YamlDocument]:
+    """Every document of a multi-document YAML stream (`---` between documents), each with the
+    lines it has in the whole file; empty documents are left out. InvalidDocument if broken."""
+    return [_built(root, file) for root in _composed(text, file, bounded_yaml.compose_all)]
+
+
+def _composed(text: str, file: str, compose: Callable[[str], T]) -> T:
+    """`compose(text)`, with every YAML error turned into a located InvalidDocument."""
     try:
-        root = bounded_yaml.compose(text)
+        return compose(text)
     except bounded_yaml.DocumentRefused as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
         raise InvalidDocument([Problem(file, "document", str(exc.problem), line)]) from None
@@ -112,8 +129,9 @@ def load_yaml(text: str, file: str) -> YamlDocument:
         line = text[:position].count("\n") + 1
         message = str(exc).split("\n", 1)[0]
         raise InvalidDocument([Problem(file, "invalid YAML", message, line)]) from None
-    if root is None:
-        raise InvalidDocument([Problem(file, "top level", "the file is empty", 1)])
+
+
+def _built(root: Node, file: str) -> YamlDocument:
     data, lines, node_problems = build_data(root)
     problems = tuple(
         Problem(file, format_path(path) or "top level", message, line)

@@ -89,7 +89,7 @@ def test_a_function_outside_the_allowed_list_is_refused(aws: None) -> None:
         assert "QM_TARGET_FUNCTIONS" in message
 
 
-def test_a_target_type_this_version_cannot_deploy_is_refused(aws: None) -> None:
+def test_an_eks_target_whose_manifests_are_missing_is_refused_naming_them(aws: None) -> None:
     eks = (
         "apiVersion: quartermaster.dev/v1\nkind: Target\nspec:\n  type: eks\n  cluster: shop\n"
         "  manifests: [manifests/deployment.yaml]\n"
@@ -100,7 +100,10 @@ def test_a_target_type_this_version_cannot_deploy_is_refused(aws: None) -> None:
         context = flow.deliver(image="carts:1.2")
         finished = flow.finished(context)["data"]
         assert (finished["result"], finished["status"]) == ("fail", "errored")
-        assert "targets of type 'eks' cannot be deployed" in finished["message"]
+        assert (
+            "manifest 'manifests/deployment.yaml' named by target.yaml is not in project"
+            in (finished["message"])
+        )
 
 
 def test_an_unknown_target_type_stored_before_validation_is_refused_with_its_line(
