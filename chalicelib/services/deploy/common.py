@@ -9,13 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.domain.deployment_records import DeploymentRecord, Finish, Phase
+from chalicelib.domain.deployments import DEPLOYMENT, TARGET_TASKS, StrategyKind
+from chalicelib.domain.event_types import task_event_type
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.targets import TARGET_FILE, TargetFile, TargetSpec
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.engine.deploy.allowed import TargetAllowlist
+from chalicelib.engine.deploy.strategies import read_strategy
 from chalicelib.engine.sequencing.events import stable_id
-from chalicelib.errors import DependencyFailure
+from chalicelib.errors import DependencyFailure, QuartermasterError
 from chalicelib.ports import (
     ConfigStore,
     DeploymentStore,
@@ -64,6 +67,35 @@ def read_target(
         if resource is not None:
             text = resource.content.decode("utf-8", errors="replace")
             return parse_document(text, TargetFile, f"{scope.describe()}: {TARGET_FILE}").spec
+    return None
+
+
+def carried_out_by_target(event: KeptnEvent, config: ConfigStore) -> bool:
+    """Whether the deployer takes this task `.triggered`: a deployment, release or rollback of a
+    service with a target.yaml at the event's commit, and a strategy other than user_managed. A
+    target file or strategy that cannot be read counts too: the deployer answers it errored."""
+    task = task_of(event.type)
+    if task is None:
+        return False
+    data = event.data
+    scope = {key: str(data.get(key) or "") for key in ("project", "stage", "service")}
+    try:
+        if read_target(config, **scope, commit=event.gitcommitid or None) is None:
+            return False
+        deployment = data.get(DEPLOYMENT)
+        strategy = read_strategy(deployment if isinstance(deployment, dict) else None)
+    except QuartermasterError as error:
+        if error.retryable:
+            raise
+        return True
+    return strategy.kind is not StrategyKind.USER_MANAGED
+
+
+def task_of(event_type: str) -> str | None:
+    """The target task (deployment, release, rollback) whose `.triggered` this is, or None."""
+    for task in TARGET_TASKS:
+        if event_type == task_event_type(task, "triggered"):
+            return task
     return None
 
 

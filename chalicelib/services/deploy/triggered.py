@@ -16,7 +16,6 @@ from chalicelib.domain.deployment_records import DeploymentRecord, Finish, Phase
 from chalicelib.domain.deployments import (
     DEPLOYMENT,
     RELEASE,
-    TARGET_TASKS,
     Artifact,
     Routing,
     Strategy,
@@ -38,18 +37,12 @@ from chalicelib.services.deploy.common import (
     send_finished,
     send_started,
     target_of,
+    task_of,
     update,
 )
 from chalicelib.services.deploy.releases import release, roll_back
 
 log = logging.getLogger("quartermaster-handlers.deploy")
-
-
-def task_of(event_type: str) -> str | None:
-    for task in TARGET_TASKS:
-        if event_type == f"sh.keptn.event.{task}.triggered":
-            return task
-    return None
 
 
 def on_task_triggered(event: KeptnEvent, deps: DeployDeps) -> bool:

@@ -31,6 +31,7 @@ from chalicelib.services.uniform.current import (
     latest_uniform,
     parse_uniform,
 )
+from chalicelib.services.uniform.target_cover import TargetFiles
 from chalicelib.services.uniform.webhook_cover import WebhookTypes
 
 MAX_UNIFORM_BYTES = 256 * 1024
@@ -118,12 +119,15 @@ def coverage(
     monitoring = deps.evaluations.get_monitoring(project)
     every = [*subscriptions, *integration_subscriptions(deps.integrations)]
     files = webhooks or WebhookTypes(project, record.stages, deps.config)
+    targets = TargetFiles(project, deps.config)
     return gaps(
         project,
         parse_shipyard(record.shipyard),
         every,
         monitoring.providers if monitoring else [],
-        files.serves_task,
+        lambda stage, event_type: (
+            files.serves_task(stage, event_type) or targets.serves_task(stage, event_type)
+        ),
     )
 
 

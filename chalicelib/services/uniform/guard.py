@@ -2,10 +2,10 @@
 
 For every task `.triggered` of a project with an applied uniform: when neither Quartermaster
 itself, nor a live subscription of the applied uniform, nor a registered integration, nor a
-`webhook.yaml` entry receives it, the task is answered `.started` and `.finished`
-(`fail`/`errored`) with a message naming the task, project and stage and what to add to the
-uniform. Projects without a uniform keep the behaviour without one: their tools subscribe
-themselves, and an unanswered task times out.
+`webhook.yaml` entry, nor the deployer (a service with a target.yaml) receives it, the task is
+answered `.started` and `.finished` (`fail`/`errored`) with a message naming the task, project
+and stage and what to add to the uniform. Projects without a uniform keep the behaviour without
+one: their tools subscribe themselves, and an unanswered task times out.
 
 Both answers have ids derived from the task's, so a redelivery re-sends the same events.
 """
@@ -22,6 +22,7 @@ from chalicelib.engine.coverage import served, unserved_message
 from chalicelib.engine.webhooks.matching import select
 from chalicelib.observability import count
 from chalicelib.ports import ConfigStore, EventBus, IntegrationStore, UniformStore
+from chalicelib.services.deploy.common import carried_out_by_target
 from chalicelib.services.sequencing.common import answer_task
 from chalicelib.services.uniform.current import applied_subscriptions, integration_subscriptions
 from chalicelib.services.webhooks.lookup import WebhookFiles
@@ -59,6 +60,8 @@ def on_task_triggered(event: KeptnEvent, deps: GuardDeps) -> bool:
         return False
     if select(deps.webhook_files.for_event(event, deps.config, deps.bus, deps.now()), event):
         return False  # the webhooks handler runs an entry for it
+    if carried_out_by_target(event, deps.config):
+        return False  # the deployer deploys the service to its target
     scope = {key: event.data.get(key) for key in ("project", "stage", "service")}
     message = unserved_message(event.project, str(event.stage), parsed.name, applied.commit)
     answer_task(deps, event, parsed.name, "started", {**scope, "status": "succeeded"}, SOURCE)
