@@ -46,9 +46,17 @@ BODY_ROUTES = [
     ("POST", f"{SERVICE}/evaluation", "trigger_evaluation"),
     ("PUT", "/v1/project/shop/monitoring", "configure_monitoring"),
     ("POST", "/v1/token", "create_token"),
+    ("POST", "/v1/project/shop/webhook", "register_webhook"),
+    ("PUT", "/v1/project/shop/uniform", "apply_uniform"),
+    ("PATCH", "/v1/project/shop/uniform", "edit_uniform"),
+    ("POST", "/v1/uniform/registration", "register"),
+    ("POST", "/v1/uniform/registration/some-id/subscription", "create_subscription"),
+    ("PUT", "/v1/uniform/registration/some-id/subscription/some-sub", "update_subscription"),
+    ("POST", "/v1/log", "add_logs"),
 ]
-# POST /v1/auth takes no body: the token is the whole request.
-BODYLESS_WRITES = {("POST", "auth")}
+# POST /v1/auth takes no body: the token is the whole request. A heartbeat is its path alone;
+# an approval link's confirmation is a form button without fields (the link is the credential).
+BODYLESS_WRITES = {("POST", "auth"), ("PUT", "ping"), ("POST", "confirm_approval_link")}
 
 PAGED_ROUTES = [
     ("/v1/event?project=shop&pageSize=", "pageSize"),
