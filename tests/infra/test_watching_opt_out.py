@@ -1,6 +1,7 @@
 """Alarms and the dashboard are the deployment's fixed monthly cost: each can be left out of the
-packaged and the bootstrap templates (`--no-alarms`, `--no-dashboard`), the rest of the template
-stays as it is, the result still passes cfn-lint, and the local (`sqs`) template never had them."""
+packaged template and of the `chalice deploy` route's monitoring stack (`--no-alarms`,
+`--no-dashboard`), the rest stays as it is, the result still passes cfn-lint, and the local
+(`sqs`) template never had them."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _types(mode: TemplateMode, watching: Watching = ALL_WATCHING) -> dict[str, s
     return {key: resource.get("Type", "") for key, resource in resources.items()}
 
 
-@pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
+@pytest.mark.parametrize("mode", ["lambda", "monitoring"])
 def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) -> None:
     resources = build_template(STAGE, mode)["Resources"]
     types = [resource.get("Type", "") for resource in resources.values()]
@@ -43,7 +44,7 @@ def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) 
             assert resource["Properties"]["OKActions"] == [{"Ref": "AlarmTopic"}]
 
 
-@pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
+@pytest.mark.parametrize("mode", ["lambda", "bootstrap", "monitoring"])
 @pytest.mark.parametrize(
     ("watching", "left_out"),
     [
@@ -65,30 +66,45 @@ def test_the_local_template_has_neither_whatever_is_asked() -> None:
     assert _types("sqs", Watching(alarms=False, dashboard=False)) == _types("sqs")
 
 
-def test_the_bootstrap_template_without_alarms_and_dashboard_passes_cfn_lint() -> None:
-    body = template_json(STAGE, "bootstrap", Watching(alarms=False, dashboard=False))
+@pytest.mark.parametrize("watching", [Watching(alarms=False), Watching(dashboard=False)])
+def test_the_monitoring_template_with_one_opt_out_passes_cfn_lint(watching: Watching) -> None:
+    body = template_json(STAGE, "monitoring", watching)
     problems = [match for match in lint_all(body) if match.rule.id[0] in "EW"]
     assert problems == []
 
 
+def test_without_both_the_monitoring_template_is_empty_and_the_bootstrap_one_whole() -> None:
+    neither = Watching(alarms=False, dashboard=False)
+    assert build_template(STAGE, "monitoring", neither)["Resources"] == {}
+    assert _types("bootstrap", neither) == _types("bootstrap")
+    assert "EventsTable" in _types("bootstrap", neither)
+
+
+def _printed(capsys: pytest.CaptureFixture[str], *arguments: str) -> dict[str, Any]:
+    main(["--stage", STAGE, *arguments])
+    resources: dict[str, Any] = json.loads(capsys.readouterr().out)["Resources"]
+    return resources
+
+
 def test_the_command_line_takes_the_opt_outs(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--stage", STAGE, "--mode", "bootstrap", "--no-alarms", "--no-dashboard"])
-    printed = json.loads(capsys.readouterr().out)["Resources"]
-    types = {resource["Type"] for resource in printed.values()}
+    printed = _printed(capsys, "--mode", "lambda", "--no-alarms", "--no-dashboard")
+    types = {resource.get("Type") for resource in printed.values()}
     assert not types & {ALARM, DASHBOARD}
     assert "EventsTable" in printed
-    main(["--stage", STAGE, "--mode", "bootstrap", "--no-dashboard"])
-    types = {r["Type"] for r in json.loads(capsys.readouterr().out)["Resources"].values()}
+    printed = _printed(capsys, "--mode", "monitoring", "--no-dashboard")
+    types = {resource["Type"] for resource in printed.values()}
     assert ALARM in types
     assert DASHBOARD not in types
+    printed = _printed(capsys, "--mode", "monitoring", "--no-alarms")
+    assert {resource["Type"] for resource in printed.values()} == {DASHBOARD}
 
 
-def test_the_bootstrap_stacks_description_says_what_it_holds() -> None:
+def test_the_monitoring_stacks_description_says_what_it_holds() -> None:
     def described(watching: Watching) -> str:
-        return str(build_template(STAGE, "bootstrap", watching)["Description"])
+        return str(build_template(STAGE, "monitoring", watching)["Description"])
 
     assert "alarms, dashboard" in described(ALL_WATCHING)
     assert "alarms" not in described(Watching(alarms=False))
     assert "dashboard" in described(Watching(alarms=False))
-    assert "alarms" not in described(Watching(alarms=False, dashboard=False))
-    assert "dashboard" not in described(Watching(alarms=False, dashboard=False))
+    assert "alarms" in described(Watching(dashboard=False))
+    assert "dashboard" not in described(Watching(dashboard=False))
