@@ -8,21 +8,21 @@ One definition, four templates (`TemplateMode`):
 - `bootstrap`: the `chalice deploy` route's first stack (`qm aws bootstrap`): what the functions
   need and `chalice deploy` does not create (bus, tables, queues, log groups, the states role),
   before any function exists;
-- `monitoring`: that route's second stack, made by the same command: the alarms, their topic
-  and the dashboard, which name queues and functions by their physical names;
+- `alarms` and `dashboard`: that route's next two stacks, made by the same command: the alarms
+  with their topic, and the dashboard; they name queues and functions by their physical names;
 - `wiring`: that route's last stack (`qm aws wire`), after `chalice deploy`: rules,
   queue mappings and on-failure destinations, naming the deployed functions by ARN;
 - `sqs`: the local runtime and the tests: each handler fed from a queue that the local
   dispatcher drains into the same handler code; nothing of a deployment.
 
-The route has three stacks because CloudFormation takes at most 51,200 bytes of template inline
-(`infra/stacks.py`), and alarms and the dashboard grow with every handler: each stack keeps a
-margin for the next ones (tests/infra/test_stacks_split.py).
+The route has four stacks because CloudFormation takes at most 51,200 bytes of template inline
+(`infra/stacks.py`), and every handler adds to each: split this way, each keeps a wide margin
+for the next ones (tests/infra/test_stacks_split.py).
 
 `Watching` opts out of the alarms and of the dashboard (`--no-alarms`, `--no-dashboard`), the
 two things of a deployment that cost money every month whether it is used or not
-(docs/operations.md, What it costs idle); the `sqs`, `bootstrap` and `wiring` modes have
-neither anyway.
+(docs/operations.md, What it costs idle); an `alarms` or `dashboard` template opted out has no
+resources, and the `sqs`, `bootstrap` and `wiring` modes have neither anyway.
 
 The checkov findings that do not apply are suppressed on their resources, with the reason
 (infra/checkov.py).
@@ -64,8 +64,15 @@ __all__ = [
     "template_json",
 ]
 
-TemplateMode = Literal["lambda", "sqs", "bootstrap", "monitoring", "wiring"]
-TEMPLATE_MODES: tuple[TemplateMode, ...] = ("lambda", "sqs", "bootstrap", "monitoring", "wiring")
+TemplateMode = Literal["lambda", "sqs", "bootstrap", "alarms", "dashboard", "wiring"]
+TEMPLATE_MODES: tuple[TemplateMode, ...] = (
+    "lambda",
+    "sqs",
+    "bootstrap",
+    "alarms",
+    "dashboard",
+    "wiring",
+)
 TABLES = ("events", "config", "runs", "evaluations", "idempotency", "deployments")
 
 
@@ -93,10 +100,10 @@ def names(stage: str) -> dict[str, str]:
 
 def stack_name(stage: str, mode: TemplateMode = "bootstrap") -> str:
     """`quartermaster-<stage>` (the packaged or the bootstrap stack: one route per stage), and
-    `quartermaster-<stage>-monitoring` and `quartermaster-<stage>-wiring` for the others."""
-    if mode in ("monitoring", "wiring"):
-        return f"quartermaster-{stage}-{mode}"
-    return f"quartermaster-{stage}"
+    `quartermaster-<stage>-<mode>` for the route's others (`-alarms`, `-dashboard`, `-wiring`)."""
+    if mode in ("lambda", "sqs", "bootstrap"):
+        return f"quartermaster-{stage}"
+    return f"quartermaster-{stage}-{mode}"
 
 
 def _state(stage: str) -> dict[str, Any]:
@@ -121,23 +128,25 @@ def _surroundings(stage: str) -> dict[str, Any]:
     return {**log_groups(stage, function_names()), **failure_queues(stage)}
 
 
-def _monitoring(stage: str, watching: Watching) -> dict[str, Any]:
-    """The alarms with their topic and the dashboard, unless opted out."""
-    physical = names(stage)
-    functions = function_names()
-    tables = [physical[f"{table}_table"] for table in TABLES]
-    return {
-        **(alarms(stage, functions) if watching.alarms else {}),
-        **(dashboard(stage, functions, tables) if watching.dashboard else {}),
-    }
+def _alarms(stage: str, watching: Watching) -> dict[str, Any]:
+    """The alarms with their topic, unless opted out."""
+    return alarms(stage, function_names()) if watching.alarms else {}
+
+
+def _dashboard(stage: str, watching: Watching) -> dict[str, Any]:
+    """The dashboard, unless opted out."""
+    if not watching.dashboard:
+        return {}
+    tables = [names(stage)[f"{table}_table"] for table in TABLES]
+    return dashboard(stage, function_names(), tables)
 
 
 def build_template(
     stage: str, mode: TemplateMode, watching: Watching = ALL_WATCHING
 ) -> dict[str, Any]:
     """The CloudFormation template (as a dict) for `stage` in `mode`; `watching` matters to the
-    `lambda` and `monitoring` modes only (a `monitoring` template without either has no
-    resources: `infra/stacks.py` deletes its stack rather than sending it)."""
+    `lambda`, `alarms` and `dashboard` modes only (an opted-out `alarms` or `dashboard` template
+    has no resources: `infra/stacks.py` deletes its stack rather than sending it)."""
     bus = names(stage)["bus"]
     resources: dict[str, Any] = {}
     if mode == "sqs":
@@ -145,9 +154,11 @@ def build_template(
     elif mode == "bootstrap":
         resources.update({**_state(stage), **_surroundings(stage)})
         suppress_checks(resources)
-    elif mode == "monitoring":
-        resources.update(_monitoring(stage, watching))
+    elif mode == "alarms":
+        resources.update(_alarms(stage, watching))
         suppress_checks(resources)
+    elif mode == "dashboard":
+        resources.update(_dashboard(stage, watching))
     elif mode == "wiring":
         resources.update({**handler_triggers(stage, bus, "arn"), **invoke_configs(stage, "arn")})
     else:
@@ -155,7 +166,8 @@ def build_template(
             {
                 **_state(stage),
                 **_surroundings(stage),
-                **_monitoring(stage, watching),
+                **_alarms(stage, watching),
+                **_dashboard(stage, watching),
                 **handler_triggers(stage, bus, "lambda"),
                 **invoke_configs(stage, "lambda"),
                 **function_overlays(stage, function_names()),
@@ -166,7 +178,7 @@ def build_template(
         suppress_checks(resources, chalice=True)
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": DESCRIPTIONS[mode].format(stage=stage, watching=_watching_said(watching)),
+        "Description": DESCRIPTIONS[mode].format(stage=stage),
         "Resources": resources,
     }
     if mode == "lambda":
@@ -174,18 +186,14 @@ def build_template(
     return template
 
 
-def _watching_said(watching: Watching) -> str:
-    """`alarms, dashboard` (or what is left of it) for the monitoring stack's description."""
-    kept = [("alarms", watching.alarms), ("dashboard", watching.dashboard)]
-    return ", ".join(name for name, included in kept if included) or "nothing"
-
-
 DESCRIPTIONS: dict[TemplateMode, str] = {
     "lambda": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
     "sqs": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
     "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups "
     "(qm aws bootstrap)",
-    "monitoring": "Quartermaster ({stage}) for chalice deploy: {watching} (qm aws bootstrap)",
+    "alarms": "Quartermaster ({stage}) for chalice deploy: alarms and their SNS topic "
+    "(qm aws bootstrap)",
+    "dashboard": "Quartermaster ({stage}) for chalice deploy: dashboard (qm aws bootstrap)",
     "wiring": "Quartermaster ({stage}) for chalice deploy: rules and queue mappings to "
     "the deployed functions (qm aws wire)",
 }
@@ -212,8 +220,8 @@ def template_json(stage: str, mode: TemplateMode, watching: Watching = ALL_WATCH
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|monitoring|wiring]
-    [--no-alarms] [--no-dashboard]` prints the template."""
+    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|alarms|dashboard|
+    wiring] [--no-alarms] [--no-dashboard]` prints the template."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Print Quartermaster's CloudFormation template.")

@@ -1,8 +1,9 @@
 """Create, update and delete the stacks of the `chalice deploy` route (`qm aws ...`).
 
-Three stacks, in this order: `bootstrap` and `monitoring` before `chalice deploy` (both by
-`qm aws bootstrap`), `wiring` after it (`qm aws wire`); `teardown` deletes them in reverse. Each
-template goes inline (no bucket to own), so each must stay under CloudFormation's limit.
+Four stacks, in this order: `bootstrap`, `alarms` and `dashboard` before `chalice deploy` (all
+three by `qm aws bootstrap`), `wiring` after it (`qm aws wire`); `teardown` deletes them in
+reverse. Each template goes inline (no bucket to own), so each must stay under CloudFormation's
+limit; an opted-out `alarms` or `dashboard` stack is deleted (or never made).
 
 The caller passes boto3 clients and a progress callback; everything here is plain decisions and
 calls, so tests run it on moto. A stack carries a tag saying which template made it, so
@@ -22,7 +23,7 @@ from infra.handlers import HANDLERS
 from infra.naming import function_name
 
 INLINE_TEMPLATE_LIMIT = 51_200  # bytes: CreateStack/UpdateStack refuse a longer TemplateBody
-STACKS: tuple[TemplateMode, ...] = ("bootstrap", "monitoring", "wiring")  # in creation order
+STACKS: tuple[TemplateMode, ...] = ("bootstrap", "alarms", "dashboard", "wiring")  # in order
 MARKER = "quartermaster:template"  # tag key; its value is the template mode
 Progress = Callable[[str], None]
 Action = Literal["created", "updated", "unchanged", "started", "deleted", "absent"]
@@ -232,21 +233,27 @@ def bootstrap(
     poll_seconds: float = 5,
     watching: Watching = ALL_WATCHING,
 ) -> list[Outcome]:
-    """The two stacks before `chalice deploy`: `bootstrap`, then `monitoring`. The first is
-    always waited for: a bootstrap stack of an earlier release holds the alarms, their topic and
-    the dashboard, and its update must have removed them before the monitoring stack creates
+    """The three stacks before `chalice deploy`: `bootstrap`, then `alarms` and `dashboard`. The
+    first is always waited for: a bootstrap stack of an earlier release holds the alarms, their
+    topic and the dashboard, and its update must have removed them before the other two create
     them under the same names."""
-    first = deploy(cloudformation, stage, "bootstrap", progress=progress, poll_seconds=poll_seconds)
-    second = deploy(
-        cloudformation,
-        stage,
-        "monitoring",
-        progress=progress,
-        wait_for_it=wait_for_it,
-        poll_seconds=poll_seconds,
-        watching=watching,
-    )
-    return [first, second]
+    outcomes = [
+        deploy(cloudformation, stage, "bootstrap", progress=progress, poll_seconds=poll_seconds)
+    ]
+    watchers: tuple[TemplateMode, ...] = ("alarms", "dashboard")
+    for mode in watchers:
+        outcomes.append(
+            deploy(
+                cloudformation,
+                stage,
+                mode,
+                progress=progress,
+                wait_for_it=wait_for_it,
+                poll_seconds=poll_seconds,
+                watching=watching,
+            )
+        )
+    return outcomes
 
 
 def teardown(
@@ -258,12 +265,12 @@ def teardown(
     poll_seconds: float = 5,
 ) -> list[Outcome]:
     """Delete the stacks in reverse order. The wiring stack is always waited for: a bus with
-    rules on it cannot be deleted. The monitoring stack names the others' resources by name
-    only, so it need not be gone before the bootstrap stack goes."""
+    rules on it cannot be deleted. The alarms and the dashboard name the others' resources by
+    name only, so their stacks need not be gone before the bootstrap stack goes."""
     outcomes = [
         delete(cloudformation, stage, "wiring", progress=progress, poll_seconds=poll_seconds)
     ]
-    later: tuple[TemplateMode, ...] = ("monitoring", "bootstrap")
+    later: tuple[TemplateMode, ...] = ("dashboard", "alarms", "bootstrap")
     for mode in later:
         outcomes.append(
             delete(

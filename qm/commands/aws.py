@@ -1,7 +1,7 @@
 """`qm aws bootstrap|wire|teardown`: the stacks around `chalice deploy` (docs/operations.md).
 
-    qm aws bootstrap --stage prod   # bus, tables, queues, log groups; alarms and dashboard in a
-                                    # stack of their own (--no-alarms, --no-dashboard: leave
+    qm aws bootstrap --stage prod   # bus, tables, queues, log groups; alarms and dashboard in
+                                    # stacks of their own (--no-alarms, --no-dashboard: leave
                                     # those out); no function yet
     chalice deploy --stage prod     # the functions and the API
     qm aws wire --stage prod        # rules, queue mappings to the deployed functions
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
 
 aws_app = typer.Typer(
     help="Deploy to AWS with `chalice deploy`: the stacks around the functions. In order: "
-    "`qm aws bootstrap` (quartermaster-<stage>: bus, tables, queues, log groups; "
-    "quartermaster-<stage>-monitoring: alarms, their topic, dashboard), `chalice deploy`, "
-    "`qm aws wire` (quartermaster-<stage>-wiring: rules, queue mappings, on-failure "
-    "destinations). `qm aws teardown` deletes the three.",
+    "`qm aws bootstrap` (quartermaster-<stage>: bus, tables, queues, log groups, roles; "
+    "quartermaster-<stage>-alarms: alarms and their topic; quartermaster-<stage>-dashboard), "
+    "`chalice deploy`, `qm aws wire` (quartermaster-<stage>-wiring: rules, queue mappings, "
+    "on-failure destinations). `qm aws teardown` deletes the four.",
     no_args_is_help=True,
 )
 STAGE = typer.Option(..., "--stage", "-s", help="Chalice stage (a key of .chalice/config.json)")
@@ -142,26 +142,27 @@ def bootstrap(
     wait: bool = typer.Option(
         True,
         "--wait/--no-wait",
-        help="Wait for the monitoring stack too (quartermaster-<stage> is always waited for)",
+        help="Wait for the alarms and dashboard stacks too (quartermaster-<stage> is always "
+        "waited for)",
     ),
     alarms: bool = typer.Option(
         True,
         "--alarms/--no-alarms",
-        help="CloudWatch alarms ($0.10 a month each) and their SNS topic; --no-alarms on an "
-        "update removes them",
+        help="CloudWatch alarms ($0.10 a month each) and their SNS topic, the stack "
+        "quartermaster-<stage>-alarms; --no-alarms on an update deletes it",
     ),
     dashboard: bool = typer.Option(
         True,
         "--dashboard/--no-dashboard",
-        help="The CloudWatch dashboard ($3 a month beyond the account's first three); "
-        "--no-dashboard on an update removes it",
+        help="The CloudWatch dashboard ($3 a month beyond the account's first three), the stack "
+        "quartermaster-<stage>-dashboard; --no-dashboard on an update deletes it",
     ),
 ) -> None:
-    """Create or update the two stacks to make before `chalice deploy`.
+    """Create or update the three stacks to make before `chalice deploy`.
 
     quartermaster-<stage>: the bus, tables, queues, log groups and roles that `chalice deploy`
-    does not create; then quartermaster-<stage>-monitoring: the alarms, their topic and the
-    dashboard (the stack is deleted when both are left out)."""
+    does not create; then quartermaster-<stage>-alarms (the alarms and their SNS topic) and
+    quartermaster-<stage>-dashboard, each deleted when left out."""
     from infra import stacks
     from infra.definition import Watching
 
@@ -217,11 +218,11 @@ def teardown(
     wait: bool = typer.Option(
         True,
         "--wait/--no-wait",
-        help="Wait for the last two stacks (the wiring one is always waited for)",
+        help="Wait for the last three stacks (the wiring one is always waited for)",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
 ) -> None:
-    """Delete the wiring, monitoring and bootstrap stacks; the tables are kept.
+    """Delete the wiring, dashboard, alarms and bootstrap stacks; the tables are kept.
 
     The data tables have DeletionPolicy Retain; the functions and the API stay until
     `chalice delete`."""

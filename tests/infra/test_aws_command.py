@@ -92,7 +92,8 @@ def test_bootstrap_creates_the_stacks_and_a_second_run_updates_them() -> None:
     result = qm("bootstrap", "--stage", STAGE)
     assert result.exit_code == 0, result.output
     assert f"Stack {PREFIX} created" in result.output
-    assert f"Stack {PREFIX}-monitoring created" in result.output
+    assert f"Stack {PREFIX}-alarms created" in result.output
+    assert f"Stack {PREFIX}-dashboard created" in result.output
     assert "qm aws wire --stage dev" in result.output
     tables = {f"{PREFIX}-{t}" for t in ("events", "config", "runs", "evaluations", "idempotency")}
     assert tables <= _table_names()
@@ -107,7 +108,7 @@ def test_bootstrap_creates_the_stacks_and_a_second_run_updates_them() -> None:
 
     again = qm("bootstrap", "--stage", STAGE)
     assert again.exit_code == 0, again.output
-    for stack in (PREFIX, f"{PREFIX}-monitoring"):
+    for stack in (PREFIX, f"{PREFIX}-alarms", f"{PREFIX}-dashboard"):
         assert f"Stack {stack} updated" in again.output or (
             f"Stack {stack} already up to date" in again.output
         )
@@ -118,7 +119,7 @@ def _template_types() -> list[str]:
     """The resource types of the stacks `qm aws bootstrap` made."""
     cloudformation = boto3.client("cloudformation")
     types = []
-    for stack in (PREFIX, f"{PREFIX}-monitoring"):
+    for stack in (PREFIX, f"{PREFIX}-alarms", f"{PREFIX}-dashboard"):
         if _stack(stack) is None:
             continue
         body = cloudformation.get_template(StackName=stack)["TemplateBody"]
@@ -132,7 +133,8 @@ def test_bootstrap_without_alarms_and_dashboard_and_an_update_that_adds_them_bac
     result = qm("bootstrap", "--stage", STAGE, "--no-alarms", "--no-dashboard")
     assert result.exit_code == 0, result.output
     assert f"Stack {PREFIX} created" in result.output
-    assert _stack(f"{PREFIX}-monitoring") is None
+    assert _stack(f"{PREFIX}-alarms") is None
+    assert _stack(f"{PREFIX}-dashboard") is None
     types = _template_types()
     assert "AWS::CloudWatch::Alarm" not in types
     assert "AWS::CloudWatch::Dashboard" not in types
@@ -140,14 +142,16 @@ def test_bootstrap_without_alarms_and_dashboard_and_an_update_that_adds_them_bac
 
     again = qm("bootstrap", "--stage", STAGE, "--no-dashboard")
     assert again.exit_code == 0, again.output
-    assert f"Stack {PREFIX}-monitoring created" in again.output
+    assert f"Stack {PREFIX}-alarms created" in again.output
+    assert _stack(f"{PREFIX}-dashboard") is None
     types = _template_types()
     assert "AWS::CloudWatch::Alarm" in types
     assert "AWS::CloudWatch::Dashboard" not in types
 
     removed = qm("bootstrap", "--stage", STAGE, "--no-alarms", "--no-dashboard")
     assert removed.exit_code == 0, removed.output
-    assert f"Stack {PREFIX}-monitoring deleted" in removed.output
+    assert f"Stack {PREFIX}-alarms deleted" in removed.output
+    assert _stack(f"{PREFIX}-alarms") is None
     assert "AWS::CloudWatch::Alarm" not in _template_types()
 
 
@@ -183,7 +187,8 @@ def test_wire_connects_the_deployed_functions_and_teardown_keeps_the_tables() ->
     result = qm("teardown", "--stage", STAGE, "--yes")
     assert result.exit_code == 0, result.output
     assert _stack(f"{PREFIX}-wiring") is None
-    assert _stack(f"{PREFIX}-monitoring") is None
+    assert _stack(f"{PREFIX}-alarms") is None
+    assert _stack(f"{PREFIX}-dashboard") is None
     assert _stack(PREFIX) is None
     assert "Kept (DeletionPolicy Retain)" in result.output
     kept = _table_names()

@@ -14,7 +14,8 @@ from infra.stacks import MARKER, StackError, bootstrap, deploy, teardown
 
 STAGE = "prod"
 NAME = f"quartermaster-{STAGE}"
-MONITORING = f"{NAME}-monitoring"
+ALARMS = f"{NAME}-alarms"
+DASHBOARD = f"{NAME}-dashboard"
 WIRING = f"{NAME}-wiring"
 
 
@@ -165,10 +166,10 @@ def test_a_stack_that_cannot_be_updated_says_why(status: str, tagged: bool, expe
     assert cloudformation.calls == []
 
 
-def test_bootstrap_creates_the_monitoring_stack_only_once_the_first_stack_has_settled() -> None:
+def test_bootstrap_creates_the_alarms_and_dashboard_only_once_the_first_stack_settled() -> None:
     # A bootstrap stack of an earlier release still holds the alarms, their topic and the
-    # dashboard: its update removes them before the monitoring stack creates them again under
-    # the same names, even when the user does not wait (--no-wait).
+    # dashboard: its update removes them before their own stacks create them again under the
+    # same names, even when the user does not wait (--no-wait).
     cloudformation = FakeCloudFormation(outcome="UPDATE_COMPLETE", settling=True)
     cloudformation.put("CREATE_COMPLETE")
     outcomes = bootstrap(
@@ -176,61 +177,73 @@ def test_bootstrap_creates_the_monitoring_stack_only_once_the_first_stack_has_se
     )
     assert [(call, name) for call, name, _ in cloudformation.log] == [
         ("update", NAME),
-        ("create", MONITORING),
+        ("create", ALARMS),
+        ("create", DASHBOARD),
     ]
     assert cloudformation.log[1][2][NAME] == "UPDATE_COMPLETE"
     assert [(outcome.stack, outcome.action) for outcome in outcomes] == [
         (NAME, "updated"),
-        (MONITORING, "started"),
+        (ALARMS, "started"),
+        (DASHBOARD, "started"),
     ]
 
 
-def test_bootstrap_without_alarms_and_dashboard_deletes_the_monitoring_stack() -> None:
+def test_bootstrap_with_an_opt_out_deletes_that_stack_and_updates_the_others() -> None:
     cloudformation = FakeCloudFormation(outcome="UPDATE_COMPLETE")
-    cloudformation.put("CREATE_COMPLETE")
-    cloudformation.put("CREATE_COMPLETE", name=MONITORING)
-    neither = Watching(alarms=False, dashboard=False)
+    for name in (NAME, ALARMS, DASHBOARD):
+        cloudformation.put("CREATE_COMPLETE", name=name)
     outcomes = bootstrap(
-        cloudformation, STAGE, progress=lambda line: None, poll_seconds=0, watching=neither
+        cloudformation,
+        STAGE,
+        progress=lambda line: None,
+        poll_seconds=0,
+        watching=Watching(alarms=False),
     )
     assert [(call, name) for call, name, _ in cloudformation.log] == [
         ("update", NAME),
-        ("delete", MONITORING),
+        ("delete", ALARMS),
+        ("update", DASHBOARD),
     ]
-    assert [outcome.action for outcome in outcomes] == ["updated", "deleted"]
+    assert [outcome.action for outcome in outcomes] == ["updated", "deleted", "updated"]
     # Run again: nothing to delete, and CloudFormation is never sent a template without
     # resources (it refuses one).
     again = bootstrap(
-        cloudformation, STAGE, progress=lambda line: None, poll_seconds=0, watching=neither
+        cloudformation,
+        STAGE,
+        progress=lambda line: None,
+        poll_seconds=0,
+        watching=Watching(alarms=False),
     )
-    assert [outcome.action for outcome in again] == ["updated", "absent"]
-    assert ("create", MONITORING) not in [(call, name) for call, name, _ in cloudformation.log]
+    assert [outcome.action for outcome in again] == ["updated", "absent", "updated"]
+    assert ("create", ALARMS) not in [(call, name) for call, name, _ in cloudformation.log]
 
 
 def test_teardown_deletes_the_wiring_stack_first_and_waits_for_it() -> None:
     cloudformation = FakeCloudFormation(settling=True)
-    for name in (NAME, MONITORING, WIRING):
+    for name in (NAME, ALARMS, DASHBOARD, WIRING):
         cloudformation.put("CREATE_COMPLETE", name=name)
     outcomes = teardown(
         cloudformation, STAGE, progress=lambda line: None, wait_for_it=False, poll_seconds=0
     )
     assert [(call, name) for call, name, _ in cloudformation.log] == [
         ("delete", WIRING),
-        ("delete", MONITORING),
+        ("delete", DASHBOARD),
+        ("delete", ALARMS),
         ("delete", NAME),
     ]
     assert [(outcome.stack, outcome.action) for outcome in outcomes] == [
         (WIRING, "deleted"),
-        (MONITORING, "started"),
+        (DASHBOARD, "started"),
+        (ALARMS, "started"),
         (NAME, "started"),
     ]
 
 
-def test_a_monitoring_stack_of_the_other_route_is_left_alone() -> None:
+def test_a_stack_of_that_name_made_otherwise_is_left_alone() -> None:
     cloudformation = FakeCloudFormation(outcome="UPDATE_COMPLETE")
     cloudformation.put("CREATE_COMPLETE")
-    cloudformation.put("CREATE_COMPLETE", name=MONITORING, tagged=False)
+    cloudformation.put("CREATE_COMPLETE", name=ALARMS, tagged=False)
     with pytest.raises(StackError) as raised:
         bootstrap(cloudformation, STAGE, progress=lambda line: None, poll_seconds=0)
-    assert f"stack {MONITORING} exists but `qm aws` did not create it" in raised.value.message
-    assert ("update", MONITORING) not in [(call, name) for call, name, _ in cloudformation.log]
+    assert f"stack {ALARMS} exists but `qm aws` did not create it" in raised.value.message
+    assert ("update", ALARMS) not in [(call, name) for call, name, _ in cloudformation.log]

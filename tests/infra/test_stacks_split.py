@@ -1,7 +1,8 @@
-"""The `chalice deploy` route: the bootstrap and monitoring stacks (before the functions exist)
-and the wiring stack (after) hold exactly what the packaged template holds besides Chalice's own
-resources, pass cfn-lint, and each template fits in a CreateStack call with a tenth of the limit
-to spare, whatever the stage's name; the idempotency table is in every stack that holds tables."""
+"""The `chalice deploy` route: the bootstrap, alarms and dashboard stacks (before the functions
+exist) and the wiring stack (after) hold exactly what the packaged template holds besides
+Chalice's own resources, pass cfn-lint, and each template fits in a CreateStack call with a
+tenth of the limit to spare, whatever the stage's name; the idempotency table is in every stack
+that holds tables."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def _invokes(resource: dict[str, Any], function: str) -> bool:
     return False
 
 
-def test_the_three_stacks_hold_what_the_packaged_template_holds() -> None:
+def test_the_four_stacks_hold_what_the_packaged_template_holds() -> None:
     packaged = _resources("lambda")
     stacks = {mode: _resources(mode) for mode in STACKS}
     chalice_overlays = {key for key, value in packaged.items() if "Type" not in value}
@@ -79,7 +80,7 @@ def test_the_three_stacks_hold_what_the_packaged_template_holds() -> None:
             assert resource["Type"] == packaged[key]["Type"], (mode, key)
 
 
-@pytest.mark.parametrize("mode", ["bootstrap", "monitoring"])
+@pytest.mark.parametrize("mode", ["bootstrap", "alarms", "dashboard"])
 def test_the_stacks_before_the_functions_invoke_nothing_and_name_others_only_by_name(
     mode: TemplateMode,
 ) -> None:

@@ -1,7 +1,7 @@
 """Alarms and the dashboard are the deployment's fixed monthly cost: each can be left out of the
-packaged template and of the `chalice deploy` route's monitoring stack (`--no-alarms`,
-`--no-dashboard`), the rest stays as it is, the result still passes cfn-lint, and the local
-(`sqs`) template never had them."""
+packaged template and of the `chalice deploy` route, where each has a stack of its own
+(`--no-alarms`, `--no-dashboard`), the rest stays as it is, the result still passes cfn-lint,
+and the local (`sqs`) template never had them."""
 
 from __future__ import annotations
 
@@ -31,9 +31,15 @@ def _types(mode: TemplateMode, watching: Watching = ALL_WATCHING) -> dict[str, s
     return {key: resource.get("Type", "") for key, resource in resources.items()}
 
 
-@pytest.mark.parametrize("mode", ["lambda", "monitoring"])
-def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) -> None:
-    resources = build_template(STAGE, mode)["Resources"]
+@pytest.mark.parametrize("modes", [("lambda",), ("alarms", "dashboard")])
+def test_by_default_a_deployment_has_alarms_and_a_dashboard(
+    modes: tuple[TemplateMode, ...],
+) -> None:
+    resources = {
+        key: resource
+        for mode in modes
+        for key, resource in build_template(STAGE, mode)["Resources"].items()
+    }
     types = [resource.get("Type", "") for resource in resources.values()]
     assert types.count(ALARM) > 10
     assert types.count(DASHBOARD) == 1
@@ -44,7 +50,7 @@ def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) 
             assert resource["Properties"]["OKActions"] == [{"Ref": "AlarmTopic"}]
 
 
-@pytest.mark.parametrize("mode", ["lambda", "bootstrap", "monitoring"])
+@pytest.mark.parametrize("mode", ["lambda", "bootstrap", "alarms", "dashboard"])
 @pytest.mark.parametrize(
     ("watching", "left_out"),
     [
@@ -66,18 +72,35 @@ def test_the_local_template_has_neither_whatever_is_asked() -> None:
     assert _types("sqs", Watching(alarms=False, dashboard=False)) == _types("sqs")
 
 
-@pytest.mark.parametrize("watching", [Watching(alarms=False), Watching(dashboard=False)])
-def test_the_monitoring_template_with_one_opt_out_passes_cfn_lint(watching: Watching) -> None:
-    body = template_json(STAGE, "monitoring", watching)
+@pytest.mark.parametrize(
+    ("mode", "watching"),
+    [
+        ("bootstrap", Watching(alarms=False, dashboard=False)),
+        ("alarms", Watching(dashboard=False)),
+        ("dashboard", Watching(alarms=False)),
+    ],
+)
+def test_what_an_opt_out_leaves_of_the_chalice_deploy_route_passes_cfn_lint(
+    mode: TemplateMode, watching: Watching
+) -> None:
+    # (The packaged template is linted after `chalice package`: `make package-check`.)
+    body = template_json(STAGE, mode, watching)
     problems = [match for match in lint_all(body) if match.rule.id[0] in "EW"]
     assert problems == []
 
 
-def test_without_both_the_monitoring_template_is_empty_and_the_bootstrap_one_whole() -> None:
-    neither = Watching(alarms=False, dashboard=False)
-    assert build_template(STAGE, "monitoring", neither)["Resources"] == {}
-    assert _types("bootstrap", neither) == _types("bootstrap")
-    assert "EventsTable" in _types("bootstrap", neither)
+@pytest.mark.parametrize(
+    ("mode", "watching"),
+    [("alarms", Watching(alarms=False)), ("dashboard", Watching(dashboard=False))],
+)
+def test_an_opted_out_stack_of_the_chalice_deploy_route_has_nothing_left(
+    mode: TemplateMode, watching: Watching
+) -> None:
+    # infra/stacks.py deletes such a stack rather than sending CloudFormation an empty template.
+    assert build_template(STAGE, mode, watching)["Resources"] == {}
+    other: TemplateMode = "dashboard" if mode == "alarms" else "alarms"
+    assert _types(other, watching) == _types(other)
+    assert _types("bootstrap", watching) == _types("bootstrap")
 
 
 def _printed(capsys: pytest.CaptureFixture[str], *arguments: str) -> dict[str, Any]:
@@ -91,20 +114,23 @@ def test_the_command_line_takes_the_opt_outs(capsys: pytest.CaptureFixture[str])
     types = {resource.get("Type") for resource in printed.values()}
     assert not types & {ALARM, DASHBOARD}
     assert "EventsTable" in printed
-    printed = _printed(capsys, "--mode", "monitoring", "--no-dashboard")
-    types = {resource["Type"] for resource in printed.values()}
+    printed = _printed(capsys, "--mode", "lambda", "--no-dashboard")
+    types = {resource.get("Type") for resource in printed.values()}
     assert ALARM in types
     assert DASHBOARD not in types
-    printed = _printed(capsys, "--mode", "monitoring", "--no-alarms")
-    assert {resource["Type"] for resource in printed.values()} == {DASHBOARD}
+    assert _printed(capsys, "--mode", "alarms", "--no-alarms") == {}
+    printed = _printed(capsys, "--mode", "alarms", "--no-dashboard")
+    assert {resource["Type"] for resource in printed.values()} == {ALARM, TOPIC}
 
 
-def test_the_monitoring_stacks_description_says_what_it_holds() -> None:
-    def described(watching: Watching) -> str:
-        return str(build_template(STAGE, "monitoring", watching)["Description"])
+def test_each_stack_of_the_chalice_deploy_route_says_what_it_holds() -> None:
+    def described(mode: TemplateMode) -> str:
+        return str(build_template(STAGE, mode)["Description"])
 
-    assert "alarms, dashboard" in described(ALL_WATCHING)
-    assert "alarms" not in described(Watching(alarms=False))
-    assert "dashboard" in described(Watching(alarms=False))
-    assert "alarms" in described(Watching(dashboard=False))
-    assert "dashboard" not in described(Watching(dashboard=False))
+    assert "alarms" not in described("bootstrap")
+    assert "dashboard" not in described("bootstrap")
+    assert "tables" in described("bootstrap")
+    assert "alarms" in described("alarms")
+    assert "dashboard" not in described("alarms")
+    assert "dashboard" in described("dashboard")
+    assert "alarms" not in described("dashboard")
