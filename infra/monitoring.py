@@ -1,5 +1,5 @@
 """Alarms and a dashboard for a deployment (the packaged template, and on the `chalice deploy`
-route a stack of their own; the local runtime has neither).
+route a stack each; the local runtime has neither).
 
 Alarms cost $0.10 a month each at rest. Each alarm's action notifies the deployment's alarm
 topic (SNS, free at rest): subscribe an e-mail address, a chat integration or a pager to it

@@ -1,6 +1,6 @@
 """The deployment definition, offline: every handler the app registers is triggered once, has a
 policy of its own and an on-failure path, the local (`sqs`) mode keeps every queue, and the
-`chalice deploy` route's two stacks hold exactly what the packaged template holds besides
+`chalice deploy` route's four stacks hold exactly what the packaged template holds besides
 Chalice's own resources."""
 
 from __future__ import annotations
