@@ -23,7 +23,8 @@ from infra.handlers import HANDLERS
 from infra.naming import function_name
 
 INLINE_TEMPLATE_LIMIT = 51_200  # bytes: CreateStack/UpdateStack refuse a longer TemplateBody
-STACKS: tuple[TemplateMode, ...] = ("bootstrap", "alarms", "dashboard", "wiring")  # in order
+WATCHERS: tuple[TemplateMode, ...] = ("alarms", "dashboard")  # each left out on its own
+STACKS: tuple[TemplateMode, ...] = ("bootstrap", *WATCHERS, "wiring")  # in creation order
 MARKER = "quartermaster:template"  # tag key; its value is the template mode
 Progress = Callable[[str], None]
 Action = Literal["created", "updated", "unchanged", "started", "deleted", "absent"]
@@ -237,23 +238,19 @@ def bootstrap(
     first is always waited for: a bootstrap stack of an earlier release holds the alarms, their
     topic and the dashboard, and its update must have removed them before the other two create
     them under the same names."""
-    outcomes = [
-        deploy(cloudformation, stage, "bootstrap", progress=progress, poll_seconds=poll_seconds)
-    ]
-    watchers: tuple[TemplateMode, ...] = ("alarms", "dashboard")
-    for mode in watchers:
-        outcomes.append(
-            deploy(
-                cloudformation,
-                stage,
-                mode,
-                progress=progress,
-                wait_for_it=wait_for_it,
-                poll_seconds=poll_seconds,
-                watching=watching,
-            )
+    first = deploy(cloudformation, stage, "bootstrap", progress=progress, poll_seconds=poll_seconds)
+    return [first] + [
+        deploy(
+            cloudformation,
+            stage,
+            mode,
+            progress=progress,
+            wait_for_it=wait_for_it,
+            poll_seconds=poll_seconds,
+            watching=watching,
         )
-    return outcomes
+        for mode in WATCHERS
+    ]
 
 
 def teardown(
@@ -267,22 +264,18 @@ def teardown(
     """Delete the stacks in reverse order. The wiring stack is always waited for: a bus with
     rules on it cannot be deleted. The alarms and the dashboard name the others' resources by
     name only, so their stacks need not be gone before the bootstrap stack goes."""
-    outcomes = [
-        delete(cloudformation, stage, "wiring", progress=progress, poll_seconds=poll_seconds)
-    ]
-    later: tuple[TemplateMode, ...] = ("dashboard", "alarms", "bootstrap")
-    for mode in later:
-        outcomes.append(
-            delete(
-                cloudformation,
-                stage,
-                mode,
-                progress=progress,
-                wait_for_it=wait_for_it,
-                poll_seconds=poll_seconds,
-            )
+    first = delete(cloudformation, stage, "wiring", progress=progress, poll_seconds=poll_seconds)
+    return [first] + [
+        delete(
+            cloudformation,
+            stage,
+            mode,
+            progress=progress,
+            wait_for_it=wait_for_it,
+            poll_seconds=poll_seconds,
         )
-    return outcomes
+        for mode in reversed(STACKS[:-1])
+    ]
 
 
 def missing_functions(lambda_client: Any, stage: str) -> list[str]:
