@@ -6,18 +6,26 @@ One definition, four templates (`TemplateMode`):
   the handlers wired to the Chalice functions by logical id, and the REST API's catch-all
   methods and gateway responses (infra/api_gateway.py);
 - `bootstrap`: the `chalice deploy` route's first stack (`qm aws bootstrap`): what the functions
-  need and `chalice deploy` does not create (bus, tables, queues, log groups, the states role,
-  alarms, dashboard), before any function exists;
-- `wiring`: that route's second stack (`qm aws wire`), after `chalice deploy`: rules,
+  need and `chalice deploy` does not create (bus, tables, queues, log groups, the states role),
+  before any function exists;
+- `alarms` and `dashboard`: that route's next two stacks, made by the same command: the alarms
+  with their topic, and the dashboard; they name queues and functions by their physical names;
+- `wiring`: that route's last stack (`qm aws wire`), after `chalice deploy`: rules,
   queue mappings and on-failure destinations, naming the deployed functions by ARN;
 - `sqs`: the local runtime and the tests: each handler fed from a queue that the local
   dispatcher drains into the same handler code; nothing of a deployment.
 
+The route has four stacks because CloudFormation takes at most 51,200 bytes of template inline
+(`infra/stacks.py`), and every handler adds to each: split this way, each keeps a wide margin
+for the next ones (tests/infra/test_stacks_split.py).
+
 `Watching` opts out of the alarms and of the dashboard (`--no-alarms`, `--no-dashboard`), the
 two things of a deployment that cost money every month whether it is used or not
-(docs/operations.md, What it costs idle); the `sqs` and `wiring` modes have neither anyway.
+(docs/operations.md, What it costs idle); an `alarms` or `dashboard` template opted out has no
+resources, and the `sqs`, `bootstrap` and `wiring` modes have neither anyway.
 
-The checkov findings that do not apply are suppressed on their resources, with the reason.
+The checkov findings that do not apply are suppressed on their resources, with the reason
+(infra/checkov.py).
 """
 
 from __future__ import annotations
@@ -28,10 +36,11 @@ from typing import Any, Literal
 
 from infra.api_gateway import rest_api_overlay
 from infra.bridge import bridge_outputs, bridge_resources
+from infra.checkov import suppress_checks
 from infra.containers import container_resources
 from infra.handlers import HANDLERS, queue_name
 from infra.monitoring import alarms, dashboard
-from infra.naming import API_HANDLER, ASYNC_RETRIES, function_id, is_asynchronous, logical_id
+from infra.naming import API_HANDLER, logical_id
 from infra.resources import failure_queues, internal_queues, log_groups, states_role
 from infra.tables import (
     config_table,
@@ -55,8 +64,15 @@ __all__ = [
     "template_json",
 ]
 
-TemplateMode = Literal["lambda", "sqs", "bootstrap", "wiring"]
-TEMPLATE_MODES: tuple[TemplateMode, ...] = ("lambda", "sqs", "bootstrap", "wiring")
+TemplateMode = Literal["lambda", "sqs", "bootstrap", "alarms", "dashboard", "wiring"]
+TEMPLATE_MODES: tuple[TemplateMode, ...] = (
+    "lambda",
+    "sqs",
+    "bootstrap",
+    "alarms",
+    "dashboard",
+    "wiring",
+)
 TABLES = ("events", "config", "runs", "evaluations", "idempotency", "deployments")
 
 
@@ -84,8 +100,10 @@ def names(stage: str) -> dict[str, str]:
 
 def stack_name(stage: str, mode: TemplateMode = "bootstrap") -> str:
     """`quartermaster-<stage>` (the packaged or the bootstrap stack: one route per stage), and
-    `quartermaster-<stage>-wiring` for the wiring stack."""
-    return f"quartermaster-{stage}-wiring" if mode == "wiring" else f"quartermaster-{stage}"
+    `quartermaster-<stage>-<mode>` for the route's others (`-alarms`, `-dashboard`, `-wiring`)."""
+    if mode in ("lambda", "sqs", "bootstrap"):
+        return f"quartermaster-{stage}"
+    return f"quartermaster-{stage}-{mode}"
 
 
 def _state(stage: str) -> dict[str, Any]:
@@ -105,38 +123,51 @@ def _state(stage: str) -> dict[str, Any]:
     }
 
 
-def _watching(stage: str, watching: Watching) -> dict[str, Any]:
-    """Log groups, on-failure queues, and (unless opted out) alarms and the dashboard."""
-    physical = names(stage)
-    functions = function_names()
-    tables = [physical[f"{table}_table"] for table in TABLES]
-    return {
-        **log_groups(stage, functions),
-        **failure_queues(stage),
-        **(alarms(stage, functions) if watching.alarms else {}),
-        **(dashboard(stage, functions, tables) if watching.dashboard else {}),
-    }
+def _surroundings(stage: str) -> dict[str, Any]:
+    """The functions' log groups and the asynchronous handlers' on-failure queues."""
+    return {**log_groups(stage, function_names()), **failure_queues(stage)}
+
+
+def _alarms(stage: str, watching: Watching) -> dict[str, Any]:
+    """The alarms with their topic, unless opted out."""
+    return alarms(stage, function_names()) if watching.alarms else {}
+
+
+def _dashboard(stage: str, watching: Watching) -> dict[str, Any]:
+    """The dashboard, unless opted out."""
+    if not watching.dashboard:
+        return {}
+    tables = [names(stage)[f"{table}_table"] for table in TABLES]
+    return dashboard(stage, function_names(), tables)
 
 
 def build_template(
     stage: str, mode: TemplateMode, watching: Watching = ALL_WATCHING
 ) -> dict[str, Any]:
     """The CloudFormation template (as a dict) for `stage` in `mode`; `watching` matters to the
-    `lambda` and `bootstrap` modes only."""
+    `lambda`, `alarms` and `dashboard` modes only (an opted-out `alarms` or `dashboard` template
+    has no resources: `infra/stacks.py` deletes its stack rather than sending it)."""
     bus = names(stage)["bus"]
     resources: dict[str, Any] = {}
     if mode == "sqs":
         resources.update({**_state(stage), **handler_triggers(stage, bus, "sqs")})
     elif mode == "bootstrap":
-        resources.update({**_state(stage), **_watching(stage, watching)})
-        _suppress_checks(resources)
+        resources.update({**_state(stage), **_surroundings(stage)})
+        suppress_checks(resources)
+    elif mode == "alarms":
+        resources.update(_alarms(stage, watching))
+        suppress_checks(resources)
+    elif mode == "dashboard":
+        resources.update(_dashboard(stage, watching))
     elif mode == "wiring":
         resources.update({**handler_triggers(stage, bus, "arn"), **invoke_configs(stage, "arn")})
     else:
         resources.update(
             {
                 **_state(stage),
-                **_watching(stage, watching),
+                **_surroundings(stage),
+                **_alarms(stage, watching),
+                **_dashboard(stage, watching),
                 **handler_triggers(stage, bus, "lambda"),
                 **invoke_configs(stage, "lambda"),
                 **function_overlays(stage, function_names()),
@@ -144,10 +175,10 @@ def build_template(
                 "RestAPI": rest_api_overlay(),
             }
         )
-        _suppress_checks(resources, chalice=True)
+        suppress_checks(resources, chalice=True)
     template: dict[str, Any] = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Description": DESCRIPTIONS[mode].format(stage=stage, watching=_watching_said(watching)),
+        "Description": DESCRIPTIONS[mode].format(stage=stage),
         "Resources": resources,
     }
     if mode == "lambda":
@@ -155,17 +186,14 @@ def build_template(
     return template
 
 
-def _watching_said(watching: Watching) -> str:
-    """`, alarms, dashboard` (or what is left of it) for the bootstrap stack's description."""
-    kept = [("alarms", watching.alarms), ("dashboard", watching.dashboard)]
-    return "".join(f", {name}" for name, included in kept if included)
-
-
 DESCRIPTIONS: dict[TemplateMode, str] = {
     "lambda": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
     "sqs": "Quartermaster ({stage}): event bus, tables, queues, handler triggers",
-    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups"
-    "{watching} (qm aws bootstrap)",
+    "bootstrap": "Quartermaster ({stage}) for chalice deploy: bus, tables, queues, log groups "
+    "(qm aws bootstrap)",
+    "alarms": "Quartermaster ({stage}) for chalice deploy: alarms and their SNS topic "
+    "(qm aws bootstrap)",
+    "dashboard": "Quartermaster ({stage}) for chalice deploy: dashboard (qm aws bootstrap)",
     "wiring": "Quartermaster ({stage}) for chalice deploy: rules and queue mappings to "
     "the deployed functions (qm aws wire)",
 }
@@ -174,105 +202,6 @@ DESCRIPTIONS: dict[TemplateMode, str] = {
 def function_names() -> list[str]:
     """Every Lambda function of the app: the REST API's, then each handler's."""
     return [API_HANDLER, *(spec.name for spec in HANDLERS)]
-
-
-# checkov findings that do not apply here, by check id: the reason goes into the template next
-# to the resource (Metadata.checkov.skip), where a reviewer of the template reads it.
-NO_VPC = (
-    "CKV_AWS_117",
-    "Calls only AWS APIs, over TLS with signed requests; inside a VPC it would need a NAT "
-    "gateway or interface endpoints, billed by the hour, far more than Quartermaster costs idle.",
-)
-PLAIN_ENVIRONMENT = (
-    "CKV_AWS_173",
-    "The environment holds only the stage and service names, no secret (secrets live in "
-    "Secrets Manager); Lambda encrypts it at rest with its AWS managed key.",
-)
-DESTINATION_NOT_DLQ = (
-    "CKV_AWS_116",
-    f"Asynchronous: after {ASYNC_RETRIES} retries the event goes to an on-failure destination "
-    "(AWS::Lambda::EventInvokeConfig to an SQS queue), which checkov does not read.",
-)
-QUEUE_FED = (
-    "CKV_AWS_116",
-    "Fed by an SQS event source mapping (synchronous): a failed message goes to the "
-    "queue's redrive dead-letter queue; a function DLQ applies to asynchronous invocations.",
-)
-API_SYNCHRONOUS = (
-    "CKV_AWS_116",
-    "Invoked synchronously by API Gateway: an error goes back to the caller; a function DLQ "
-    "applies to asynchronous invocations only.",
-)
-API_CHECKS = (
-    (
-        "CKV_AWS_73",
-        "X-Ray tracing is optional (chalice config `xray: true`); off by default so requests "
-        "cost no traces.",
-    ),
-    (
-        "CKV_AWS_76",
-        "Access logging needs the account-wide API Gateway CloudWatch role "
-        "(AWS::ApiGateway::Account, one per region), which a stack should not take over; "
-        "every accepted event is stored in the events table and the handler logs errors.",
-    ),
-    (
-        "CKV_AWS_120",
-        "Answers depend on the caller's token and must be current (sequence states, events); "
-        "a cache cluster is billed by the hour.",
-    ),
-)
-BY_TYPE = {
-    "AWS::DynamoDB::Table": (
-        (
-            "CKV_AWS_119",
-            "Encrypted at rest with the AWS managed key (SSESpecification); a customer managed "
-            "key costs a monthly fee per key and is an option for whoever needs one.",
-        ),
-    ),
-    "AWS::SQS::Queue": (
-        (
-            "CKV_AWS_27",
-            "Encrypted with SQS managed keys (SqsManagedSseEnabled: true), which this check "
-            "does not recognise: it looks for KmsMasterKeyId only.",
-        ),
-    ),
-    "AWS::SNS::Topic": (
-        (
-            "CKV_AWS_26",
-            "Alarm notifications name an alarm and a metric, never a token or secret; CloudWatch "
-            "cannot publish to a topic encrypted with the AWS managed key, and a customer "
-            "managed key costs a monthly fee.",
-        ),
-    ),
-    "AWS::Logs::LogGroup": (
-        (
-            "CKV_AWS_158",
-            "CloudWatch Logs encrypts every log group at rest; a customer managed key costs a "
-            "monthly fee, and no token or secret is ever logged.",
-        ),
-    ),
-}
-
-
-def _skip(resource: dict[str, Any], *checks: tuple[str, str]) -> None:
-    if not checks:
-        return
-    skips = resource.setdefault("Metadata", {}).setdefault("checkov", {}).setdefault("skip", [])
-    skips.extend({"id": check, "comment": reason} for check, reason in checks)
-
-
-def _suppress_checks(resources: dict[str, Any], chalice: bool = False) -> None:
-    for resource in resources.values():
-        _skip(resource, *BY_TYPE.get(resource.get("Type", ""), ()))
-    if not chalice:
-        return
-    # The functions and the API are generated by `chalice package`; these entries are merged
-    # into them.
-    _skip(resources[function_id(API_HANDLER)], NO_VPC, PLAIN_ENVIRONMENT, API_SYNCHRONOUS)
-    for spec in HANDLERS:
-        kind = DESTINATION_NOT_DLQ if is_asynchronous(spec) else QUEUE_FED
-        _skip(resources[function_id(spec.name)], NO_VPC, PLAIN_ENVIRONMENT, kind)
-    _skip(resources.setdefault("RestAPI", {}), *API_CHECKS)
 
 
 def queue_names(stage: str) -> dict[str, str]:
@@ -291,8 +220,8 @@ def template_json(stage: str, mode: TemplateMode, watching: Watching = ALL_WATCH
 
 
 def main(argv: list[str] | None = None) -> None:
-    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|wiring]
-    [--no-alarms] [--no-dashboard]` prints the template."""
+    """`python -m infra.definition --stage prod [--mode lambda|sqs|bootstrap|alarms|dashboard|
+    wiring] [--no-alarms] [--no-dashboard]` prints the template."""
     import argparse
 
     parser = argparse.ArgumentParser(description="Print Quartermaster's CloudFormation template.")

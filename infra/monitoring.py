@@ -1,5 +1,5 @@
-"""Alarms and a dashboard for a deployment (the packaged template and the bootstrap stack; the
-local runtime has neither).
+"""Alarms and a dashboard for a deployment (the packaged template, and on the `chalice deploy`
+route a stack each; the local runtime has neither).
 
 Alarms cost $0.10 a month each at rest. Each alarm's action notifies the deployment's alarm
 topic (SNS, free at rest): subscribe an e-mail address, a chat integration or a pager to it
@@ -80,8 +80,9 @@ def _alarm(name: str, description: str, metric: dict[str, Any]) -> dict[str, Any
 
 def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
     """A dead-letter queue that holds anything, a function that failed, and a sequence that
-    timed out are alarms. Functions are named by their physical names: in the bootstrap stack
-    they do not exist yet (`chalice deploy` creates them)."""
+    timed out are alarms. Queues and functions are named by their physical names: on the
+    `chalice deploy` route the queues are in the bootstrap stack and the functions do not exist
+    yet (`chalice deploy` creates them)."""
     resources: dict[str, Any] = alarm_topic(stage)
     for queue_id, queue in dead_letter_queues(stage).items():
         resources[f"{queue_id}Alarm"] = _alarm(
@@ -90,9 +91,9 @@ def alarms(stage: str, functions: list[str]) -> dict[str, Any]:
             {
                 "Namespace": "AWS/SQS",
                 "MetricName": "ApproximateNumberOfMessagesVisible",
-                "Dimensions": [
-                    {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue_id, "QueueName"]}}
-                ],
+                # By name, not by reference: on the `chalice deploy` route the queues are in
+                # another stack.
+                "Dimensions": [{"Name": "QueueName", "Value": queue}],
                 "Statistic": "Maximum",
             },
         )

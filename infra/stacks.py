@@ -1,5 +1,10 @@
 """Create, update and delete the stacks of the `chalice deploy` route (`qm aws ...`).
 
+Four stacks, in this order: `bootstrap`, `alarms` and `dashboard` before `chalice deploy` (all
+three by `qm aws bootstrap`), `wiring` after it (`qm aws wire`); `teardown` deletes them in
+reverse. Each template goes inline (no bucket to own), so each must stay under CloudFormation's
+limit; an opted-out `alarms` or `dashboard` stack is deleted (or never made).
+
 The caller passes boto3 clients and a progress callback; everything here is plain decisions and
 calls, so tests run it on moto. A stack carries a tag saying which template made it, so
 `bootstrap` never replaces a stack of the other route (the packaged template uses the same name).
@@ -18,6 +23,8 @@ from infra.handlers import HANDLERS
 from infra.naming import function_name
 
 INLINE_TEMPLATE_LIMIT = 51_200  # bytes: CreateStack/UpdateStack refuse a longer TemplateBody
+WATCHERS: tuple[TemplateMode, ...] = ("alarms", "dashboard")  # each left out on its own
+STACKS: tuple[TemplateMode, ...] = ("bootstrap", *WATCHERS, "wiring")  # in creation order
 MARKER = "quartermaster:template"  # tag key; its value is the template mode
 Progress = Callable[[str], None]
 Action = Literal["created", "updated", "unchanged", "started", "deleted", "absent"]
@@ -40,7 +47,11 @@ class Outcome:
 
 def template_body(stage: str, mode: TemplateMode, watching: Watching = ALL_WATCHING) -> str:
     """The template as sent: compact JSON (indentation alone would cost a third of the limit)."""
-    return json.dumps(build_template(stage, mode, watching), separators=(",", ":"), sort_keys=True)
+    return _compact(build_template(stage, mode, watching))
+
+
+def _compact(template: dict[str, Any]) -> str:
+    return json.dumps(template, separators=(",", ":"), sort_keys=True)
 
 
 def _client_error(error: Exception) -> tuple[str, str]:
@@ -130,12 +141,23 @@ def deploy(
     poll_seconds: float = 5,
     watching: Watching = ALL_WATCHING,
 ) -> Outcome:
-    """Create the stack of `mode` (`bootstrap` or `wiring`) for `stage`, or update it; an update
-    with alarms or the dashboard opted out (`watching`) removes them from the stack."""
+    """Create the stack of `mode` (one of STACKS) for `stage`, or update it; an update with
+    alarms or the dashboard opted out (`watching`) removes them from the stack, and a template
+    left with no resource (CloudFormation refuses one) deletes its stack."""
     from botocore.exceptions import ClientError
 
     name = stack_name(stage, mode)
-    body = template_body(stage, mode, watching)
+    template = build_template(stage, mode, watching)
+    if not template["Resources"]:
+        return delete(
+            cloudformation,
+            stage,
+            mode,
+            progress=progress,
+            wait_for_it=wait_for_it,
+            poll_seconds=poll_seconds,
+        )
+    body = _compact(template)
     if len(body.encode()) > INLINE_TEMPLATE_LIMIT:
         raise StackError(
             f"the {mode} template is {len(body.encode())} bytes, over CloudFormation's "
@@ -201,6 +223,59 @@ def delete(
     if not wait_for_it:
         return Outcome(name, "started")
     return Outcome(name, "deleted", wait(cloudformation, name, progress, seen, poll_seconds))
+
+
+def bootstrap(
+    cloudformation: Any,
+    stage: str,
+    *,
+    progress: Progress,
+    wait_for_it: bool = True,
+    poll_seconds: float = 5,
+    watching: Watching = ALL_WATCHING,
+) -> list[Outcome]:
+    """The three stacks before `chalice deploy`: `bootstrap`, then `alarms` and `dashboard`. The
+    first is always waited for: a bootstrap stack of an earlier release holds the alarms, their
+    topic and the dashboard, and its update must have removed them before the other two create
+    them under the same names."""
+    first = deploy(cloudformation, stage, "bootstrap", progress=progress, poll_seconds=poll_seconds)
+    return [first] + [
+        deploy(
+            cloudformation,
+            stage,
+            mode,
+            progress=progress,
+            wait_for_it=wait_for_it,
+            poll_seconds=poll_seconds,
+            watching=watching,
+        )
+        for mode in WATCHERS
+    ]
+
+
+def teardown(
+    cloudformation: Any,
+    stage: str,
+    *,
+    progress: Progress,
+    wait_for_it: bool = True,
+    poll_seconds: float = 5,
+) -> list[Outcome]:
+    """Delete the stacks in reverse order. The wiring stack is always waited for: a bus with
+    rules on it cannot be deleted. The alarms and the dashboard name the others' resources by
+    name only, so their stacks need not be gone before the bootstrap stack goes."""
+    first = delete(cloudformation, stage, "wiring", progress=progress, poll_seconds=poll_seconds)
+    return [first] + [
+        delete(
+            cloudformation,
+            stage,
+            mode,
+            progress=progress,
+            wait_for_it=wait_for_it,
+            poll_seconds=poll_seconds,
+        )
+        for mode in reversed(STACKS[:-1])
+    ]
 
 
 def missing_functions(lambda_client: Any, stage: str) -> list[str]:

@@ -1,7 +1,8 @@
-"""`qm aws bootstrap|wire|teardown`: the two stacks around `chalice deploy` (docs/operations.md).
+"""`qm aws bootstrap|wire|teardown`: the stacks around `chalice deploy` (docs/operations.md).
 
-    qm aws bootstrap --stage prod   # bus, tables, queues, log groups, alarms; no function yet
-                                    # (--no-alarms, --no-dashboard: leave those out)
+    qm aws bootstrap --stage prod   # bus, tables, queues, log groups; alarms and dashboard in
+                                    # stacks of their own (--no-alarms, --no-dashboard: leave
+                                    # those out); no function yet
     chalice deploy --stage prod     # the functions and the API
     qm aws wire --stage prod        # rules, queue mappings to the deployed functions
     qm aws token create --stage prod --name admin   # the first API token (qm/commands/aws_token.py)
@@ -26,7 +27,11 @@ if TYPE_CHECKING:
     from infra.stacks import Outcome, Progress
 
 aws_app = typer.Typer(
-    help="Deploy to AWS with `chalice deploy`: the stacks around the functions.",
+    help="Deploy to AWS with `chalice deploy`: the stacks around the functions. In order: "
+    "`qm aws bootstrap` (quartermaster-<stage>: bus, tables, queues, log groups, roles; "
+    "quartermaster-<stage>-alarms: alarms and their topic; quartermaster-<stage>-dashboard), "
+    "`chalice deploy`, `qm aws wire` (quartermaster-<stage>-wiring: rules, queue mappings, "
+    "on-failure destinations). `qm aws teardown` deletes the four.",
     no_args_is_help=True,
 )
 STAGE = typer.Option(..., "--stage", "-s", help="Chalice stage (a key of .chalice/config.json)")
@@ -134,19 +139,30 @@ def _report(outcome: Outcome) -> None:
 def bootstrap(
     stage: str = STAGE,
     region: str | None = REGION,
-    wait: bool = WAIT,
+    wait: bool = typer.Option(
+        True,
+        "--wait/--no-wait",
+        help="Wait for the alarms and dashboard stacks too (quartermaster-<stage> is always "
+        "waited for)",
+    ),
     alarms: bool = typer.Option(
         True,
         "--alarms/--no-alarms",
-        help="CloudWatch alarms ($0.10 a month each); --no-alarms on an update removes them",
+        help="CloudWatch alarms ($0.10 a month each) and their SNS topic, the stack "
+        "quartermaster-<stage>-alarms; --no-alarms on an update deletes it",
     ),
     dashboard: bool = typer.Option(
         True,
         "--dashboard/--no-dashboard",
-        help="The CloudWatch dashboard ($3 a month beyond the account's first three)",
+        help="The CloudWatch dashboard ($3 a month beyond the account's first three), the stack "
+        "quartermaster-<stage>-dashboard; --no-dashboard on an update deletes it",
     ),
 ) -> None:
-    """Create or update quartermaster-<stage>: everything `chalice deploy` does not create."""
+    """Create or update the three stacks to make before `chalice deploy`.
+
+    quartermaster-<stage>: the bus, tables, queues, log groups and roles that `chalice deploy`
+    does not create; then quartermaster-<stage>-alarms (the alarms and their SNS topic) and
+    quartermaster-<stage>-dashboard, each deleted when left out."""
     from infra import stacks
     from infra.definition import Watching
 
@@ -154,15 +170,15 @@ def bootstrap(
         _known_stage(stage)
         cloudformation = _session(region).client("cloudformation")
         with _aws_errors(f"bootstrap {stage}") as progress:
-            outcome = stacks.deploy(
+            outcomes = stacks.bootstrap(
                 cloudformation,
                 stage,
-                "bootstrap",
                 progress=progress,
                 wait_for_it=wait,
                 watching=Watching(alarms=alarms, dashboard=dashboard),
             )
-    _report(outcome)
+    for outcome in outcomes:
+        _report(outcome)
     console.print(f"Next: chalice deploy --stage {stage}, then qm aws wire --stage {stage}")
 
 
@@ -200,11 +216,16 @@ def teardown(
     stage: str = STAGE,
     region: str | None = REGION,
     wait: bool = typer.Option(
-        True, "--wait/--no-wait", help="Wait for the last stack (the wiring one is always waited)"
+        True,
+        "--wait/--no-wait",
+        help="Wait for the last three stacks (the wiring one is always waited for)",
     ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation"),
 ) -> None:
-    """Delete the wiring stack, then the bootstrap stack. Tables are kept (Retain)."""
+    """Delete the wiring, dashboard, alarms and bootstrap stacks; the tables are kept.
+
+    The data tables have DeletionPolicy Retain; the functions and the API stay until
+    `chalice delete`."""
     from infra import stacks
     from infra.definition import names
 
@@ -216,13 +237,9 @@ def teardown(
             raise typer.Exit(1)
         cloudformation = _session(region).client("cloudformation")
         with _aws_errors(f"teardown {stage}") as progress:
-            # The rules must go first: a bus with rules on it cannot be deleted.
-            unwired = stacks.delete(cloudformation, stage, "wiring", progress=progress)
-            removed = stacks.delete(
-                cloudformation, stage, "bootstrap", progress=progress, wait_for_it=wait
-            )
-    _report(unwired)
-    _report(removed)
+            outcomes = stacks.teardown(cloudformation, stage, progress=progress, wait_for_it=wait)
+    for outcome in outcomes:
+        _report(outcome)
     tables = [name for key, name in names(stage).items() if key.endswith("_table")]
     kept = ", ".join(table for table in tables if not table.endswith("-idempotency"))
     console.print(f"Kept (DeletionPolicy Retain): the tables {kept}.")

@@ -88,10 +88,12 @@ def _stack(name: str) -> dict[str, Any] | None:
 
 
 @pytest.mark.usefixtures("aws")
-def test_bootstrap_creates_the_stack_and_a_second_run_updates_it() -> None:
+def test_bootstrap_creates_the_stacks_and_a_second_run_updates_them() -> None:
     result = qm("bootstrap", "--stage", STAGE)
     assert result.exit_code == 0, result.output
     assert f"Stack {PREFIX} created" in result.output
+    assert f"Stack {PREFIX}-alarms created" in result.output
+    assert f"Stack {PREFIX}-dashboard created" in result.output
     assert "qm aws wire --stage dev" in result.output
     tables = {f"{PREFIX}-{t}" for t in ("events", "config", "runs", "evaluations", "idempotency")}
     assert tables <= _table_names()
@@ -106,14 +108,24 @@ def test_bootstrap_creates_the_stack_and_a_second_run_updates_it() -> None:
 
     again = qm("bootstrap", "--stage", STAGE)
     assert again.exit_code == 0, again.output
-    assert f"Stack {PREFIX} updated" in again.output or "already up to date" in again.output
+    for stack in (PREFIX, f"{PREFIX}-alarms", f"{PREFIX}-dashboard"):
+        assert f"Stack {stack} updated" in again.output or (
+            f"Stack {stack} already up to date" in again.output
+        )
     assert tables <= _table_names()
 
 
 def _template_types() -> list[str]:
-    body = boto3.client("cloudformation").get_template(StackName=PREFIX)["TemplateBody"]
-    template = json.loads(body) if isinstance(body, str) else body
-    return [resource["Type"] for resource in template["Resources"].values()]
+    """The resource types of the stacks `qm aws bootstrap` made."""
+    cloudformation = boto3.client("cloudformation")
+    types = []
+    for stack in (PREFIX, f"{PREFIX}-alarms", f"{PREFIX}-dashboard"):
+        if _stack(stack) is None:
+            continue
+        body = cloudformation.get_template(StackName=stack)["TemplateBody"]
+        template = json.loads(body) if isinstance(body, str) else body
+        types += [resource["Type"] for resource in template["Resources"].values()]
+    return types
 
 
 @pytest.mark.usefixtures("aws")
@@ -121,6 +133,8 @@ def test_bootstrap_without_alarms_and_dashboard_and_an_update_that_adds_them_bac
     result = qm("bootstrap", "--stage", STAGE, "--no-alarms", "--no-dashboard")
     assert result.exit_code == 0, result.output
     assert f"Stack {PREFIX} created" in result.output
+    assert _stack(f"{PREFIX}-alarms") is None
+    assert _stack(f"{PREFIX}-dashboard") is None
     types = _template_types()
     assert "AWS::CloudWatch::Alarm" not in types
     assert "AWS::CloudWatch::Dashboard" not in types
@@ -128,10 +142,17 @@ def test_bootstrap_without_alarms_and_dashboard_and_an_update_that_adds_them_bac
 
     again = qm("bootstrap", "--stage", STAGE, "--no-dashboard")
     assert again.exit_code == 0, again.output
-    assert f"Stack {PREFIX} updated" in again.output
+    assert f"Stack {PREFIX}-alarms created" in again.output
+    assert _stack(f"{PREFIX}-dashboard") is None
     types = _template_types()
     assert "AWS::CloudWatch::Alarm" in types
     assert "AWS::CloudWatch::Dashboard" not in types
+
+    removed = qm("bootstrap", "--stage", STAGE, "--no-alarms", "--no-dashboard")
+    assert removed.exit_code == 0, removed.output
+    assert f"Stack {PREFIX}-alarms deleted" in removed.output
+    assert _stack(f"{PREFIX}-alarms") is None
+    assert "AWS::CloudWatch::Alarm" not in _template_types()
 
 
 @pytest.mark.usefixtures("aws")
@@ -166,6 +187,8 @@ def test_wire_connects_the_deployed_functions_and_teardown_keeps_the_tables() ->
     result = qm("teardown", "--stage", STAGE, "--yes")
     assert result.exit_code == 0, result.output
     assert _stack(f"{PREFIX}-wiring") is None
+    assert _stack(f"{PREFIX}-alarms") is None
+    assert _stack(f"{PREFIX}-dashboard") is None
     assert _stack(PREFIX) is None
     assert "Kept (DeletionPolicy Retain)" in result.output
     kept = _table_names()

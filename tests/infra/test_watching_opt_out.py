@@ -1,6 +1,7 @@
 """Alarms and the dashboard are the deployment's fixed monthly cost: each can be left out of the
-packaged and the bootstrap templates (`--no-alarms`, `--no-dashboard`), the rest of the template
-stays as it is, the result still passes cfn-lint, and the local (`sqs`) template never had them."""
+packaged template and of the `chalice deploy` route, where each has a stack of its own
+(`--no-alarms`, `--no-dashboard`), the rest stays as it is, the result still passes cfn-lint,
+and the local (`sqs`) template never had them."""
 
 from __future__ import annotations
 
@@ -30,9 +31,15 @@ def _types(mode: TemplateMode, watching: Watching = ALL_WATCHING) -> dict[str, s
     return {key: resource.get("Type", "") for key, resource in resources.items()}
 
 
-@pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
-def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) -> None:
-    resources = build_template(STAGE, mode)["Resources"]
+@pytest.mark.parametrize("modes", [("lambda",), ("alarms", "dashboard")])
+def test_by_default_a_deployment_has_alarms_and_a_dashboard(
+    modes: tuple[TemplateMode, ...],
+) -> None:
+    resources = {
+        key: resource
+        for mode in modes
+        for key, resource in build_template(STAGE, mode)["Resources"].items()
+    }
     types = [resource.get("Type", "") for resource in resources.values()]
     assert types.count(ALARM) > 10
     assert types.count(DASHBOARD) == 1
@@ -43,7 +50,7 @@ def test_by_default_a_deployment_has_alarms_and_a_dashboard(mode: TemplateMode) 
             assert resource["Properties"]["OKActions"] == [{"Ref": "AlarmTopic"}]
 
 
-@pytest.mark.parametrize("mode", ["lambda", "bootstrap"])
+@pytest.mark.parametrize("mode", ["lambda", "bootstrap", "alarms", "dashboard"])
 @pytest.mark.parametrize(
     ("watching", "left_out"),
     [
@@ -65,30 +72,65 @@ def test_the_local_template_has_neither_whatever_is_asked() -> None:
     assert _types("sqs", Watching(alarms=False, dashboard=False)) == _types("sqs")
 
 
-def test_the_bootstrap_template_without_alarms_and_dashboard_passes_cfn_lint() -> None:
-    body = template_json(STAGE, "bootstrap", Watching(alarms=False, dashboard=False))
+@pytest.mark.parametrize(
+    ("mode", "watching"),
+    [
+        ("bootstrap", Watching(alarms=False, dashboard=False)),
+        ("alarms", Watching(dashboard=False)),
+        ("dashboard", Watching(alarms=False)),
+    ],
+)
+def test_what_an_opt_out_leaves_of_the_chalice_deploy_route_passes_cfn_lint(
+    mode: TemplateMode, watching: Watching
+) -> None:
+    # (The packaged template is linted after `chalice package`: `make package-check`.)
+    body = template_json(STAGE, mode, watching)
     problems = [match for match in lint_all(body) if match.rule.id[0] in "EW"]
     assert problems == []
 
 
+@pytest.mark.parametrize(
+    ("mode", "watching"),
+    [("alarms", Watching(alarms=False)), ("dashboard", Watching(dashboard=False))],
+)
+def test_an_opted_out_stack_of_the_chalice_deploy_route_has_nothing_left(
+    mode: TemplateMode, watching: Watching
+) -> None:
+    # infra/stacks.py deletes such a stack rather than sending CloudFormation an empty template.
+    assert build_template(STAGE, mode, watching)["Resources"] == {}
+    other: TemplateMode = "dashboard" if mode == "alarms" else "alarms"
+    assert _types(other, watching) == _types(other)
+    assert _types("bootstrap", watching) == _types("bootstrap")
+
+
+def _printed(capsys: pytest.CaptureFixture[str], *arguments: str) -> dict[str, Any]:
+    main(["--stage", STAGE, *arguments])
+    resources: dict[str, Any] = json.loads(capsys.readouterr().out)["Resources"]
+    return resources
+
+
 def test_the_command_line_takes_the_opt_outs(capsys: pytest.CaptureFixture[str]) -> None:
-    main(["--stage", STAGE, "--mode", "bootstrap", "--no-alarms", "--no-dashboard"])
-    printed = json.loads(capsys.readouterr().out)["Resources"]
-    types = {resource["Type"] for resource in printed.values()}
+    printed = _printed(capsys, "--mode", "lambda", "--no-alarms", "--no-dashboard")
+    types = {resource.get("Type") for resource in printed.values()}
     assert not types & {ALARM, DASHBOARD}
     assert "EventsTable" in printed
-    main(["--stage", STAGE, "--mode", "bootstrap", "--no-dashboard"])
-    types = {r["Type"] for r in json.loads(capsys.readouterr().out)["Resources"].values()}
+    printed = _printed(capsys, "--mode", "lambda", "--no-dashboard")
+    types = {resource.get("Type") for resource in printed.values()}
     assert ALARM in types
     assert DASHBOARD not in types
+    assert _printed(capsys, "--mode", "alarms", "--no-alarms") == {}
+    printed = _printed(capsys, "--mode", "alarms", "--no-dashboard")
+    assert {resource["Type"] for resource in printed.values()} == {ALARM, TOPIC}
 
 
-def test_the_bootstrap_stacks_description_says_what_it_holds() -> None:
-    def described(watching: Watching) -> str:
-        return str(build_template(STAGE, "bootstrap", watching)["Description"])
+def test_each_stack_of_the_chalice_deploy_route_says_what_it_holds() -> None:
+    def described(mode: TemplateMode) -> str:
+        return str(build_template(STAGE, mode)["Description"])
 
-    assert "alarms, dashboard" in described(ALL_WATCHING)
-    assert "alarms" not in described(Watching(alarms=False))
-    assert "dashboard" in described(Watching(alarms=False))
-    assert "alarms" not in described(Watching(alarms=False, dashboard=False))
-    assert "dashboard" not in described(Watching(alarms=False, dashboard=False))
+    assert "alarms" not in described("bootstrap")
+    assert "dashboard" not in described("bootstrap")
+    assert "tables" in described("bootstrap")
+    assert "alarms" in described("alarms")
+    assert "dashboard" not in described("alarms")
+    assert "dashboard" in described("dashboard")
+    assert "alarms" not in described("dashboard")
