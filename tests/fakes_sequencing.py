@@ -1,9 +1,10 @@
-"""In-memory sequencing store (chalicelib/ports.py): RunStore, ScopeQueues, PauseFlags and
-TaskStore in one `FakeSequencingStore` with the DynamoDB adapter's conditions, held to the same
-contract suites (tests/integration/test_run_store_contract.py, test_task_store_contract.py).
+"""In-memory sequencing store (chalicelib/ports/sequencing.py): RunStore, ScopeQueues, PauseFlags
+and TaskStore in one `FakeSequencingStore` with the DynamoDB adapter's conditions, held to the
+same contract suites (tests/integration/test_run_store_contract.py,
+test_task_store_contract.py).
 
-`crash_after(method)` makes the next call of a write do its write and then raise, as a Lambda
-that dies or loses its connection between a decision's write and its effects would.
+`crash_after(method)` makes the next call of a write do its write and then raise, as a Lambda that
+dies or loses its connection between a decision's write and its effects would.
 """
 
 from __future__ import annotations

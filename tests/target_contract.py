@@ -1,4 +1,4 @@
-"""The DeploymentTarget contract (chalicelib/ports.py), for every adapter.
+"""The DeploymentTarget contract (chalicelib/ports/deployments.py), for every adapter.
 
 An adapter's test module subclasses `DeploymentTargetContract` and provides the `world` fixture:
 a `TargetWorld` with a fresh target on which one version runs. The suite then checks what the

@@ -1,1 +1,1 @@
-"""boto3 and HTTP implementations of the ports; only bootstrap.py imports them."""
+"""boto3 and HTTP implementations of the ports; only chalicelib/bootstrap/ imports them."""

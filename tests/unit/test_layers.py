@@ -3,7 +3,7 @@ on every import in the source: module-level, inside functions, under TYPE_CHECKI
 and `importlib.import_module("...")` with a literal name.
 
     domain    <- engine <- services <- entrypoints
-    adapters implement ports; only chalicelib/bootstrap.py picks them.
+    adapters implement ports; only chalicelib/bootstrap/ picks them.
 
 A new import that points outward fails here with its file and line. ALLOWED lists the known
 exceptions (by file and imported module, so edits elsewhere in the file do not move them), each
@@ -128,7 +128,7 @@ def broken_rule(found: Import) -> str | None:
     if layer == "adapters" and target_layer in ("services", "entrypoints"):
         return "adapters import no services and no entrypoints"
     if target_layer == "adapters" and layer not in ("adapters", "bootstrap"):
-        return "only chalicelib/bootstrap.py imports adapters (besides adapters themselves)"
+        return "only chalicelib/bootstrap/ imports adapters (besides adapters themselves)"
     return None
 
 
@@ -158,7 +158,7 @@ def test_every_allowance_is_still_needed() -> None:
 
 def test_the_scan_sees_every_kind_of_import() -> None:
     """Without this, a scanner that found nothing would pass the rules above."""
-    bootstrap = {found.target for found in imports_of(PACKAGE / "bootstrap.py")}
+    bootstrap = {found.target for found in imports_of(PACKAGE / "bootstrap" / "container.py")}
     assert "chalicelib.adapters.dynamodb_runs" in bootstrap  # inside a function
     assert "chalicelib.ports" in bootstrap  # under TYPE_CHECKING
     names = {found.target for found in all_imports()}
@@ -176,7 +176,7 @@ def test_the_scan_sees_every_kind_of_import() -> None:
         ("services/x.py", "from chalicelib import entrypoints", "services"),
         ("adapters/x.py", "from chalicelib.services.sequencing import start", "adapters"),
         ("entrypoints/x.py", "from chalicelib.adapters.step_functions import X", "only chalic"),
-        ("ports.py", "if TYPE_CHECKING:\n    from chalicelib.adapters import x", "only chalic"),
+        ("ports/x.py", "if TYPE_CHECKING:\n    from chalicelib.adapters import x", "only chalic"),
         (
             "services/x.py",
             "import importlib\nimportlib.import_module('infra.access')",
@@ -205,7 +205,7 @@ def test_each_rule_catches_an_outward_import(
         ("engine/lighthouse/x.py", "from ..asl import compile_project"),
         ("services/x.py", "from chalicelib.ports import RunStore\nimport pydantic"),
         ("adapters/x.py", "from chalicelib.adapters.aws_clients import AwsClients"),
-        ("bootstrap.py", "from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore"),
+        ("bootstrap/x.py", "from chalicelib.adapters.dynamodb_runs import DynamoDbRunStore"),
         ("entrypoints/x.py", "from chalicelib.bootstrap import sequencing_deps"),
     ],
 )

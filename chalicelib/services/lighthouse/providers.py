@@ -3,12 +3,12 @@ docs/sli-providers.md): which provider measures which SLI, and the one answer th
 together.
 
 Each SLI goes to the first provider, in the project's order, whose `<provider>/sli.yaml` (of the
-project, the run's stage or its service, at the run's commit) defines it; an SLI no provider's
-own file defines goes to the main provider (it may be in the plain `sli.yaml`). Each provider
-with SLIs gets a get-sli.triggered of its own, with only its SLIs. The answers are collected
-(chalicelib/ports.py `record_part`, one atomic write each) and, when all are in, evaluated as
-one: the values together, and the first failing answer's status, result and message (naming
-its provider), so one provider's failure fails the evaluation as it would alone.
+project, the run's stage or its service, at the run's commit) defines it; an SLI no provider's own
+file defines goes to the main provider (it may be in the plain `sli.yaml`). Each provider with SLIs
+gets a get-sli.triggered of its own, with only its SLIs. The answers are collected (`record_part` of
+chalicelib/ports/evaluations.py, one atomic write each) and, when all are in, evaluated as one: the
+values together, and the first failing answer's status, result and message (naming its provider), so
+one provider's failure fails the evaluation as it would alone.
 """
 
 from __future__ import annotations
