@@ -7,14 +7,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from qm.demo_lambda import LambdaTraffic, create_function
-from qm.local.control import emulator_client, read_state
+from tests.e2e.emulator import emulator_of
 
 ROOT = Path(__file__).resolve().parents[2]
 QM = str(Path(sys.executable).with_name("qm"))
@@ -55,24 +54,10 @@ def qm(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]
     return subprocess.run([QM, *arguments], env=env, capture_output=True, text=True, timeout=120)
 
 
-def _emulator(env: dict[str, str]) -> Callable[[str], Any]:
-    saved = os.environ.get("QM_HOME")
-    os.environ["QM_HOME"] = env["QM_HOME"]
-    try:
-        state = read_state()
-    finally:
-        if saved is None:
-            os.environ.pop("QM_HOME", None)
-        else:
-            os.environ["QM_HOME"] = saved
-    assert state is not None
-    return lambda service: emulator_client(state, service)
-
-
 def test_a_canary_on_the_local_runtime_is_gated_and_shows_what_runs(
     qm_env: dict[str, str], tmp_path: Path
 ) -> None:
-    client = _emulator(qm_env)
+    client = emulator_of(qm_env)
     artifact = create_function(client)
     shipyard = tmp_path / "shipyard.yaml"
     shipyard.write_text(SHIPYARD)
