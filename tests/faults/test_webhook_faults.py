@@ -72,6 +72,9 @@ class Env:
         self.container.secrets.create(
             Secret(name="ci", scope="keptn-webhook-service", data={"token": "t0k"})
         )
+        # The session's server may still hold an earlier test's handlers (pytest-httpserver's
+        # `httpserver` fixture clears them when a test starts, not when it ends).
+        server.clear()
         server.expect_request("/hook").respond_with_handler(self._receive)
         self.received: list[str] = []
 
