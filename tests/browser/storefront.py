@@ -3,7 +3,7 @@ API as a Keptn user's tool makes it: a remote `helm-service` registers through K
 integration API, pings, polls its task events and answers them with Keptn's deployment fields
 (`deployment.deploymentstrategy`, as helm-service reports it), and reports an error to the
 integration log. Three rollouts of `web` leave 1.1.0 running, 1.0.0 before it and 1.2.0 staged,
-its release still open: what runs where with a staged candidate."""
+its release still running: what runs where with a staged candidate."""
 
 from __future__ import annotations
 
@@ -105,10 +105,14 @@ class RemoteHelm:
                 return found
         return None
 
-    def answer(self, triggered: dict[str, Any], finished: dict[str, Any]) -> None:
+    def answer(self, triggered: dict[str, Any], finished: dict[str, Any] | None) -> None:
+        """`.started`, then `.finished` with `finished` (none: the task stays started)."""
         task = triggered["type"].removeprefix("sh.keptn.event.").removesuffix(".triggered")
         scope = {key: triggered["data"][key] for key in ("project", "stage", "service")}
-        for phase, data in (("started", scope), ("finished", {**scope, **finished})):
+        answers = [("started", scope)]
+        if finished is not None:
+            answers.append(("finished", {**scope, **finished}))
+        for phase, data in answers:
             event = {
                 "specversion": "1.0",
                 "id": str(uuid.uuid4()),
@@ -156,8 +160,9 @@ def _trigger(api: httpx.Client, image: str) -> str:
 
 
 def _roll_out(api: httpx.Client, helm: RemoteHelm, image: str, hold: bool) -> str:
-    """One rollout of `image`, carried out by the integration; with `hold`, its release is left
-    open (and an error logged) once the candidate is staged. Its keptn context."""
+    """One rollout of `image`, carried out by the integration; with `hold`, the candidate stays
+    staged: its release is started, fails to switch the traffic (an error in the log) and is
+    left running, as a tool that retries leaves it. Its keptn context."""
     context = _trigger(api, image)
     triggered = wait_for(
         f"the deployment of {image}", partial(helm.triggered, "deployment", context)
@@ -178,6 +183,7 @@ def _roll_out(api: httpx.Client, helm: RemoteHelm, image: str, hold: bool) -> st
     )
     release = wait_for(f"the release of {image}", partial(helm.triggered, "release", context))
     if hold:
+        helm.answer(release, None)
         helm.log(release, HELD)
         return context
     helm.answer(release, {"status": "succeeded", "result": "pass", "message": "traffic switched"})
