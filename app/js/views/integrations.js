@@ -151,8 +151,8 @@ async function read(projectName) {
     optional(`/v1/project/${enc(projectName)}/uniform`),
     optional("/v1/uniform/registration", { query: { project: projectName } }),
   ]);
-  const list = registered === null ? null : Array.isArray(registered) ? registered : registered.integrations || [];
-  return { state, list, logs: list === null ? null : await errorsOf(list) };
+  // Keptn's listing: a bare array.
+  return { state, list: registered, logs: registered === null ? null : await errorsOf(registered) };
 }
 
 function sections(projectName, { state, list, logs }) {
