@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Locator, expect
 
-from tests.browser import seed, storefront
+from tests.browser import seed
 from tests.browser.conftest import Runtime, Tab, check_accessibility
+from tests.browser.whatruns import expect_what_runs, service_bodies
 
 STAGES = ["dev", "staging", "production"]
 
@@ -38,33 +38,6 @@ def _boxes(found: Locator) -> list[dict[str, float]]:
         "all => all.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y}; })"
     )
     return boxes
-
-
-def _service_bodies(api: httpx.Client, project: str, service: str = seed.SERVICE) -> dict[str, Any]:
-    """The service's body in each stage, as the project listing reports it."""
-    stages = api.get(f"/v1/project/{project}").json()["stages"]
-    return {
-        stage["stageName"]: next(s for s in stage["services"] if s["serviceName"] == service)
-        for stage in stages
-    }
-
-
-def _expect_what_runs(
-    page: Page, project: str, stage: str, body: dict[str, Any], service: str = seed.SERVICE
-) -> None:
-    """The service's card in `stage` shows what its body says runs there."""
-    card = page.locator(f'.service-card[data-stage="{stage}"][data-service="{service}"]')
-    if "deployedImage" not in body:
-        expect(card.locator(".deployed")).to_have_text("nothing deployed yet")
-        return
-    expect(card.locator(".deployed .current .image")).to_have_text(body["deployedImage"])
-    since = card.locator(".deployed .since a")
-    context = body["deployment"]["keptnContext"]
-    expect(since).to_have_attribute("href", f"#/project/{project}/sequence/{context}/stage/{stage}")
-    expect(since).to_contain_text("since ")
-    previous, staged = body.get("previousDeployment"), body.get("stagedDeployment")
-    expect(card.locator(".previous .image")).to_have_text([previous["image"]] if previous else [])
-    expect(card.locator(".staged a")).to_have_text([staged["image"]] if staged else [])
 
 
 def test_the_token_is_asked_once_and_kept_for_the_tab(bare_tab: Tab, runtime: Runtime) -> None:
@@ -108,11 +81,11 @@ def test_environment_shows_stages_in_shipyard_order_with_what_runs_there(
     boxes = _boxes(columns)
     assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
     assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]
-    bodies = _service_bodies(runtime.api, seed.DELIVERY)
+    bodies = service_bodies(runtime.api, seed.DELIVERY)
     staging = page.locator('.service-card[data-stage="staging"][data-service="carts"]')
     assert bodies["staging"]["deployedImage"] == "docker.io/keptnexamples/carts:0.13.3"
     for stage in STAGES:
-        _expect_what_runs(page, seed.DELIVERY, stage, bodies[stage])
+        expect_what_runs(page, seed.DELIVERY, stage, bodies[stage])
     latest = _evaluations(runtime.api)[-1]
     expect(staging.locator(".evaluation .badge")).to_have_text(
         f"{latest['evaluation']['score']:.2f}"
@@ -322,147 +295,3 @@ def test_phone_width_keeps_the_heatmap_and_the_run_inside_the_screen(
         # Wide tables scroll inside their own region; the page itself never scrolls sideways.
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, view
         check_accessibility(phone_tab, view)
-
-
-def test_environment_shows_a_staged_candidate_next_to_what_runs_and_what_ran_before(
-    tab: Tab, runtime: Runtime
-) -> None:
-    assert runtime.rollouts is not None
-    first, second, held = runtime.rollouts.contexts
-    body = _service_bodies(runtime.api, storefront.PROJECT, storefront.SERVICE)[storefront.STAGE]
-    # The seed's three rollouts, as the service body tells them.
-    assert (body["deployedImage"], body["deployment"]["keptnContext"]) == (
-        storefront.IMAGES[1],
-        second,
-    )
-    assert (body["previousDeployment"]["image"], body["previousDeployment"]["keptnContext"]) == (
-        storefront.IMAGES[0],
-        first,
-    )
-    assert (body["stagedDeployment"]["image"], body["stagedDeployment"]["keptnContext"]) == (
-        storefront.IMAGES[2],
-        held,
-    )
-    page = tab.open(f"#/project/{storefront.PROJECT}")
-    _expect_what_runs(page, storefront.PROJECT, storefront.STAGE, body, storefront.SERVICE)
-    card = page.locator(f'.service-card[data-service="{storefront.SERVICE}"]')
-    expect(card.locator(".current .strategy")).to_have_text("blue_green_service")
-    expect(card.locator(".staged a")).to_have_attribute(
-        "href", f"#/project/{storefront.PROJECT}/sequence/{held}/stage/{storefront.STAGE}"
-    )
-    # The held rollout is still running: its release was started and not finished.
-    expect(card.locator(".running")).to_contain_text("running rollout")
-    check_accessibility(tab, "environment-staged")
-
-    page = tab.open(f"#/project/{storefront.PROJECT}/service")
-    cell = page.locator(f'table.services td[data-stage="{storefront.STAGE}"]')
-    expect(cell.locator(".deployed")).to_have_text(
-        f"{storefront.IMAGES[1]} staged {storefront.IMAGES[2]}"
-    )
-
-
-def _subscription_rows(state: dict[str, Any], project: str) -> list[str]:
-    """The rows the subscriptions table should have: the uniform's, and the registered
-    integrations' that reach the project."""
-    return [
-        f"{s['owner']}|{s['event']}|{s['kind']}"
-        for s in state["subscriptions"]
-        if s["origin"] == "uniform"
-        or project in s["filter"]["projects"]
-        or not s["filter"]["projects"]
-    ]
-
-
-def _shown_rows(page: Page, count: int) -> list[str]:
-    rows = page.locator("table.subscriptions tbody tr")
-    expect(rows).to_have_count(count)
-    return [
-        f"{row.get_attribute('data-owner')}|{row.get_attribute('data-event')}|"
-        f"{row.locator('td').nth(1).inner_text()}"
-        for row in rows.all()
-    ]
-
-
-def test_integrations_show_what_the_uniform_subscribes_and_that_every_task_has_an_executor(
-    tab: Tab, runtime: Runtime
-) -> None:
-    state = runtime.api.get(f"/v1/project/{seed.DELIVERY}/uniform").json()
-    page = tab.open(f"#/project/{seed.DELIVERY}/integration")
-    expected = _subscription_rows(state, seed.DELIVERY)
-    assert len(expected) == 4  # the sample tool's four events; storefront's integration not
-    assert _shown_rows(page, 4) == expected
-    rows = page.locator("table.subscriptions tbody tr")
-    test = rows.filter(has=page.locator("code", has_text="test.triggered"))
-    expect(test.locator("td").nth(3)).to_have_text("stage In dev, staging")
-    expect(test.locator("td").nth(4)).to_have_text("it polls the API")
-    expect(page.locator(".applied")).to_contain_text(f"commit {state['applied']['commitID']}")
-    expect(page.locator(".applied .badge")).to_have_text("applied")
-    expect(page.locator(".covered")).to_have_text("Every task of the shipyard has an executor.")
-    expect(page.locator(".state.empty").first).to_have_text(
-        "No integration has registered for this project."
-    )
-    expect(page.locator(".state.unavailable")).to_have_count(0)
-    check_accessibility(tab, "integrations")
-
-
-def test_integrations_show_a_registered_integration_when_it_was_last_seen_and_its_error(
-    tab: Tab, runtime: Runtime
-) -> None:
-    assert runtime.rollouts is not None
-    integration_id = runtime.rollouts.integration_id
-    (registered,) = runtime.api.get(
-        "/v1/uniform/registration", params={"project": storefront.PROJECT}
-    ).json()
-    state = runtime.api.get(f"/v1/project/{storefront.PROJECT}/uniform").json()
-    page = tab.open(f"#/project/{storefront.PROJECT}/integration")
-    # Who carries out what: the uniform's command and the integration's subscriptions.
-    expected = _subscription_rows(state, storefront.PROJECT)
-    assert len(expected) == 3  # the notifier, and the integration's deployment and release
-    assert _shown_rows(page, 3) == expected
-    notifier = page.locator('table.subscriptions tr[data-owner="notifier"]')
-    expect(notifier.locator("td").nth(1)).to_have_text("process")
-    expect(notifier.locator("td").nth(4)).to_have_text("rule on the bus")
-    expect(page.locator(".uncovered li")).to_have_text(["no executor " + state["uncovered"][0]])
-    # The registration: name, version, host, location, last seen (its heartbeat), subscriptions.
-    row = page.locator(f'table.integrations tr[data-integration="{integration_id}"]')
-    expect(row.locator("th")).to_have_text(storefront.INTEGRATION)
-    cells = row.locator("td")
-    expect(cells.nth(0)).to_have_text("1.0.3")
-    expect(cells.nth(1)).to_have_text("deploy-runner-2 (namespace storefront-tools)")
-    expect(cells.nth(2)).to_have_text("remote-execution-plane")
-    last_seen = cells.nth(3).locator("time")
-    expect(last_seen).to_have_attribute("datetime", registered["metadata"]["lastseen"])
-    expect(last_seen).to_have_text(re.compile(r"^(just now|\d+ min ago)$"))
-    expect(cells.nth(4).locator("li")).to_have_text(["deployment.triggered", "release.triggered"])
-    expect(cells.nth(5)).to_have_text("1")
-    # Its error, linked to the run it was about.
-    (logged,) = runtime.api.get("/v1/log", params={"integrationId": integration_id}).json()["logs"]
-    entry = page.locator(f'.error-log li[data-integration="{integration_id}"]')
-    expect(entry).to_have_count(1)
-    expect(entry.locator(".message")).to_have_text(storefront.HELD)
-    expect(entry.locator("code")).to_have_text("release")
-    expect(entry.locator("time")).to_have_attribute("datetime", logged["time"])
-    held = runtime.rollouts.contexts[-1]
-    expect(entry.locator("a")).to_have_attribute(
-        "href", f"#/project/{storefront.PROJECT}/sequence/{held}"
-    )
-    check_accessibility(tab, "integrations-registered")
-
-
-def test_integrations_on_an_installation_without_the_uniform_api_say_so(tab: Tab) -> None:
-    def not_served(route: Route) -> None:
-        path = route.request.url.split("?")[0]
-        message = f"no route for GET {path}; docs/api.md lists the routes"
-        route.fulfill(status=404, json={"code": 404, "message": message})
-
-    tab.page.route(
-        re.compile(r".*/v1/(project/[^/]+/uniform|uniform/registration)(\?.*)?$"), not_served
-    )
-    page = tab.open(f"#/project/{seed.DELIVERY}/integration")
-    expect(page.locator(".state.unavailable")).to_have_text(
-        [
-            "The uniform API: not yet available on this installation.",
-            "Registered integrations: not yet available on this installation.",
-            "The integrations' error log: not yet available on this installation.",
-        ]
-    )
