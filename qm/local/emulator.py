@@ -153,10 +153,11 @@ def serve(host: str, port: int) -> None:
 def main(argv: list[str] | None = None) -> None:
     import argparse
 
-    from qm.local import moto_parameters
+    from qm.local import moto_parameters, moto_timeouts
 
     patch_moto()
     moto_parameters.repair()  # state machines can call ECS (container tasks)
+    moto_timeouts.repair()  # a task's answer deadline is its heartbeat, not moto's 60 s
     query_partitions()
     cache_dispatch()
     cache_json_paths()

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser import seed
+from tests.browser import seed, storefront
 from tests.browser.chromium import (
     OffNetwork,
     axe_violations,
@@ -40,6 +40,7 @@ class Runtime:
     delivery_context: str = ""
     build_contexts: tuple[str, ...] = ()
     hold_contexts: tuple[str, str] = ("", "")
+    rollouts: storefront.Storefront | None = None  # the blue/green project's
 
     @property
     def bridge(self) -> str:
@@ -66,8 +67,9 @@ def runtime(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     try:
         found = Runtime(state["endpoint"], state["token"], api, env)
         _seed(found, state, env)
+        # The sample tool answers the delivery's stages; storefront's are the integration's.
         tool = subprocess.Popen(
-            [sys.executable, "-m", "qm.local.sample_tool"],
+            [sys.executable, "-m", "qm.local.sample_tool", "--stages", "dev,staging,production"],
             env=env,
             cwd=ROOT,
             text=True,
@@ -98,6 +100,7 @@ def _seed(found: Runtime, state: dict[str, str], env: dict[str, str]) -> None:
     # The same service's gate in dev, to compare two stages.
     seed.evaluate_builds(found.api, cloudwatch, "dev", (("2.0.1", 280.0, 0.1),))
     found.hold_contexts = seed.create_hold_project(found.api)
+    found.rollouts = storefront.create(found.api)
     seed.put_current_metrics(cloudwatch)
 
 

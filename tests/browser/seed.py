@@ -1,7 +1,8 @@
 """What the browser tests look at, made through the public API as users and tools make it:
 the demo's delivery (dev, staging with a quality gate on CloudWatch, an approval before
 production) answered by the sample tool, more quality gates with their own builds, and a
-project whose task nobody answers (a run that waits, and a second one queued behind it)."""
+project whose task nobody answers (a run that waits, and a second one queued behind it).
+(A blue/green service answered by a registered integration: tests/browser/storefront.py.)"""
 
 from __future__ import annotations
 
@@ -30,6 +31,27 @@ spec:
         - name: hotfix
           tasks:
             - name: manual-check
+"""
+# The delivery's uniform: the sample tool (qm/local/sample_tool.py) carries out deployment, test,
+# release and rollback. It subscribes itself, with a rule of its own on the bus; an `http-poll`
+# service puts no rule on the bus, so it names the tool as those tasks' executor without a
+# second delivery. Evaluation (on CloudWatch) and approval are Quartermaster's own.
+UNIFORM = """version: "0.2.0"
+kind: Uniform
+metadata:
+  name: sockshop-tools
+spec:
+  services:
+    - name: sample-tool
+      kind: http-poll
+      events:
+        - name: sh.keptn.event.deployment.triggered
+        - name: sh.keptn.event.test.triggered
+          selector:
+            matchExpressions:
+              - {key: stage, operator: In, values: [dev, staging]}
+        - name: sh.keptn.event.release.triggered
+        - name: sh.keptn.event.rollback.triggered
 """
 # Response time (ms, the SLO passes under 600 and within +10% of the last pass, warns up to
 # 800) and error rate (%, a key SLI: at most 1) of each build's window.
@@ -70,15 +92,29 @@ def create_delivery_project(api: httpx.Client) -> None:
         _resource(api, scope, "slo.yaml", slo)
         sli = (ROOT / "qm" / "demo_files" / "sli.yaml").read_text()
         _resource(api, scope, "cloudwatch/sli.yaml", sli)
-    _resource(
-        api,
-        f"/v1/project/{DELIVERY}",
-        "uniform.yaml",
-        (ROOT / "examples" / "delivery" / "uniform.yaml").read_text(),
-    )
     api.put(
         f"/v1/project/{DELIVERY}/monitoring", json={"provider": "cloudwatch"}
     ).raise_for_status()
+    applied = apply_uniform(api, DELIVERY, UNIFORM)
+    assert applied["uncovered"] == [], applied["uncovered"]
+
+
+def apply_uniform(api: httpx.Client, project: str, uniform: str) -> dict[str, Any]:
+    """Apply `uniform` to `project` (as `qm apply uniform` does): its answer, once the applier
+    has put that commit's rules on the bus."""
+    answer = api.put(f"/v1/project/{project}/uniform", json={"uniform": b64(uniform)})
+    answer.raise_for_status()
+    commit = answer.json()["commitID"]
+
+    def applied() -> bool:
+        state = api.get(f"/v1/project/{project}/uniform").json()
+        done = bool((state.get("applied") or {}).get("commitID") == commit)
+        assert not (done and state["applied"]["errors"]), state["applied"]
+        return done
+
+    wait_for(f"the uniform of {project} applied", applied, timeout=30)
+    found: dict[str, Any] = answer.json()
+    return found
 
 
 def put_metrics(

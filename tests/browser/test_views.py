@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from tests.browser import seed
 from tests.browser.conftest import Runtime, Tab, check_accessibility
+from tests.browser.whatruns import expect_what_runs, service_bodies
 
 STAGES = ["dev", "staging", "production"]
 
@@ -29,6 +30,14 @@ def _value(indicator: dict[str, Any]) -> str:
         return "n/a"
     number = float(value["value"])
     return str(int(number)) if number.is_integer() else f"{number:.6g}"
+
+
+def _boxes(found: Locator) -> list[dict[str, float]]:
+    """Where each element is, measured at one moment (a live refresh redraws the view)."""
+    boxes: list[dict[str, float]] = found.evaluate_all(
+        "all => all.map(e => { const r = e.getBoundingClientRect(); return {x: r.x, y: r.y}; })"
+    )
+    return boxes
 
 
 def test_the_token_is_asked_once_and_kept_for_the_tab(bare_tab: Tab, runtime: Runtime) -> None:
@@ -68,12 +77,15 @@ def test_environment_shows_stages_in_shipyard_order_with_what_runs_there(
     page = tab.open(f"#/project/{seed.DELIVERY}")
     columns = page.locator(".stage-column")
     expect(columns.locator("h2")).to_have_text(STAGES)
-    boxes = [columns.nth(i).bounding_box() for i in range(3)]
-    assert all(box is not None for box in boxes)
     # Side by side at 1280 px, left to right in shipyard order.
-    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]  # type: ignore[index]
+    boxes = _boxes(columns)
+    assert boxes[0]["x"] < boxes[1]["x"] < boxes[2]["x"]
+    assert boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]
+    bodies = service_bodies(runtime.api, seed.DELIVERY)
     staging = page.locator('.service-card[data-stage="staging"][data-service="carts"]')
-    expect(staging.locator(".deployed .image")).to_have_text("docker.io/keptnexamples/carts:0.13.3")
+    assert bodies["staging"]["deployedImage"] == "docker.io/keptnexamples/carts:0.13.3"
+    for stage in STAGES:
+        expect_what_runs(page, seed.DELIVERY, stage, bodies[stage])
     latest = _evaluations(runtime.api)[-1]
     expect(staging.locator(".evaluation .badge")).to_have_text(
         f"{latest['evaluation']['score']:.2f}"
@@ -90,9 +102,7 @@ def test_environment_at_phone_width_stacks_the_stages(phone_tab: Tab) -> None:
     page = phone_tab.open(f"#/project/{seed.DELIVERY}")
     columns = page.locator(".stage-column")
     expect(columns).to_have_count(3)
-    first, second = columns.nth(0).bounding_box(), columns.nth(1).bounding_box()
-    assert first is not None
-    assert second is not None
+    first, second, _ = _boxes(columns)
     assert second["y"] > first["y"]
     assert abs(second["x"] - first["x"]) < 1
     assert page.evaluate("document.scrollingElement.scrollWidth") <= 390
@@ -259,16 +269,6 @@ def test_a_run_shows_each_task_with_state_executor_and_payload(tab: Tab, runtime
     check_accessibility(tab, "sequence")
 
 
-def test_integrations_show_the_uniform_and_say_what_is_not_available(tab: Tab) -> None:
-    page = tab.open(f"#/project/{seed.DELIVERY}/integration")
-    tools = page.locator(".tools .card h3")
-    expect(tools.first).to_be_visible()
-    assert "deployer" in tools.all_text_contents()
-    unavailable = page.locator(".state.unavailable")
-    expect(unavailable.first).to_contain_text("not yet available on this installation")
-    check_accessibility(tab, "integrations")
-
-
 def test_services_list_each_service_with_its_latest_gate_per_stage(
     tab: Tab, runtime: Runtime
 ) -> None:
@@ -295,38 +295,3 @@ def test_phone_width_keeps_the_heatmap_and_the_run_inside_the_screen(
         # Wide tables scroll inside their own region; the page itself never scrolls sideways.
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390, view
         check_accessibility(phone_tab, view)
-
-
-def test_what_runs_where_is_read_from_the_service_body_when_it_reports_it(tab: Tab) -> None:
-    # The service body's fields (`deployedImage`, `deployment`, `previousDeployment`,
-    # `stagedDeployment`) win over what the runs tell; without them the runs are used.
-    page = tab.open()
-    expect(page.locator("h1")).to_have_text("Projects")
-    shown = page.evaluate(
-        """async () => {
-            const { deployment } = await import('./js/views/environment.js');
-            const body = {
-                deployedImage: 'carts:1.4.2',
-                deployment: {version: '7', image: 'carts:1.4.2', strategy: 'canary',
-                             keptnContext: 'ctx-7', since: '2026-05-02T10:04:12.000Z',
-                             target: 'lambda: function carts, alias live, version 7'},
-                previousDeployment: {version: '6', image: 'carts:1.4.1'},
-                stagedDeployment: {version: '8'},
-            };
-            const runs = {deployed: {image: 'carts:0.1', since: null, context: 'old'}};
-            return [deployment(body, runs), deployment({serviceName: 'carts'}, runs)];
-        }"""
-    )
-    assert shown == [
-        {
-            "image": "carts:1.4.2",
-            "version": "7",
-            "strategy": "canary",
-            "target": "lambda: function carts, alias live, version 7",
-            "since": "2026-05-02T10:04:12.000Z",
-            "context": "ctx-7",
-            "previous": "carts:1.4.1",
-            "staged": "version 8",
-        },
-        {"image": "carts:0.1", "since": None, "context": "old"},
-    ]

@@ -7,9 +7,10 @@ import { openApprovals, project as readProject, sequences as readSequences } fro
 import { ACTIVE_STATES, ago, longTime, score, stateLabel, tone } from "../format.js";
 import { link } from "../routes.js";
 
-/** What the runs tell about one service in one stage (newest run first in `states`). */
+/** What the runs tell about one service in one stage (newest run first in `states`): the latest
+ *  run there, its failure, and the latest quality gate. */
 export function stageFacts(states, stage, service) {
-  const facts = { latest: null, evaluation: null, deployed: null, failed: null };
+  const facts = { latest: null, evaluation: null, failed: null };
   for (const state of states) {
     if (state.service !== service) continue;
     const here = (state.stages || []).find((s) => s.name === stage);
@@ -19,68 +20,69 @@ export function stageFacts(states, stage, service) {
       if (here.latestFailedEvent) facts.failed = { state, event: here.latestFailedEvent };
     }
     if (!facts.evaluation && here.latestEvaluation) facts.evaluation = { state, ...here.latestEvaluation };
-    // Deployed: the newest run that brought an image here and ended in this stage without failing.
-    if (!facts.deployed && here.image && here.state !== "triggered" && !here.latestFailedEvent) {
-      facts.deployed = {
-        image: here.image, since: (here.latestEvent || {}).time || state.time, context: state.shkeptncontext,
-      };
-    }
+    if (facts.evaluation) break;
   }
   return facts;
 }
 
-/** What runs where as the service body reports it (`deployedImage`, `deployment`,
- *  `previousDeployment`, `stagedDeployment`), else what the runs tell. */
-export function deployment(body, facts) {
-  if (body && body.deployedImage) {
-    const current = body.deployment || {};
-    const name = (d) => d && (d.image || (d.version ? `version ${d.version}` : ""));
-    return {
-      image: body.deployedImage,
-      version: current.version || "",
-      strategy: current.strategy || "",
-      target: current.target || "",
-      since: current.since || null,
-      context: current.keptnContext || null,
-      previous: name(body.previousDeployment) || null,
-      staged: name(body.stagedDeployment) || null,
-    };
-  }
-  return facts.deployed;
+/** What runs where, as the service body reports it (docs/deployment-targets.md): what runs
+ *  (`deployedImage`, `deployment`), what ran before it and a staged candidate; null when
+ *  nothing was deployed there. */
+export function deployment(body) {
+  if (!body || !body.deployedImage) return null;
+  const current = body.deployment || {};
+  const named = (d) => d && { name: d.image || `version ${d.version}`, context: d.keptnContext || null, since: d.since || null };
+  return {
+    image: body.deployedImage,
+    version: current.version || "",
+    strategy: current.strategy || "",
+    target: current.target || "",
+    since: current.since || null,
+    context: current.keptnContext || null,
+    previous: named(body.previousDeployment) || null,
+    staged: named(body.stagedDeployment) || null,
+  };
+}
+
+function runLink(projectName, stage, context, text, title) {
+  return context
+    ? h("a", { href: link("project", projectName, "sequence", context, "stage", stage), title }, text)
+    : h("span", { title }, text);
 }
 
 function deployedLine(projectName, stage, deployed) {
+  if (!deployed) return h("p", { class: "deployed none" }, "nothing deployed yet");
+  const { previous, staged } = deployed;
   return h("div", { class: "deployed" },
-    h("p", null, h("span", { class: "image", title: deployed.target || deployed.image }, deployed.image),
+    h("p", { class: "current" }, h("span", { class: "image", title: deployed.target || deployed.image }, deployed.image),
       deployed.version && !deployed.image.includes(deployed.version) ? ` (version ${deployed.version})` : "",
-      deployed.strategy ? h("span", { class: "quiet" }, ` ${deployed.strategy}`) : null),
+      deployed.strategy ? h("span", { class: "quiet strategy" }, ` ${deployed.strategy}`) : null),
+    deployed.target ? h("p", { class: "quiet target" }, deployed.target) : null,
     deployed.since
-      ? h("p", { class: "since" },
-        deployed.context
-          ? h("a", { href: link("project", projectName, "sequence", deployed.context, "stage", stage), title: longTime(deployed.since) }, `since ${ago(deployed.since)}`)
-          : h("span", { title: longTime(deployed.since) }, `since ${ago(deployed.since)}`))
+      ? h("p", { class: "since" }, runLink(projectName, stage, deployed.context, `since ${ago(deployed.since)}`, longTime(deployed.since)))
       : null,
-    deployed.previous ? h("p", { class: "quiet previous" }, `before: ${deployed.previous}`) : null,
-    deployed.staged ? h("p", { class: "staged" }, badge("staged", "active"), ` ${deployed.staged}`) : null);
+    previous ? h("p", { class: "quiet previous" }, "before: ", h("span", { class: "image" }, previous.name)) : null,
+    staged
+      ? h("p", { class: "staged" }, badge("staged", "active"), " ",
+        runLink(projectName, stage, staged.context, staged.name, staged.since ? `staged ${longTime(staged.since)}` : null))
+      : null);
 }
 
 function card(projectName, stage, service, body, facts, approvals) {
+  const deployed = deployedLine(projectName, stage, deployment(body));
   if (facts === null) {
     // The runs are still being read: what the service body says now, the rest in a moment.
-    const reported = deployment(body, {});
     return h("li", { class: "service-card", dataset: { service, stage } },
       h("h3", null, h("a", { href: link("project", projectName, "service", service, "stage", stage) }, service)),
-      reported ? deployedLine(projectName, stage, reported) : null,
-      h("p", { class: "quiet" }, "reading runs…"));
+      deployed, h("p", { class: "quiet" }, "reading runs…"));
   }
-  const deployed = deployment(body, facts);
   const running = facts.latest && ACTIVE_STATES.has(facts.latest.state.state) && facts.latest.stage.state === "triggered"
     ? facts.latest.state : null;
   const waiting = approvals.filter((e) => e.data.stage === stage && e.data.service === service);
   const evaluation = facts.evaluation;
   return h("li", { class: "service-card", dataset: { service, stage } },
     h("h3", null, h("a", { href: link("project", projectName, "service", service, "stage", stage) }, service)),
-    deployed ? deployedLine(projectName, stage, deployed) : h("p", { class: "deployed none" }, "nothing deployed yet"),
+    deployed,
     evaluation
       ? h("p", { class: "evaluation" },
         h("a", {
