@@ -13,7 +13,7 @@ from chalice.test import Client
 from app import app
 from chalicelib.bootstrap import Container
 from chalicelib.services.auth import issue_token
-from tests.integration.api_helpers import Api
+from tests.integration.api_helpers import SHIPYARD, Api, b64
 
 KEPTN = "/api/controlPlane/v1"
 
@@ -205,3 +205,21 @@ def test_the_error_log_pages_newest_first_and_deletes_by_filter(api: Api) -> Non
     status, error = api.call("GET", "/v1/log?fromTime=yesterday")
     assert status == 400
     assert "fromTime" in error["message"]
+
+
+def test_a_projects_uniform_lists_only_the_integrations_that_serve_it(api: Api) -> None:
+    for project in ("shop", "blog"):
+        body = {"name": project, "shipyard": b64(SHIPYARD)}
+        assert api.call("POST", "/v1/project", body)[0] == 201
+    api.call("POST", f"{KEPTN}/uniform/registration", registration("shop-tester"))
+    everywhere = registration("any-tester")
+    everywhere["subscriptions"][0]["filter"]["projects"] = []
+    api.call("POST", f"{KEPTN}/uniform/registration", everywhere)
+
+    def owners(project: str) -> set[str]:
+        status, shown = api.call("GET", f"/v1/project/{project}/uniform")
+        assert status == 200, shown
+        return {s["owner"] for s in shown["subscriptions"] if s["origin"] == "integration"}
+
+    assert owners("shop") == {"shop-tester", "any-tester"}
+    assert owners("blog") == {"any-tester"}

@@ -51,9 +51,16 @@ def applied_subscriptions(
     ]
 
 
-def integration_subscriptions(integrations: IntegrationStore) -> list[Subscription]:
+def integration_subscriptions(
+    integrations: IntegrationStore, project: str | None = None
+) -> list[Subscription]:
+    """The registered integrations' subscriptions; with `project`, only those whose filter lets
+    that project's events through (an empty project filter lets every project's through)."""
     return [
         subscription
         for integration in integrations.list_integrations()
         for subscription in integration.polled_subscriptions()
+        if project is None
+        or not subscription.filter.projects
+        or project in subscription.filter.projects
     ]

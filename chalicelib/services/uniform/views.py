@@ -23,7 +23,7 @@ def uniform_state(project: str, deps: ApplyDeps) -> dict[str, Any]:
     rules = {rule.subscription: rule.rule for rule in applied.rules} if applied else {}
     stored = uniform_subscriptions(project, latest[0]) if latest else []
     views = [subscription_view(subscription, rules.get(subscription.id)) for subscription in stored]
-    views += [subscription_view(s) for s in integration_subscriptions(deps.integrations)]
+    views += [subscription_view(s) for s in integration_subscriptions(deps.integrations, project)]
     live = applied_subscriptions(applied, deps.config)
     return {
         "project": project,
