@@ -97,7 +97,11 @@ class SampleTool:
         }
         if task == "deployment":
             service, stage = data["service"], data["stage"]
+            # The shipyard's task properties arrive under data.deployment; Keptn's deployment
+            # tools report the strategy they deployed with.
+            asked = data.get("deployment") if isinstance(data.get("deployment"), dict) else {}
             finished["deployment"] = {
+                "deploymentstrategy": asked.get("deploymentstrategy") or "direct",
                 "deploymentURIsLocal": [f"http://{service}.{stage}.svc:80"],
                 "deploymentNames": ["direct"],
             }
