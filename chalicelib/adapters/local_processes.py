@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from chalicelib.ports import ProcessExit, ProcessRun
 
-log = logging.getLogger("quartermaster.processes")
+log = logging.getLogger("quartermaster-handlers.processes")
 KEPT_BYTES = 64 * 1024
 REPORT_ATTEMPTS = 3  # the bus may be briefly unavailable; then the task's deadline ends it
 

@@ -17,7 +17,7 @@ from chalicelib.errors import InvalidInput
 from chalicelib.observability import observed
 
 uniform_handlers = Blueprint(__name__)
-log = logging.getLogger("quartermaster.handlers")
+log = logging.getLogger("quartermaster-handlers.uniform")
 
 
 @uniform_handlers.lambda_function(name="uniform-applier")

@@ -48,7 +48,7 @@ from chalicelib.ports import (
 )
 from chalicelib.services.sequencing.common import answer_task, stable_id
 
-log = logging.getLogger("quartermaster.uniform")
+log = logging.getLogger("quartermaster-handlers.uniform")
 OUTPUT_KEPT = 1500  # characters of a process's output quoted in its .finished message
 EXECUTIONS = uuid.UUID("0d4f3c8e-4b0e-4c47-9a55-1f0f5a3c9e21")
 

@@ -38,7 +38,7 @@ from chalicelib.ports import UniformStore
 from chalicelib.services.webhooks.common import WebhookDeps
 from chalicelib.services.webhooks.delivery import Delivered, run_webhook
 
-log = logging.getLogger("quartermaster.uniform")
+log = logging.getLogger("quartermaster-handlers.uniform")
 CONTENT_TYPE = "application/cloudevents+json"  # CloudEvents' structured mode: the event is the body
 
 

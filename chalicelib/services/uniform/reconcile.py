@@ -32,7 +32,7 @@ from chalicelib.ports import (
 )
 from chalicelib.services.uniform.current import latest_uniform
 
-log = logging.getLogger("quartermaster.uniform")
+log = logging.getLogger("quartermaster-handlers.uniform")
 
 
 @dataclass(frozen=True)

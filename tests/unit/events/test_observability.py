@@ -4,6 +4,7 @@ what feeds the handler."""
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import logging
@@ -139,6 +140,23 @@ def test_module_warnings_are_kept_once_the_chalice_app_is_configured(
     assert [(r.name, r.levelname, r.getMessage()) for r in caplog.records] == [
         ("quartermaster-handlers.sequencing", "WARNING", "scope shop/dev/cart stayed claimed")
     ]
+
+
+def test_no_module_logs_under_the_chalice_app_logger() -> None:
+    """A module logger named `quartermaster.<x>` inherits the ERROR level Chalice gives its app
+    logger, so its warnings and infos would vanish in Lambda; every one lives under
+    `quartermaster-handlers` instead."""
+    import pkgutil
+
+    import app  # noqa: F401
+    import chalicelib
+
+    for module in pkgutil.walk_packages(chalicelib.__path__, "chalicelib."):
+        importlib.import_module(module.name)
+    swallowed = sorted(
+        name for name in logging.root.manager.loggerDict if name.startswith("quartermaster.")
+    )
+    assert swallowed == []
 
 
 def test_a_dimensioned_metric_does_not_lend_its_dimensions_to_the_others(
