@@ -31,6 +31,8 @@ KNOWN_FILE_NAMES = frozenset(
 )
 # The project's shipyard: written only by project create / update (PUT /v1/project).
 SHIPYARD_URI = "shipyard.yaml"
+# A project's uniform: this file at project level (applied whenever it changes).
+UNIFORM_URI = "uniform.yaml"
 
 # DynamoDB sort keys hold at most 1024 bytes; the URI shares one with its scope and version.
 MAX_URI_BYTES = 512

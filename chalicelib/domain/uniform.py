@@ -43,7 +43,6 @@ from chalicelib.domain.executors import (
     role_problem,
 )
 
-UNIFORM_URI = "uniform.yaml"  # a project's uniform: this file at project level
 TASK_EVENT_KINDS = ("triggered", "started", "status.changed", "finished", "invalidated")
 SEQUENCE_EVENT_KINDS = ("triggered", "finished")
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

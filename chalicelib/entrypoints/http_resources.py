@@ -13,7 +13,7 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.bootstrap import container
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
-from chalicelib.domain.uniform import UNIFORM_URI
+from chalicelib.domain.resource_uris import UNIFORM_URI
 from chalicelib.entrypoints.http_support import (
     api_view,
     identity_of,

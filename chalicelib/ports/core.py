@@ -4,20 +4,21 @@ configuration store, API tokens and secrets."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.event_query import EventPage, EventQuery
-from chalicelib.domain.events import KeptnEvent
-from chalicelib.domain.projects import (
-    Commit,
-    ProjectRecord,
-    Resource,
-    ResourceScope,
-    ServiceRecord,
-)
-from chalicelib.domain.secrets import Secret, SecretSummary
+if TYPE_CHECKING:
+    from chalicelib.domain.event_query import EventPage, EventQuery
+    from chalicelib.domain.events import KeptnEvent
+    from chalicelib.domain.projects import (
+        Commit,
+        ProjectRecord,
+        Resource,
+        ResourceScope,
+        ServiceRecord,
+    )
+    from chalicelib.domain.secrets import Secret, SecretSummary
 
 
 class EventBus(Protocol):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.deployment_records import DeploymentRecord, EvaluationWaiter
-from chalicelib.domain.deployments import Artifact, Endpoints, Routing
-from chalicelib.domain.service_state import SeenEvent, ServiceState
+if TYPE_CHECKING:
+    from chalicelib.domain.deployment_records import DeploymentRecord, EvaluationWaiter
+    from chalicelib.domain.deployments import Artifact, Endpoints, Routing
+    from chalicelib.domain.service_state import SeenEvent, ServiceState
 
 
 class DeploymentTarget(Protocol):

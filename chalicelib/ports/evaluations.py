@@ -4,18 +4,19 @@ settings)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.evaluations import (
-    BaselineFilter,
-    EvaluationRecord,
-    MonitoringSettings,
-    PendingEvaluation,
-)
-from chalicelib.domain.sli_queries import SliRequest
-from chalicelib.engine.lighthouse.models import IndicatorValue
+if TYPE_CHECKING:
+    from chalicelib.domain.evaluations import (
+        BaselineFilter,
+        EvaluationRecord,
+        MonitoringSettings,
+        PendingEvaluation,
+    )
+    from chalicelib.domain.sli_queries import SliRequest
+    from chalicelib.engine.lighthouse.models import IndicatorValue
 
 
 class SliSource(Protocol):

@@ -4,10 +4,11 @@ timers and the state machines."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from chalicelib.domain.effects import Effect
-from chalicelib.domain.runs import CompletedTask, CurrentTask, Run, RunState, Scope, TaskRecord
+if TYPE_CHECKING:
+    from chalicelib.domain.effects import Effect
+    from chalicelib.domain.runs import CompletedTask, CurrentTask, Run, RunState, Scope, TaskRecord
 
 
 class RunStore(Protocol):

@@ -4,13 +4,14 @@ requests, container tasks and processes on the local machine."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.bus_rules import ExistingRule, RuleSpec
-from chalicelib.domain.integrations import Integration, LogEntry
-from chalicelib.domain.uniform_state import AppliedUniform, StoredSubscription
+if TYPE_CHECKING:
+    from chalicelib.domain.bus_rules import ExistingRule, RuleSpec
+    from chalicelib.domain.integrations import Integration, LogEntry
+    from chalicelib.domain.uniform_state import AppliedUniform, StoredSubscription
 
 
 class SubscriptionRules(Protocol):

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from chalicelib.domain.address_guard import Target
-from chalicelib.domain.outgoing_request import HttpResponse, OutgoingRequest
+if TYPE_CHECKING:
+    from chalicelib.domain.address_guard import Target
+    from chalicelib.domain.outgoing_request import HttpResponse, OutgoingRequest
 
 
 class HostResolver(Protocol):

@@ -12,8 +12,9 @@ from typing import Any
 
 from chalicelib.domain.executors import ExecutorKind
 from chalicelib.domain.projects import ResourceScope
+from chalicelib.domain.resource_uris import UNIFORM_URI
 from chalicelib.domain.subscriptions import Subscription, uniform_subscriptions
-from chalicelib.domain.uniform import UNIFORM_URI, Uniform
+from chalicelib.domain.uniform import Uniform
 from chalicelib.engine.container_tasks import CONTAINERS_UNAVAILABLE
 from chalicelib.engine.coverage import Gap, gaps
 from chalicelib.engine.rule_patterns import event_pattern

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from chalicelib.domain.executors import ExecutorKind
 from chalicelib.domain.projects import ResourceScope
+from chalicelib.domain.resource_uris import UNIFORM_URI
 from chalicelib.domain.subscriptions import Subscription, uniform_subscriptions
-from chalicelib.domain.uniform import UNIFORM_URI, Uniform
+from chalicelib.domain.uniform import Uniform
 from chalicelib.domain.uniform_state import AppliedUniform
 from chalicelib.domain.yamldoc import parse_document
 from chalicelib.ports import ConfigStore, IntegrationStore
