@@ -63,6 +63,15 @@ export function tone(result) {
   }
 }
 
+/** The colour class of a run's state: a finished run is coloured by how it ended (red when a
+ * stage failed), not green for having finished. */
+export function runTone(state) {
+  if (state.state === "finished" && (state.stages || []).some((stage) => stage.latestFailedEvent)) {
+    return "fail";
+  }
+  return tone(state.state);
+}
+
 export const ACTIVE_STATES = new Set(["triggered", "waiting", "started", "waitingForApproval", "paused"]);
 
 export function stateLabel(state) {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -243,6 +244,16 @@ def test_sequences_list_filters_and_keeps_them_in_the_link(tab: Tab, runtime: Ru
     expect(page.locator(".state.empty")).to_have_text("No sequence matches.")
     page.select_option("#filter-stage", "")
     expect(rows).to_have_count(len(runtime.build_contexts) + 1)  # staging's four and dev's one
+    # A finished run is coloured by how it ended: red when a stage failed, green otherwise.
+    stored = {
+        state["shkeptncontext"]: any(stage.get("latestFailedEvent") for stage in state["stages"])
+        for state in runtime.api.get(f"/v1/sequence/{seed.DELIVERY}").json()["states"]
+        if state["state"] == "finished"
+    }
+    assert set(stored.values()) == {True, False}  # the builds were made to differ
+    for context, failed in stored.items():
+        state_badge = page.locator(f"tr[data-context='{context}'] td:nth-child(4) .badge")
+        expect(state_badge).to_have_class(re.compile(r"\bfail\b" if failed else r"\bpass\b"))
     check_accessibility(tab, "sequences")
 
 

@@ -7,7 +7,7 @@ import { decisionForm } from "../approval-form.js";
 import { confirmDialog } from "../dialogs.js";
 import { announce, badge, empty, h, replaceKeeping } from "../dom.js";
 import { events as readEvents, parseType, project as readProject, sequences as readSequences } from "../data.js";
-import { ACTIVE_STATES, duration, longTime, stateLabel, tone } from "../format.js";
+import { ACTIVE_STATES, duration, longTime, runTone, stateLabel, tone } from "../format.js";
 import { link } from "../routes.js";
 
 /** Each stage's tasks from the context's events (oldest first). */
@@ -172,7 +172,7 @@ function content(params, body, state, events, onChanged, say) {
   const active = ACTIVE_STATES.has(state.state);
   const bounds = { start: Math.min(...times), end: active ? Math.max(now.getTime(), ...times) : Math.max(...times) };
   return [
-    h("p", { class: "summary" }, badge(stateLabel(state.state), tone(state.state)),
+    h("p", { class: "summary" }, badge(stateLabel(state.state), runTone(state)),
       ` ${state.name} of ${state.service}, triggered ${longTime(state.time)}`,
       h("span", { class: "quiet" }, ` · context ${state.shkeptncontext}`)),
     controls(params, state, stages, onChanged, say),

@@ -3,7 +3,7 @@
 
 import { badge, empty, h, replaceKeeping } from "../dom.js";
 import { project as readProject, sequenceNames, sequences as readSequences, servicesOf } from "../data.js";
-import { ACTIVE_STATES, ago, longTime, stateLabel, tone } from "../format.js";
+import { ACTIVE_STATES, ago, longTime, runTone, stateLabel, tone } from "../format.js";
 import { link, withQuery } from "../routes.js";
 
 const STATES = ["triggered", "waiting", "started", "waitingForApproval", "paused", "finished", "timedOut", "aborted"];
@@ -45,7 +45,7 @@ function table(params, states) {
       h("td", null, state.service),
       h("td", null, h("a", { href: link("project", params.project, "sequence", state.shkeptncontext) }, state.name),
         state.problemTitle ? h("div", { class: "quiet" }, state.problemTitle) : null),
-      h("td", null, badge(stateLabel(state.state), tone(state.state))),
+      h("td", null, badge(stateLabel(state.state), runTone(state))),
       h("td", null, stageChips(params, state)))))));
 }
 
