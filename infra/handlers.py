@@ -32,9 +32,11 @@ class HandlerSpec:
     queue: str | None = None
     schedule_seconds: int | None = None
     # Lambda sizing (docs/operations.md explains each choice). The timeout also sets the
-    # visibility timeout of the handler's queue in `sqs` mode (six times it, as AWS advises).
+    # visibility timeout of the handler's queue (six times it, as AWS advises, unless
+    # `visibility_s` says otherwise and why).
     memory_mb: int = 256
     timeout_s: int = 30
+    visibility_s: int | None = None
     # Reserved concurrency: a ceiling on parallel runs that also guarantees them; queue-fed
     # handlers get the same ceiling as their event source mapping's maximum concurrency.
     reserved_concurrency: int = 2
@@ -43,6 +45,12 @@ class HandlerSpec:
     bus: str = "quartermaster"
     # Invoked by the uniform's subscription rules (`qm-<stage>-u-*`), made at run time.
     targeted: bool = False
+
+    @property
+    def queue_visibility_s(self) -> int:
+        """How long a message this handler received stays hidden: a crashed attempt is retried
+        after it. Lambda refuses a queue whose visibility is shorter than the timeout."""
+        return self.visibility_s if self.visibility_s is not None else 6 * self.timeout_s
 
 
 HANDLERS: tuple[HandlerSpec, ...] = (
@@ -208,6 +216,12 @@ HANDLERS: tuple[HandlerSpec, ...] = (
         description="Carries out a canary's steps: shift traffic, ask for an evaluation, "
         "promote or roll back, and answer the deployment when the canary ends.",
         queue=DEPLOY_QUEUE,
+        # An EKS canary step waits for its rollouts, up to the target's rolloutTimeout (14
+        # minutes at most); a Lambda step takes seconds.
+        timeout_s=900,
+        # The timeout and a minute, not six times it: a crashed step is retried after 16
+        # minutes, not 90 (the canary execution waits for three attempts, canary_machine.py).
+        visibility_s=960,
         reserved_concurrency=2,
     ),
     HandlerSpec(

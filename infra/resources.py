@@ -53,9 +53,11 @@ def internal_queue_id(stage: str, name: str) -> str:
 
 
 def internal_queues(stage: str) -> dict[str, Any]:
+    """Each internal queue, its visibility its consumer's (the handler it feeds)."""
     resources: dict[str, Any] = {}
     for name in INTERNAL_QUEUES:
-        resources.update(queue(queue_name(stage, name), visibility_s=180))
+        (consumer,) = (spec for spec in HANDLERS if spec.queue == name)
+        resources.update(queue(queue_name(stage, name), visibility_s=consumer.queue_visibility_s))
     return resources
 
 

@@ -66,7 +66,7 @@ def _bus_rule(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict
     resources: dict[str, Any] = {}
     if mode == "sqs":
         own_queue = queue_name(stage, spec.name)
-        resources.update(queue(own_queue, visibility_s=spec.timeout_s * 6))
+        resources.update(queue(own_queue, visibility_s=spec.queue_visibility_s))
         target_arn: Any = {"Fn::GetAtt": [f"{logical_id(own_queue)}Queue", "Arn"]}
     else:
         target_arn = _function_arn(stage, spec.name, mode)
@@ -146,7 +146,7 @@ def _targeted(spec: HandlerSpec, stage: str, bus: str, mode: TargetMode) -> dict
     permission covers every rule under their prefix on the bus (`sqs`: its queue, which they
     deliver to on the local runtime)."""
     if mode == "sqs":
-        return queue(queue_name(stage, spec.name), visibility_s=spec.timeout_s * 6)
+        return queue(queue_name(stage, spec.name), visibility_s=spec.queue_visibility_s)
     rules = arn_of("events", f"rule/{bus}/{subscription_rules(stage)}")
     return {
         f"{function_id(spec.name)}RulesPermission": _invoke_permission(

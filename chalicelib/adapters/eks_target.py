@@ -93,26 +93,33 @@ class EksNamespaceTarget:
         return _routing(self._steps.current(self._spec.namespace, name))
 
     def deploy(self, artifact: Artifact, ref: str) -> Routing:
-        outcome = self._steps.deploy(self._workload(artifact), self._timeout, {REF: ref})
+        with self._steps.rollouts.sharing(self._timeout):
+            outcome = self._steps.deploy(self._workload(artifact), self._timeout, {REF: ref})
         return self._settled(outcome)
 
     def stage(self, artifact: Artifact, ref: str) -> Routing:
-        outcome = self._steps.stage(self._workload(artifact), self._timeout, {REF: ref})
+        with self._steps.rollouts.sharing(self._timeout):
+            outcome = self._steps.stage(self._workload(artifact), self._timeout, {REF: ref})
         return self._settled(outcome)
 
     def shift(self, version: str, weight: float) -> Routing:
-        outcome = self._steps.shift(
-            self._spec.namespace, self._name, version, weight, self._timeout
-        )
+        with self._steps.rollouts.sharing(self._timeout):
+            outcome = self._steps.shift(
+                self._spec.namespace, self._name, version, weight, self._timeout
+            )
         return self._settled(outcome)
 
     def promote(self, version: str) -> Routing:
-        outcome = self._steps.promote(self._spec.namespace, self._name, version, self._timeout)
+        with self._steps.rollouts.sharing(self._timeout):
+            outcome = self._steps.promote(self._spec.namespace, self._name, version, self._timeout)
         return self._settled(outcome)
 
     def rollback(self, to: Routing) -> Routing:
         recorded = Traffic(to.version, to.candidate, to.weight)
-        outcome = self._steps.rollback(self._spec.namespace, self._name, recorded, self._timeout)
+        with self._steps.rollouts.sharing(self._timeout):
+            outcome = self._steps.rollback(
+                self._spec.namespace, self._name, recorded, self._timeout
+            )
         return self._settled(outcome)
 
     def endpoints(self, version: str | None) -> Endpoints:

@@ -9,7 +9,8 @@ nothing of the failed template survives a merge).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +26,9 @@ from chalicelib.engine.kubernetes.rollout_status import (
 from chalicelib.engine.kubernetes.versions import version_of
 
 DEPLOYED_AT = "quartermaster.dev/deployed-at"
+# Inside a shared deadline that has run out, a wait still looks once: a rollout that is already
+# complete is reported as such, not as timed out.
+LAST_LOOK_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -92,10 +96,27 @@ class KubernetesRollouts:
         self.api = api
         self._clock = clock
         self.timestamp = timestamp
+        self._shared_deadline: float | None = None
+
+    @contextmanager
+    def sharing(self, timeout: float) -> Iterator[None]:
+        """Every wait inside shares one deadline `timeout` seconds away: a step that waits for
+        two rollouts (a canary's candidate, then its primary) waits `timeout` in all, so it ends
+        within the function's own time limit (chalicelib/domain/targets.py bounds it)."""
+        outer = self._shared_deadline
+        end = self._clock() + timeout
+        self._shared_deadline = end if outer is None else min(outer, end)
+        try:
+            yield
+        finally:
+            self._shared_deadline = outer
 
     def wait(self, namespace: str, name: str, timeout: float) -> RolloutResult:
         """Wait up to `timeout` seconds for the rollout of Deployment `name` to complete."""
         deadline = self._clock() + timeout
+        if self._shared_deadline is not None:
+            deadline = min(deadline, max(self._shared_deadline, self._clock() + LAST_LOOK_SECONDS))
+            timeout = max(deadline - self._clock(), 0.0)
         message = "not observed yet"
         while (left := deadline - self._clock()) > 0:
             for deployment in self.api.watch("Deployment", namespace, name, left):

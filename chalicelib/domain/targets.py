@@ -29,6 +29,9 @@ TARGET_FILE = "target.yaml"
 DEFAULT_ALIAS = "live"
 DEFAULT_NAMESPACE = "default"
 DEFAULT_ROLLOUT_TIMEOUT = "5m"
+# A step waits for its rollouts inside one invocation of a 15-minute function (deployer,
+# canary-steps); a minute stays for the API calls around the waits.
+MAX_ROLLOUT_TIMEOUT_SECONDS = 14 * 60
 
 _FUNCTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _FUNCTION_ARN = re.compile(
@@ -176,8 +179,14 @@ class EksTarget(_AssumedRole):
     @field_validator("rollout_timeout")
     @classmethod
     def _timeout(cls, value: str) -> str:
-        if parse_go_duration(value) <= 0:
+        seconds = parse_go_duration(value)
+        if seconds <= 0:
             raise ValueError(f"'{value}' must be longer than zero")
+        if seconds > MAX_ROLLOUT_TIMEOUT_SECONDS:
+            raise ValueError(
+                f"'{value}' is longer than 14m: a step's waits end within its function's "
+                "15-minute limit (Lambda's longest); give at most 14m"
+            )
         return value
 
     @property

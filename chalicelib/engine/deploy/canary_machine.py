@@ -27,9 +27,11 @@ from chalicelib.engine.asl import DISPATCH_RESOURCE, SEND_RESOURCE, SEND_RETRY, 
 PROMOTE = "Promote"
 ROLL_BACK = "Roll back"
 FINISH = "Finish"
-# Shifting, promoting and rolling back take seconds; an answer this late means the handler
-# cannot do it (its messages went to the dead-letter queue): roll back, or end.
-ACTION_TIMEOUT_SECONDS = 900
+# Shifting, promoting and rolling back take seconds on Lambda and up to the target's
+# rolloutTimeout (14 minutes at most) on EKS; the handler's queue retries a crashed attempt
+# after 16 minutes (infra/handlers.py), up to three attempts. An answer later than that means
+# the handler cannot do it (its message went to the dead-letter queue): roll back, or end.
+ACTION_TIMEOUT_SECONDS = 3 * 960 + 120
 _VERSION_LENGTH = 12
 
 

@@ -97,6 +97,10 @@ def test_the_kind_is_detected() -> None:
             "spec.rolloutTimeout 'soon' (line 7): 'soon' is not a Go duration",
         ),
         (
+            "  type: eks\n  cluster: shop\n  manifests: [m.yaml]\n  rolloutTimeout: 20m\n",
+            "spec.rolloutTimeout '20m' (line 7): '20m' is longer than 14m",
+        ),
+        (
             "  type: eks\n  cluster: shop\n  manifests: [m.yaml]\n  region: Europe\n",
             "'Europe' is not an AWS region",
         ),
