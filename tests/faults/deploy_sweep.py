@@ -11,7 +11,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import boto3
 from chalice.test import Client
@@ -20,8 +19,9 @@ from app import app
 from chalicelib.bootstrap import build_aws_container, use_container
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from qm.local.delivery import LambdaContext, QueuedHandler, handler_input, queued_handlers
+from qm.local.delivery import queued_handlers
 from tests.faults.injector import Injector, Mode, Published
+from tests.faults.queues import QueueDelivery
 from tests.integration.api_helpers import Api, b64
 from tests.integration.conftest import STAGE, emulated_stack
 from tests.integration.deploy_harness import Functions, target_yaml
@@ -45,7 +45,6 @@ spec:
                 steps: [50, 100]
                 interval: 1s
 """
-MAX_ATTEMPTS = 3
 Routing = tuple[str, str | None, float]
 
 
@@ -85,51 +84,12 @@ class DeployEnvironment:
         self.container = container
         self.client = Client(app)
         self.harness = Harness(Api(self.client, issue_token(container.tokens, "faults")))
-        self.sqs = boto3.client("sqs")
-        self.handlers = queued_handlers(self.sqs, STAGE)
-        self.failures: dict[str, int] = {}
-        self.dead_letters = 0
-        self.twice = False
+        sqs = boto3.client("sqs")
+        self.queues = QueueDelivery(
+            sqs, queued_handlers(sqs, STAGE), injector, lambda name: name in DEPLOYING
+        )
         self.functions = Functions()
         self.harness.create_project(SHIPYARD, services=())
-
-    def deliver(self) -> int:
-        handled = 0
-        for queued in self.handlers:
-            messages = self.sqs.receive_message(
-                QueueUrl=queued.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-            ).get("Messages", [])
-            for message in messages:
-                handled += 1
-                self._invoke(queued, message)
-        return handled
-
-    def _invoke(self, queued: QueuedHandler, message: dict[str, Any]) -> None:
-        name = queued.spec.name
-        try:
-            for _ in range(2 if self.twice else 1):
-                event = handler_input(queued.spec, message)
-                if name in DEPLOYING:
-                    with self.injector.handling(name):
-                        queued.handler(event, LambdaContext(name))
-                else:
-                    queued.handler(event, LambdaContext(name))
-        except Exception:
-            key = message["MessageId"]
-            self.failures[key] = self.failures.get(key, 0) + 1
-            if self.failures[key] >= MAX_ATTEMPTS:
-                self.sqs.delete_message(
-                    QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
-                self.dead_letters += 1
-                return
-            self.sqs.change_message_visibility(
-                QueueUrl=queued.queue_url,
-                ReceiptHandle=message["ReceiptHandle"],
-                VisibilityTimeout=0,
-            )
-            return
-        self.sqs.delete_message(QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def run_scenario(self, name: str, timeout: float = 30.0) -> DeployOutcome:
         harness = self.harness
@@ -147,8 +107,7 @@ class DeployEnvironment:
         )
         assert code in (200, 201), body
         artifact = self.functions.artifact(f"{name}-2")
-        self.failures.clear()
-        self.dead_letters = 0
+        self.queues.reset()
         context = harness.trigger(
             "dev",
             "delivery",
@@ -158,7 +117,7 @@ class DeployEnvironment:
         deadline = time.monotonic() + timeout
         quiet_since: float | None = None
         while time.monotonic() < deadline:
-            busy = self.deliver()
+            busy = self.queues.deliver()
             done = harness.finished(context, "dev", "delivery") is not None
             if busy or not done:
                 quiet_since = None
@@ -176,7 +135,7 @@ class DeployEnvironment:
                 if e["type"] == "sh.keptn.event.deployment.finished"
             ],
             routing=self.functions.routing(function),
-            dead_letters=self.dead_letters,
+            dead_letters=self.queues.dead_letters,
         )
         ended = harness.finished(context, "dev", "delivery")
         if ended is not None:
@@ -197,7 +156,7 @@ def deploy_environment(injector: Injector, published: Published) -> Iterator[Dep
 def replay(
     env: DeployEnvironment, name: str, mode: Mode, at: int | None, twice: bool = False
 ) -> DeployOutcome:
-    env.twice = twice
+    env.queues.twice = twice
     env.injector.mode, env.injector.at, env.injector.struck = mode, at, None
     env.injector.calls.clear()
     env.published.ids.clear()

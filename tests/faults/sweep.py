@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import boto3
 from chalice.test import Client
@@ -23,8 +22,9 @@ from app import app
 from chalicelib.bootstrap import build_aws_container, use_container
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from qm.local.delivery import LambdaContext, QueuedHandler, handler_input, queued_handlers
+from qm.local.delivery import queued_handlers
 from tests.faults.injector import Injector, Mode, Published
+from tests.faults.queues import QueueDelivery
 from tests.integration.api_helpers import Api
 from tests.integration.conftest import STAGE, emulated_stack
 from tests.integration.sequencing_harness import Harness
@@ -44,9 +44,6 @@ spec:
           tasks:
             - name: deployment
 """
-# How many times one message may fail before it counts as dead-lettered (the queues' own
-# redrive policy moves it after three receives).
-MAX_ATTEMPTS = 3
 
 
 @dataclass
@@ -86,62 +83,24 @@ class Environment:
         self.container = container
         self.client = Client(app)
         self.harness = Harness(Api(self.client, issue_token(container.tokens, "faults")))
-        self.sqs = boto3.client("sqs")
-        self.handlers = queued_handlers(self.sqs, STAGE)
-        self.failures: Counter[str] = Counter()
-        self.twice = False  # deliver every message twice (at-least-once delivery)
+        sqs = boto3.client("sqs")
+        self.queues = QueueDelivery(
+            sqs, queued_handlers(sqs, STAGE), injector, lambda name: name in SEQUENCING
+        )
         self.harness.create_project(SHIPYARD, services=())
-
-    def deliver(self) -> int:
-        """One round over every queue; a failed delivery is made visible again at once."""
-        handled = 0
-        for queued in self.handlers:
-            messages = self.sqs.receive_message(
-                QueueUrl=queued.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-            ).get("Messages", [])
-            for message in messages:
-                handled += 1
-                self._invoke(queued, message)
-        return handled
-
-    def _invoke(self, queued: QueuedHandler, message: dict[str, Any]) -> None:
-        name = queued.spec.name
-        try:
-            for _ in range(2 if self.twice else 1):
-                if name in SEQUENCING:
-                    with self.injector.handling(name):
-                        queued.handler(handler_input(queued.spec, message), LambdaContext(name))
-                else:
-                    queued.handler(handler_input(queued.spec, message), LambdaContext(name))
-        except Exception:
-            self.failures[message["MessageId"]] += 1
-            if self.failures[message["MessageId"]] >= MAX_ATTEMPTS:
-                # What a dead-letter queue would hold: visible, never retried.
-                self.sqs.delete_message(
-                    QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
-                self.failures["dead-letters"] += 1
-                return
-            self.sqs.change_message_visibility(
-                QueueUrl=queued.queue_url,
-                ReceiptHandle=message["ReceiptHandle"],
-                VisibilityTimeout=0,
-            )
-            return
-        self.sqs.delete_message(QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def run_scenario(self, service: str, timeout: float = 30.0) -> Outcome:
         """Two deliveries of `service`, answered as a tool would; what became of them."""
         harness = self.harness
         code, body = harness.api.call("POST", "/v1/project/shop/service", {"serviceName": service})
         assert code == 200, body
-        self.failures.clear()
+        self.queues.reset()
         contexts = [harness.trigger("dev", "delivery", service=service) for _ in range(2)]
         answered: set[str] = set()
         deadline = time.monotonic() + timeout
         quiet_since: float | None = None
         while time.monotonic() < deadline:
-            busy = self.deliver()
+            busy = self.queues.deliver()
             events = {context: harness.events(context) for context in contexts}
             for event in (e for found in events.values() for e in found):
                 task_triggered = event["type"].count(".") == 4 and event["type"].endswith(
@@ -165,7 +124,7 @@ class Environment:
         return self._outcome(service, contexts)
 
     def _outcome(self, service: str, contexts: list[str]) -> Outcome:
-        outcome = Outcome(struck=self.injector.struck, dead_letters=self.failures["dead-letters"])
+        outcome = Outcome(struck=self.injector.struck, dead_letters=self.queues.dead_letters)
         for context in contexts:
             events = self.harness.events(context)
             outcome.types[context] = Counter(e["type"] for e in events)
@@ -201,7 +160,7 @@ def replay(
 ) -> Outcome:
     """The scenario with one fault at the `at`-th counted call (and, with `twice`, every
     message delivered twice)."""
-    env.twice = twice
+    env.queues.twice = twice
     env.injector.mode, env.injector.at, env.injector.struck = mode, at, None
     env.injector.calls.clear()
     env.published.ids.clear()

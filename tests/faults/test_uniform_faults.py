@@ -133,7 +133,7 @@ def test_the_applier_converges_after_a_fault_at_any_call(faults: UniformFaults) 
         commit = faults.put_uniform(project, UNIFORM)
         applied = faults.pump(lambda: uniforms.get_applied(project))
         assert applied.commit == commit
-        assert faults.failures["dead-letters"] == 0
+        assert faults.queues.dead_letters == 0
         assert bus_rules(project) == wanted_rules(project)
         assert len(bus_rules(project)) == 2
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -23,12 +22,11 @@ from app import app
 from chalicelib.bootstrap import build_aws_container, use_container
 from chalicelib.services.auth import issue_token
 from chalicelib.settings import Settings
-from qm.local.delivery import LambdaContext, QueuedHandler, handler_input, queued_handlers
+from qm.local.delivery import queued_handlers
 from tests.faults.injector import Injector, Mode
+from tests.faults.queues import QueueDelivery
 from tests.integration.api_helpers import Api, b64
 from tests.integration.conftest import STAGE, emulated_stack
-
-MAX_ATTEMPTS = 3  # then the message counts as dead-lettered (visible, never retried)
 
 
 class UniformFaults:
@@ -50,57 +48,22 @@ class UniformFaults:
         )
         use_container(self.container)
         self.api = Api(Client(app), issue_token(self.container.tokens, "faults"))
-        self.sqs = boto3.client("sqs")
-        self.handlers = queued_handlers(self.sqs, STAGE)
         self.struck_handler = ""
-        self.failures: Counter[str] = Counter()
+        sqs = boto3.client("sqs")
+        self.queues = QueueDelivery(
+            sqs, queued_handlers(sqs, STAGE), injector, lambda name: name == self.struck_handler
+        )
 
     def replay(self, handler: str, mode: Mode, at: int | None) -> None:
         self.struck_handler = handler
         self.injector.mode, self.injector.at, self.injector.struck = mode, at, None
         self.injector.calls.clear()
-        self.failures.clear()
-
-    def deliver(self) -> int:
-        handled = 0
-        for queued in self.handlers:
-            messages = self.sqs.receive_message(
-                QueueUrl=queued.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-            ).get("Messages", [])
-            for message in messages:
-                handled += 1
-                self._invoke(queued, message)
-        return handled
-
-    def _invoke(self, queued: QueuedHandler, message: dict[str, Any]) -> None:
-        name = queued.spec.name
-        event = handler_input(queued.spec, message)
-        try:
-            if name == self.struck_handler:
-                with self.injector.handling(name):
-                    queued.handler(event, LambdaContext(name))
-            else:
-                queued.handler(event, LambdaContext(name))
-        except Exception:
-            self.failures[message["MessageId"]] += 1
-            if self.failures[message["MessageId"]] >= MAX_ATTEMPTS:
-                self.sqs.delete_message(
-                    QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"]
-                )
-                self.failures["dead-letters"] += 1
-                return
-            self.sqs.change_message_visibility(
-                QueueUrl=queued.queue_url,
-                ReceiptHandle=message["ReceiptHandle"],
-                VisibilityTimeout=0,
-            )
-            return
-        self.sqs.delete_message(QueueUrl=queued.queue_url, ReceiptHandle=message["ReceiptHandle"])
+        self.queues.reset()
 
     def pump(self, until: Callable[[], Any], timeout: float = 40.0) -> Any:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            self.deliver()
+            self.queues.deliver()
             found = until()
             if found:
                 return found
@@ -110,7 +73,7 @@ class UniformFaults:
     def settle(self, seconds: float = 0.5) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            self.deliver()
+            self.queues.deliver()
             time.sleep(0.02)
 
     def create_project(self, project: str, shipyard: str) -> None:
