@@ -57,6 +57,7 @@ class ResourceChanged(Conflict):
             "written: read it again and repeat the change"
         )
         self.uri = uri
+        self.where = where
 
 
 class Gone(QuartermasterError):
