@@ -5,13 +5,17 @@ file afterwards, as if they had come one after the other."""
 from __future__ import annotations
 
 import dataclasses
+import json
+from types import SimpleNamespace
+from typing import Any
 
+import boto3
 import pytest
 import yaml
 from chalice.test import Client
 
 from app import app
-from chalicelib.bootstrap import Container, uniform_apply_deps
+from chalicelib.bootstrap import Container, build_aws_container, uniform_apply_deps
 from chalicelib.domain.projects import ResourceScope
 from chalicelib.domain.resource_uris import UNIFORM_URI
 from chalicelib.services.auth import issue_token
@@ -19,7 +23,9 @@ from chalicelib.services.uniform.apply import apply_uniform
 from chalicelib.services.uniform.edits import edit_project_uniform
 from chalicelib.services.webhooks.lookup import WEBHOOK_URI
 from chalicelib.services.webhooks.registry import register
+from chalicelib.settings import Settings
 from tests.integration.api_helpers import Api
+from tests.integration.conftest import STAGE
 from tests.racing_config import RacingConfig
 
 DEV = ResourceScope(project="shop", stage="dev")
@@ -117,3 +123,45 @@ def test_two_uniform_edits_at_the_same_moment_both_land(shop: Container) -> None
         s["owner"]: s["selector"]["matchExpressions"][0]["values"] for s in edited["subscriptions"]
     }
     assert stages == {"helm": ["dev"], "deployer": ["prod"]}
+
+
+class TransactionConflictOnce:
+    """DynamoDB cancels a transaction that writes an item another transaction is writing at
+    that moment (TransactionConflict), which moto never does: answer the first
+    TransactWriteItems so, as DynamoDB would, without making it."""
+
+    def __init__(self, session: boto3.Session) -> None:
+        self.answered = 0
+        session.events.register("before-call.dynamodb.TransactWriteItems", self._answer)
+
+    def _answer(self, params: dict[str, Any], **_: Any) -> tuple[Any, dict[str, Any]] | None:
+        if self.answered:
+            return None
+        self.answered += 1
+        reasons = [
+            {
+                "Code": "TransactionConflict"
+                if item["Put"]["Item"]["sk"]["S"].startswith("CUR#")
+                else "None"
+            }
+            for item in json.loads(params["body"])["TransactItems"]
+        ]
+        http = SimpleNamespace(status_code=400, headers={})
+        body = {
+            "Error": {"Code": "TransactionCanceledException", "Message": "Transaction cancelled"},
+            "CancellationReasons": reasons,
+        }
+        return http, body
+
+
+def test_a_registration_that_meets_another_transaction_on_the_file_is_made_again(
+    shop: Container,
+) -> None:
+    session = boto3.Session()
+    conflicts = TransactionConflictOnce(session)
+    config = build_aws_container(Settings(stage=STAGE), session).config
+
+    register("shop", hook("https://ci.example.com/first"), "alice", config)
+
+    assert conflicts.answered == 1
+    assert urls_in_file(shop) == ["https://ci.example.com/first"]
