@@ -47,6 +47,19 @@ class Conflict(QuartermasterError):
     status_code = 409
 
 
+class ResourceChanged(Conflict):
+    """A configuration file was changed by another commit after the writer read it (the write's
+    optimistic check failed); an edit of the file can read it again and repeat itself."""
+
+    def __init__(self, uri: str, where: str) -> None:
+        super().__init__(
+            f"{uri} of {where} was changed by another commit after it was read; nothing was "
+            "written: read it again and repeat the change"
+        )
+        self.uri = uri
+        self.where = where
+
+
 class Gone(QuartermasterError):
     """The entity existed but can no longer be acted on (expired, finished)."""
 

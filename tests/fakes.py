@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from chalicelib.domain.event_query import EventPage, EventQuery
 from chalicelib.domain.events import KeptnEvent, format_time
 from chalicelib.domain.projects import Commit, ProjectRecord, Resource, ResourceScope, ServiceRecord
 from chalicelib.domain.secrets import Secret, SecretSummary
-from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound, ResourceChanged
 from chalicelib.ports import TokenRecord
 
 
@@ -187,10 +187,23 @@ class FakeConfigStore:
         )
 
     def put_resources(
-        self, scope: ResourceScope, files: Sequence[tuple[str, bytes]], author: str, message: str
+        self,
+        scope: ResourceScope,
+        files: Sequence[tuple[str, bytes]],
+        author: str,
+        message: str,
+        expected: Mapping[str, str | None] | None = None,
     ) -> Commit:
         if not files:
             raise InvalidInput("resources: give at least one file")
+        if scope.project not in self.counters:
+            raise NotFound(f"project '{scope.project}' does not exist")
+        for uri, version in (expected or {}).items():
+            if uri not in {name for name, _ in files}:
+                raise InvalidInput(f"resources: expected names {uri}, which is not written")
+            current = self.get_resource(scope, uri)
+            if (current.version if current else None) != version:
+                raise ResourceChanged(uri, scope.describe())
         changes = tuple(f"{scope.key}:{uri}" if scope.key else uri for uri, _ in files)
         version = self._commit(scope.project, author, message, changes)
         for uri, content in files:

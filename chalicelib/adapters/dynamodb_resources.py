@@ -10,18 +10,20 @@
 A commit id is the project's commit counter as 12 hex digits, so ids sort in commit order and
 "the file as of commit C" is one Query: the newest RES item whose commit is <= C.
 Each change is one transaction: a run pinned to a commit never sees half of a change.
+A writer that edits a file (read, change, write) passes the version it read: the file's CUR
+item must still hold it (a condition in the same transaction), or nothing is written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from chalicelib.adapters.aws_clients import AwsClients
 from chalicelib.domain.events import format_time
 from chalicelib.domain.projects import Commit, Resource, ResourceScope
-from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge
+from chalicelib.errors import InvalidInput, NotFound, PayloadTooLarge, ResourceChanged
 
 SEP = "\x1f"
 PROJECTS = "PROJECTS"
@@ -44,8 +46,17 @@ class DynamoDbResourceStore:
     # -- resources ------------------------------------------------------------------------
 
     def put_resources(
-        self, scope: ResourceScope, files: Sequence[tuple[str, bytes]], author: str, message: str
+        self,
+        scope: ResourceScope,
+        files: Sequence[tuple[str, bytes]],
+        author: str,
+        message: str,
+        expected: Mapping[str, str | None] | None = None,
     ) -> Commit:
+        checks = dict(expected or {})
+        unwritten = sorted(checks.keys() - {uri for uri, _ in files})
+        if unwritten:
+            raise InvalidInput(f"resources: expected names {unwritten[0]}, which is not written")
         if not files:
             raise InvalidInput("resources: give at least one file")
         if len(files) > MAX_FILES_PER_COMMIT:
@@ -61,11 +72,16 @@ class DynamoDbResourceStore:
             )
         version = commit_id(self._next_counter(scope.project))
         writes: list[dict[str, Any]] = []
+        guarded: dict[int, str] = {}  # position of a checked CUR write -> its file
         for uri, content in files:
-            writes.extend(self._file_writes(scope, uri, content, version))
+            file_writes = self._file_writes(scope, uri, content, version)
+            if uri in checks:
+                _expect(file_writes[-1], checks[uri])
+                guarded[len(writes) + len(file_writes) - 1] = uri
+            writes.extend(file_writes)
         uris = tuple(f"{scope.key}:{uri}" if scope.key else uri for uri, _ in files)
         writes.append(self._commit_write(scope.project, version, author, message, uris))
-        self._transact(writes)
+        self._transact(writes, guarded, scope.describe())
         return self._commit(version, author, message, uris)
 
     def delete_resource(self, scope: ResourceScope, uri: str, author: str) -> Commit:
@@ -125,14 +141,26 @@ class DynamoDbResourceStore:
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _transact(self, writes: list[dict[str, Any]]) -> None:
+    def _transact(
+        self,
+        writes: list[dict[str, Any]],
+        guarded: Mapping[int, str] | None = None,
+        where: str = "",
+    ) -> None:
         """Write a commit; when a newer commit already moved a file's pointer, keep that pointer
-        and still record this commit's versions, so no change is lost either way."""
+        and still record this commit's versions, so no change is lost either way. A file
+        written with an expected version (`guarded`: position -> uri) is different: another
+        commit moved it since it was read, so nothing is written (ResourceChanged)."""
         client = self._clients.dynamodb
         try:
             client.transact_write_items(TransactItems=writes)
         except client.exceptions.TransactionCanceledException as error:
             reasons = getattr(error, "response", {}).get("CancellationReasons") or []
+            for position, reason in enumerate(reasons):
+                # TransactionConflict: another commit is writing that file at this moment.
+                uri = (guarded or {}).get(position)
+                if uri and reason.get("Code") in ("ConditionalCheckFailed", "TransactionConflict"):
+                    raise ResourceChanged(uri, where) from error
             stale = {
                 position
                 for position, reason in enumerate(reasons)
@@ -245,3 +273,16 @@ def _resource_from_item(item: dict[str, Any]) -> Resource:
         version=item["version"]["S"],
         deleted=item.get("deleted", {}).get("BOOL", False),
     )
+
+
+def _expect(pointer: dict[str, Any], version: str | None) -> None:
+    """Make the Put of a file's CUR item conditional on the version its writer read (None: no
+    file, or a deleted one). A version read is older than the commit writing now, so the
+    pointer still only moves forward."""
+    put = pointer["Put"]
+    if version is None:
+        put["ConditionExpression"] = "attribute_not_exists(pk) OR deleted = :deleted"
+        put["ExpressionAttributeValues"] = {":deleted": {"BOOL": True}}
+    else:
+        put["ConditionExpression"] = "version = :expected"
+        put["ExpressionAttributeValues"] = {":expected": {"S": version}}

@@ -3,7 +3,7 @@ configuration store, API tokens and secrets."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -91,9 +91,20 @@ class ConfigStore(Protocol):
     def delete_service(self, project: str, service: str) -> None: ...
 
     def put_resources(
-        self, scope: ResourceScope, files: Sequence[tuple[str, bytes]], author: str, message: str
+        self,
+        scope: ResourceScope,
+        files: Sequence[tuple[str, bytes]],
+        author: str,
+        message: str,
+        expected: Mapping[str, str | None] | None = None,
     ) -> Commit:
-        """Write new versions of `files` (uri, content) in one commit."""
+        """Write new versions of `files` (uri, content) in one commit.
+
+        `expected[uri]` (for some of the files' uris) is the version of the file the writer
+        read, None when it read none: the commit is written only while every such file is
+        still at that version (absent or deleted for None); otherwise ResourceChanged (a
+        Conflict) naming the file, and nothing is written. Files not in `expected` are
+        replaced whatever their version."""
         ...
 
     def delete_resource(self, scope: ResourceScope, uri: str, author: str) -> Commit: ...

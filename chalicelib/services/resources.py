@@ -11,7 +11,7 @@ and update, which validate it and deploy its sequences, and never deleted while 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -101,7 +101,9 @@ def write_files(
     files: Sequence[tuple[str, bytes]],
     author: str,
     config: ConfigStore,
+    expected: Mapping[str, str | None] | None = None,
 ) -> Commit:
+    """Validate and commit `files`; `expected`: the versions an edit read (ConfigStore)."""
     check_scope(scope, config)
     problems: list[str] = []
     for uri, content in files:
@@ -115,7 +117,7 @@ def write_files(
     if problems:
         raise InvalidInput(summarize_problems(problems))
     names = ", ".join(uri for uri, _ in files)
-    return config.put_resources(scope, files, author, f"add {names}")
+    return config.put_resources(scope, files, author, f"add {names}", expected)
 
 
 def read_file(scope: ResourceScope, uri: str, version: str | None, config: ConfigStore) -> Resource:

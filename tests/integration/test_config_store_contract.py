@@ -105,3 +105,62 @@ def test_updating_the_shipyard_is_a_new_commit(store: ConfigStore) -> None:
     scope = ResourceScope(project="shop")
     assert store.get_resource(scope, "shipyard.yaml").content == b"new"  # type: ignore[union-attr]
     assert store.get_resource(scope, "shipyard.yaml", created.head).content == b"stages: [dev]"  # type: ignore[union-attr]
+
+
+def test_a_write_with_the_version_read_lands_and_a_stale_one_is_refused_whole(
+    store: ConfigStore,
+) -> None:
+    store.create_project(project(), author="alice")
+    scope = ResourceScope(project="shop", stage="dev")
+    read = store.put_resources(scope, [("a.yaml", b"a1")], "alice", "m").id
+    store.put_resources(scope, [("a.yaml", b"a2")], "bob", "m", expected={"a.yaml": read})
+
+    with pytest.raises(Conflict, match=r"a\.yaml of project 'shop', stage 'dev' was changed"):
+        store.put_resources(
+            scope, [("a.yaml", b"stale"), ("b.yaml", b"b")], "carol", "m", expected={"a.yaml": read}
+        )
+
+    assert store.get_resource(scope, "a.yaml").content == b"a2"  # type: ignore[union-attr]
+    assert store.get_resource(scope, "b.yaml") is None  # nothing of the refused commit
+    head = store.get_project("shop").head  # type: ignore[union-attr]
+    assert [r.content for r in store.list_resources(scope, head)] == [b"a2"]
+
+
+def test_expecting_no_file_refuses_an_existing_one_and_accepts_a_deleted_one(
+    store: ConfigStore,
+) -> None:
+    store.create_project(project(), author="alice")
+    scope = ResourceScope(project="shop")
+    store.put_resources(scope, [("new.yaml", b"first")], "alice", "m", expected={"new.yaml": None})
+    with pytest.raises(Conflict, match=r"new\.yaml of project 'shop' was changed"):
+        store.put_resources(
+            scope, [("new.yaml", b"second")], "bob", "m", expected={"new.yaml": None}
+        )
+    assert store.get_resource(scope, "new.yaml").content == b"first"  # type: ignore[union-attr]
+
+    store.delete_resource(scope, "new.yaml", "alice")
+    store.put_resources(scope, [("new.yaml", b"again")], "bob", "m", expected={"new.yaml": None})
+    assert store.get_resource(scope, "new.yaml").content == b"again"  # type: ignore[union-attr]
+
+
+def test_an_expected_version_of_a_deleted_file_is_refused(store: ConfigStore) -> None:
+    store.create_project(project(), author="alice")
+    scope = ResourceScope(project="shop")
+    read = store.put_resources(scope, [("a.yaml", b"a")], "alice", "m").id
+    store.delete_resource(scope, "a.yaml", "bob")
+    with pytest.raises(Conflict, match="was changed by another commit"):
+        store.put_resources(scope, [("a.yaml", b"edited")], "carol", "m", expected={"a.yaml": read})
+    assert store.get_resource(scope, "a.yaml") is None
+
+
+def test_plain_writes_replace_whatever_is_there(store: ConfigStore) -> None:
+    store.create_project(project(), author="alice")
+    scope = ResourceScope(project="shop")
+    read = store.put_resources(scope, [("a.yaml", b"a1")], "alice", "m").id
+    store.put_resources(scope, [("a.yaml", b"a2")], "bob", "m")
+    store.put_resources(scope, [("a.yaml", b"a3"), ("b.yaml", b"b")], "carol", "m")
+    assert store.get_resource(scope, "a.yaml").content == b"a3"  # type: ignore[union-attr]
+    # Only the files named in `expected` are checked.
+    store.put_resources(scope, [("a.yaml", b"a4"), ("b.yaml", b"b2")], "dave", "m", expected={})
+    assert store.get_resource(scope, "a.yaml", read) is not None
+    assert store.get_resource(scope, "a.yaml").content == b"a4"  # type: ignore[union-attr]

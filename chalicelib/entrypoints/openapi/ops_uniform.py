@@ -53,9 +53,12 @@ OPERATIONS = [
         TAG,
         UniformApplied,
         body=UniformEdit,
+        errors=(409,),
         description="400 for an edit that is ambiguous or names what does not exist, with "
         "the fix; 404 when the project has no uniform. The edited uniform is applied as a new "
-        "commit (the file is written again: comments are not kept; its history keeps them).",
+        "commit (the file is written again: comments are not kept; its history keeps them). "
+        "Edits at the same moment all land; 409 when uniform.yaml kept changing under the "
+        "edit (other commits came first five times in a row: try again).",
     ),
     Operation("DELETE", UNIFORM, "Remove the uniform and its rules", TAG, UniformDeleted),
     Operation(

@@ -18,7 +18,9 @@ OPERATIONS = [
         body=WebhookRegistration,
         errors=(409,),
         description="409 when that scope has a webhook for the same event and URL already, or "
-        "its webhook.yaml is v1alpha1.",
+        "its webhook.yaml is v1alpha1, or the file kept changing under the registration (other "
+        "commits came first five times in a row: try again). Registrations at the same moment "
+        "all land.",
     ),
     Operation(
         "GET",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -143,7 +144,15 @@ def webhook_warnings(subscriptions: list[Subscription], webhooks: WebhookTypes) 
     ]
 
 
-def apply_uniform(project: str, text: str, author: str, deps: ApplyDeps) -> dict[str, Any]:
+def apply_uniform(
+    project: str,
+    text: str,
+    author: str,
+    deps: ApplyDeps,
+    expected: Mapping[str, str | None] | None = None,
+) -> dict[str, Any]:
+    """Commit `text` as the project's uniform.yaml and ask for it to be applied; `expected`:
+    the version of uniform.yaml an edit read (ResourceChanged when it changed since)."""
     record = get_project(project, deps.config)
     uniform = parse_uniform(text)
     subscriptions = uniform_subscriptions(project, uniform)
@@ -153,6 +162,7 @@ def apply_uniform(project: str, text: str, author: str, deps: ApplyDeps) -> dict
         [(UNIFORM_URI, text.encode("utf-8"))],
         author,
         f"apply uniform {uniform.metadata.name}",
+        expected,
     )
     deps.requests.request_apply(project)
     webhooks = WebhookTypes(project, record.stages, deps.config)

@@ -2,7 +2,9 @@
 what is subscribed where (`qm get webhooks`, `GET /v1/project/{p}/webhook`).
 
 Registering adds one v1beta1 entry to the scope's `webhook/webhook.yaml` (the project's, a
-stage's or a service's in a stage) and writes it as a new commit, validated like any upload.
+stage's or a service's in a stage) and writes it as a new commit, validated like any upload,
+only while the file is as it was read: registrations at the same moment are each added again
+to the file the other wrote (services/file_edits.py), so none is lost.
 The file is written back from its parsed form, so comments in it are not kept.
 """
 
@@ -20,6 +22,7 @@ from chalicelib.domain.yamldoc import parse_document
 from chalicelib.errors import Conflict, InvalidInput
 from chalicelib.ports import ConfigStore
 from chalicelib.services.bodies import parse_body
+from chalicelib.services.file_edits import edit_until_written
 from chalicelib.services.projects import get_project
 from chalicelib.services.resources import check_scope, write_files
 from chalicelib.services.webhooks.lookup import WEBHOOK_URI
@@ -65,15 +68,17 @@ def _entry(registration: WebhookRegistration) -> dict[str, Any]:
     return entry
 
 
-def _current(scope: ResourceScope, config: ConfigStore) -> dict[str, Any]:
+def _current(scope: ResourceScope, config: ConfigStore) -> tuple[dict[str, Any], str | None]:
+    """The scope's webhook.yaml as a document, and the version read (None: there is none)."""
     resource = config.get_resource(scope, WEBHOOK_URI)
     if resource is None:
-        return {
+        empty = {
             "apiVersion": V1BETA1,
             "kind": "WebhookConfig",
             "metadata": {"name": "webhook-configuration"},
             "spec": {"webhooks": []},
         }
+        return empty, None
     parsed = parse_document(resource.content.decode("utf-8"), WebhookConfig, WEBHOOK_URI)
     if parsed.root.api_version != V1BETA1:
         raise Conflict(
@@ -83,7 +88,7 @@ def _current(scope: ResourceScope, config: ConfigStore) -> dict[str, Any]:
         )
     dumped: dict[str, Any] = parsed.root.model_dump(by_alias=True, exclude_defaults=True)
     dumped.setdefault("metadata", {"name": "webhook-configuration"})
-    return dumped
+    return dumped, resource.version
 
 
 def register(
@@ -97,7 +102,19 @@ def register(
         parse_body(WebhookV1Beta1, entry)
     except InvalidInput as error:
         raise InvalidInput(f"webhook: {error.message}") from error
-    document = _current(scope, config)
+    commit = edit_until_written(lambda: _add(scope, entry, author, config))
+    return {
+        "project": project,
+        "stage": scope.stage,
+        "service": scope.service,
+        "commit": commit.id,
+        "webhook": entry,
+    }
+
+
+def _add(scope: ResourceScope, entry: dict[str, Any], author: str, config: ConfigStore) -> Commit:
+    """Add `entry` to the scope's file as it is now; ResourceChanged if it changes meanwhile."""
+    document, read = _current(scope, config)
     hooks: list[dict[str, Any]] = document["spec"]["webhooks"]
     for existing in hooks:
         urls = [r.get("url") for r in existing.get("requests", [])]
@@ -108,14 +125,7 @@ def register(
             )
     hooks.append(entry)
     text = yaml.safe_dump(document, sort_keys=False)
-    commit: Commit = write_files(scope, [(WEBHOOK_URI, text.encode())], author, config)
-    return {
-        "project": project,
-        "stage": scope.stage,
-        "service": scope.service,
-        "commit": commit.id,
-        "webhook": entry,
-    }
+    return write_files(scope, [(WEBHOOK_URI, text.encode())], author, config, {WEBHOOK_URI: read})
 
 
 def _rows(scope: ResourceScope, config: ConfigStore) -> list[dict[str, Any]]:
