@@ -317,6 +317,11 @@ class FakeEvaluationStore:
                 return True
         return False
 
+    def forget_project(self, project: str, scopes: list[tuple[str, str]]) -> None:
+        gone = {(project, stage, service) for stage, service in scopes}
+        self.records = [r for r in self.records if (r.project, r.stage, r.service) not in gone]
+        self.monitoring.pop(project, None)
+
     def get_monitoring(self, project: str) -> MonitoringSettings | None:
         return self.monitoring.get(project)
 

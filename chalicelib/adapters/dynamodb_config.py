@@ -63,7 +63,9 @@ class DynamoDbConfigStore(DynamoDbResourceStore):
                     "TableName": self._table,
                     "Item": _project_item(updated, counter),
                     # Not over a deletion in progress: the project would come back half-deleted.
-                    "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(deleting)",
+                    "ConditionExpression": (
+                        "attribute_exists(pk) AND attribute_not_exists(deleting)"
+                    ),
                 }
             },
             *self._file_writes(scope, SHIPYARD_URI, project.shipyard.encode(), updated.head),

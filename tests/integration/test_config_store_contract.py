@@ -105,14 +105,16 @@ def test_a_project_being_deleted_is_gone_for_readers_and_its_name_stays_taken(
     store.create_project(project(), author="alice")
     store.create_service(ServiceRecord(project="shop", name="cart", creation_date="t"))
     marked = store.mark_deleting("shop", since="2026-01-02T00:00:00.000Z")
-    assert marked is not None and marked.stages == ("dev", "prod")
+    assert marked is not None
+    assert marked.stages == ("dev", "prod")
     assert store.get_project("shop") is None
     assert store.list_projects() == []
     with pytest.raises(Conflict, match="is being deleted"):
         store.create_project(project(), author="alice")
     # A deletion that stopped here is found again by the next attempt, which finishes it.
     again = store.mark_deleting("shop", since="2026-01-03T00:00:00.000Z")
-    assert again is not None and again.name == "shop"
+    assert again is not None
+    assert again.name == "shop"
     store.delete_project("shop")
     assert store.mark_deleting("shop", since="2026-01-03T00:00:00.000Z") is None
     store.create_project(project(), author="alice")
