@@ -131,6 +131,7 @@ def test_a_project_created_again_inherits_nothing_of_what_ran_there(flow: Harnes
     recreate(flow)
     body = service_body(flow)
     assert "deployedImage" not in body
+    assert body["lastEventTypes"] == {}  # also none of the events that arrived after the delete
     assert "previousDeployment" not in body
     assert deps.deployments.last_deployment("shop", "dev", "cart") is None
     assert deps.evaluations.history("shop", "dev", "cart", 10) == []
