@@ -69,7 +69,7 @@ def test_deleting_ends_active_runs_visibly_and_a_new_project_runs_at_once(
         assert finished["message"] == "sequence aborted: project 'shop' was deleted"
     assert {run.state for run in container().runs.runs_of_project("shop", 10)} == {RunState.ABORTED}
     # (moto 5.2.5 keeps an execution waiting on a task token RUNNING after StopExecution, so
-    # the stop is not observable here; tests/unit/sequencing checks the effect.) A late
+    # the stop is not observable here; tests/unit/sequencing/test_control.py checks it.) A late
     # answer of the aborted run's tool changes nothing.
     flow.answer(deployment)
     flow.settle()
