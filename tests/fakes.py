@@ -116,6 +116,7 @@ class FakeConfigStore:
         self.services: dict[tuple[str, str], ServiceRecord] = {}
         self.versions: dict[tuple[str, str, str], list[Resource]] = {}
         self.commits: list[Commit] = []
+        self.deleting: set[str] = set()  # projects whose deletion started
 
     def _commit(self, project: str, author: str, message: str, changes: tuple[str, ...]) -> str:
         if project not in self.counters:
@@ -129,6 +130,8 @@ class FakeConfigStore:
         return commit_id
 
     def create_project(self, project: ProjectRecord, author: str) -> ProjectRecord:
+        if project.name in self.deleting:
+            raise Conflict(f"project '{project.name}' is being deleted; delete it again")
         if project.name in self.projects:
             raise Conflict(f"project '{project.name}' already exists")
         self.counters[project.name] = 0
@@ -151,14 +154,21 @@ class FakeConfigStore:
 
     def get_project(self, name: str) -> ProjectRecord | None:
         project = self.projects.get(name)
-        if project is None:
+        if project is None or name in self.deleting:
             return None
         return project.model_copy(update={"head": f"{self.counters[name]:012x}"})
 
     def list_projects(self) -> list[ProjectRecord]:
         return [p for name in sorted(self.projects) if (p := self.get_project(name))]
 
+    def mark_deleting(self, name: str, since: str) -> ProjectRecord | None:
+        if name not in self.projects:
+            return None
+        self.deleting.add(name)
+        return self.projects[name].model_copy(update={"head": f"{self.counters[name]:012x}"})
+
     def delete_project(self, name: str) -> None:
+        self.deleting.discard(name)
         self.projects.pop(name, None)
         self.counters.pop(name, None)
         self.services = {k: v for k, v in self.services.items() if k[0] != name}
@@ -319,6 +329,11 @@ class FakeEvaluationStore:
                 self.records[index] = record.model_copy(update={"invalidated": True})
                 return True
         return False
+
+    def forget_project(self, project: str, scopes: list[tuple[str, str]]) -> None:
+        gone = {(project, stage, service) for stage, service in scopes}
+        self.records = [r for r in self.records if (r.project, r.stage, r.service) not in gone]
+        self.monitoring.pop(project, None)
 
     def get_monitoring(self, project: str) -> MonitoringSettings | None:
         return self.monitoring.get(project)

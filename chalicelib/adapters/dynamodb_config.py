@@ -8,6 +8,10 @@
 Versioned files and commits (RES#, CUR#, COMMIT# under P#<project>), the commit counter and
 commit ids are in dynamodb_resources.py. A project's shipyard is its file `shipyard.yaml`,
 written in the same transaction as the project item: creating or updating a project is a commit.
+
+Deleting a project first marks its item (`deleting`): from then on every read treats the
+project as gone and its name cannot be taken again. The item itself goes last, after everything
+else of the project, so a deletion interrupted half-way is found and finished by the next one.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 from chalicelib.adapters.dynamodb_resources import PROJECTS, DynamoDbResourceStore, commit_id
 from chalicelib.domain.projects import ProjectRecord, ResourceScope, ServiceRecord
 from chalicelib.domain.resource_uris import SHIPYARD_URI
-from chalicelib.errors import Conflict
+from chalicelib.errors import Conflict, NotFound
 
 
 class DynamoDbConfigStore(DynamoDbResourceStore):
@@ -45,7 +49,7 @@ class DynamoDbConfigStore(DynamoDbResourceStore):
             client.transact_write_items(TransactItems=writes)
         except client.exceptions.TransactionCanceledException as error:
             if _condition_failed(error, position=0):
-                raise Conflict(f"project '{project.name}' already exists") from error
+                raise _taken(project.name, self._being_deleted(project.name)) from error
             raise
         return created
 
@@ -54,13 +58,28 @@ class DynamoDbConfigStore(DynamoDbResourceStore):
         updated = project.model_copy(update={"head": commit_id(counter)})
         scope = ResourceScope(project=project.name)
         writes = [
-            {"Put": {"TableName": self._table, "Item": _project_item(updated, counter)}},
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": _project_item(updated, counter),
+                    # Not over a deletion in progress: the project would come back half-deleted.
+                    "ConditionExpression": (
+                        "attribute_exists(pk) AND attribute_not_exists(deleting)"
+                    ),
+                }
+            },
             *self._file_writes(scope, SHIPYARD_URI, project.shipyard.encode(), updated.head),
             self._commit_write(
                 project.name, updated.head, author, "update shipyard", ("shipyard",)
             ),
         ]
-        self._transact(writes)
+        client = self._clients.dynamodb
+        try:
+            self._transact(writes)
+        except client.exceptions.TransactionCanceledException as error:
+            if _condition_failed(error, position=0):
+                raise NotFound(f"project '{project.name}' does not exist") from error
+            raise
         return updated
 
     def get_project(self, name: str) -> ProjectRecord | None:
@@ -70,15 +89,30 @@ class DynamoDbConfigStore(DynamoDbResourceStore):
             ConsistentRead=True,
         )
         item = response.get("Item")
-        return _project_from_item(item) if item else None
+        return _project_from_item(item) if item and "deleting" not in item else None
 
     def list_projects(self) -> list[ProjectRecord]:
         items = self._query_all({"pk": PROJECTS}, None)
-        return [_project_from_item(item) for item in items]
+        return [_project_from_item(item) for item in items if "deleting" not in item]
+
+    def mark_deleting(self, name: str, since: str) -> ProjectRecord | None:
+        client = self._clients.dynamodb
+        try:
+            response = client.update_item(
+                TableName=self._table,
+                Key={"pk": {"S": PROJECTS}, "sk": {"S": name}},
+                # A deletion retried keeps the time the first attempt started.
+                UpdateExpression="SET deleting = if_not_exists(deleting, :since)",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":since": {"S": since}},
+                ReturnValues="ALL_NEW",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            return None
+        return _project_from_item(response["Attributes"])
 
     def delete_project(self, name: str) -> None:
         client = self._clients.dynamodb
-        client.delete_item(TableName=self._table, Key={"pk": {"S": PROJECTS}, "sk": {"S": name}})
         keys = [
             {"pk": item["pk"], "sk": item["sk"]}
             for item in self._query_all({"pk": f"P#{name}"}, None, keys_only=True)
@@ -89,6 +123,16 @@ class DynamoDbConfigStore(DynamoDbResourceStore):
             while pending:
                 response = client.batch_write_item(RequestItems=pending)
                 pending = response.get("UnprocessedItems") or {}
+        # Last: until now a retried deletion finds the project and finishes the rest.
+        client.delete_item(TableName=self._table, Key={"pk": {"S": PROJECTS}, "sk": {"S": name}})
+
+    def _being_deleted(self, name: str) -> bool:
+        item = self._clients.dynamodb.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": PROJECTS}, "sk": {"S": name}},
+            ConsistentRead=True,
+        ).get("Item")
+        return bool(item and "deleting" in item)
 
     # -- services -------------------------------------------------------------------------
 
@@ -133,6 +177,15 @@ def _project_from_item(item: dict[str, Any]) -> ProjectRecord:
     record = json.loads(item["record"]["S"])
     record["head"] = commit_id(int(item["head"]["N"]))
     return ProjectRecord.model_validate(record)
+
+
+def _taken(name: str, being_deleted: bool) -> Conflict:
+    if being_deleted:
+        return Conflict(
+            f"project '{name}' is being deleted; delete it again to finish "
+            f"(qm delete project {name}), then create it"
+        )
+    return Conflict(f"project '{name}' already exists")
 
 
 def _condition_failed(error: Exception, position: int) -> bool:

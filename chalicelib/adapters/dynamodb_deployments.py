@@ -83,6 +83,12 @@ class DynamoDbDeploymentStore:
         except client.exceptions.ConditionalCheckFailedException:
             return
 
+    def forget_last_deployment(self, project: str, stage: str, service: str) -> None:
+        self._clients.dynamodb.delete_item(
+            TableName=self._table,
+            Key={"pk": {"S": f"LAST#{SEP.join((project, stage, service))}"}, "sk": {"S": NO_SORT}},
+        )
+
     def _put(
         self, key: str, record: DeploymentRecord, condition: str, values: dict[str, Any]
     ) -> bool:
@@ -179,6 +185,14 @@ class DynamoDbServiceStates:
         except client.exceptions.ConditionalCheckFailedException:
             return False
         return True
+
+    def forget_project(self, project: str) -> list[tuple[str, str]]:
+        pairs = [(state.stage, state.service) for state in self.of_project(project)]
+        for stage, service in pairs:
+            self._clients.dynamodb.delete_item(
+                TableName=self._table, Key=_key(project, stage, service)
+            )
+        return pairs
 
 
 def _key(project: str, stage: str, service: str) -> dict[str, Any]:

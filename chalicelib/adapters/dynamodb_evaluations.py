@@ -152,6 +152,25 @@ class DynamoDbEvaluationStore:
             },
         )
 
+    def forget_project(self, project: str, scopes: list[tuple[str, str]]) -> None:
+        client = self._clients.dynamodb
+        for stage, service in scopes:
+            request: dict[str, Any] = {
+                "TableName": self._table,
+                "IndexName": HISTORY_INDEX,
+                "KeyConditionExpression": "#key = :scope",
+                "ExpressionAttributeNames": {"#key": "scope"},
+                "ExpressionAttributeValues": {":scope": {"S": _scope(project, stage, service)}},
+            }
+            while True:
+                response = client.query(**request)
+                for item in response.get("Items", []):
+                    client.delete_item(TableName=self._table, Key={"pk": item["pk"]})
+                if "LastEvaluatedKey" not in response:
+                    break
+                request["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        client.delete_item(TableName=self._table, Key={"pk": {"S": f"monitoring#{project}"}})
+
     # -- helpers -------------------------------------------------------------------------
 
     def _get(self, key: str) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ from chalicelib.bootstrap.container import (
     utc_now,
 )
 from chalicelib.bootstrap.deps import (
+    deletion_deps,
     intake_deps,
     lighthouse_deps,
     link_key,
@@ -41,6 +42,7 @@ __all__ = [
     "build_aws_container",
     "container",
     "container_runtime",
+    "deletion_deps",
     "deploy_deps",
     "executor_deps",
     "guard_deps",

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     # put every model into every cold start; the adapters import what they need when built.
     from chalicelib.services.intake import IntakeDeps
     from chalicelib.services.lighthouse.common import LighthouseDeps
+    from chalicelib.services.project_deletion import DeletionDeps
     from chalicelib.services.projects import ProjectDeps
     from chalicelib.services.sequencing.common import SequencingDeps
     from chalicelib.services.sli_provider import ProviderDeps
@@ -146,3 +147,20 @@ def link_key(built: Container | None = None) -> Callable[[], bytes]:
 
         deps.link_key = LinkKey(deps.secrets, deps.settings.approval_link_key)
     return deps.link_key
+
+
+def deletion_deps(built: Container | None = None) -> DeletionDeps:
+    """What deleting a project needs: every store that keeps something of it."""
+    from chalicelib.services.project_deletion import DeletionDeps
+    from chalicelib.services.sequencing.control import abort_project_runs
+
+    deps = built or container()
+    return DeletionDeps(
+        config=deps.config,
+        clock=deps.clock,
+        abort_runs=lambda project: abort_project_runs(project, sequencing_deps(deps)),
+        evaluations=deps.evaluations,
+        service_states=deps.service_states,
+        deployments=deps.deployments,
+        apply_requests=deps.apply_requests,
+    )

@@ -28,7 +28,14 @@ def recorder(event: dict[str, Any], context: Any) -> dict[str, Any]:
 
     deps = container()
     states = deps.service_states
-    track = None if states is None else lambda event: track_event(event, states, deps.events)
+
+    def exists(project: str) -> bool:
+        # Read each time, not cached: a deleted project's late events must find it gone.
+        return deps.config.get_project(project) is not None
+
+    track = (
+        None if states is None else lambda event: track_event(event, states, deps.events, exists)
+    )
     try:
         stored = record_event(detail, deps.events, track)
     except InvalidInput as error:

@@ -144,11 +144,10 @@ def get_project(project: str) -> dict[str, Any]:
 @projects_api.route(ALIAS + "/v1/project/{project}", methods=["DELETE"])
 @api_view
 def delete_project(project: str) -> dict[str, Any]:
-    deps = container()
-    projects.delete_project(project, deps.config)
-    if deps.apply_requests is not None:
-        deps.apply_requests.request_apply(project)  # its uniform's rules go with it
-    return {"message": f"project '{project}' deleted; its events stay in the audit trail"}
+    from chalicelib.bootstrap import deletion_deps
+    from chalicelib.services.project_deletion import delete_project as delete
+
+    return {"message": delete(project, deletion_deps())}
 
 
 @projects_api.route("/v1/project/{project}/stage", methods=["GET"])

@@ -80,7 +80,15 @@ class ConfigStore(Protocol):
 
     def list_projects(self) -> list[ProjectRecord]: ...
 
-    def delete_project(self, name: str) -> None: ...
+    def mark_deleting(self, name: str, since: str) -> ProjectRecord | None:
+        """Start deleting the project: from now on reads treat it as gone and its name cannot
+        be taken (Conflict) until `delete_project`. The project, also when marked before;
+        None when there is no such project."""
+        ...
+
+    def delete_project(self, name: str) -> None:
+        """Delete the project's services, files and commits, and the project itself last."""
+        ...
 
     def create_service(self, service: ServiceRecord) -> None:
         """Conflict when the service exists."""

@@ -118,6 +118,11 @@ class DeploymentStore(Protocol):
 
     def set_last_deployment(self, record: DeploymentRecord) -> None: ...
 
+    def forget_last_deployment(self, project: str, stage: str, service: str) -> None:
+        """Remove the service's last deployment (its project is deleted): a project created
+        again under the name must not roll back to it. Nothing to remove is fine."""
+        ...
+
 
 class ServiceStates(Protocol):
     """What runs where: per project, stage and service, the newest event of each type and the
@@ -135,4 +140,9 @@ class ServiceStates(Protocol):
 
     def save_deployed(self, state: ServiceState) -> bool:
         """Write the state's deployment part if its revision is still `state.revision - 1`."""
+        ...
+
+    def forget_project(self, project: str) -> list[tuple[str, str]]:
+        """Remove every state of `project` (it is deleted); the (stage, service) pairs that
+        had one. Nothing to remove is fine."""
         ...

@@ -83,3 +83,9 @@ class EvaluationStore(Protocol):
     def get_monitoring(self, project: str) -> MonitoringSettings | None: ...
 
     def put_monitoring(self, project: str, settings: MonitoringSettings) -> None: ...
+
+    def forget_project(self, project: str, scopes: list[tuple[str, str]]) -> None:
+        """Remove the evaluations of each (stage, service) of `project` and its monitoring
+        settings (it is deleted): a project created again under the name starts without
+        baselines. Nothing to remove is fine."""
+        ...

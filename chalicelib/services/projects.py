@@ -212,8 +212,3 @@ def delete_service(project_name: str, name: str, config: ConfigStore) -> None:
     project = get_project(project_name, config)
     get_service(project, name, config)
     config.delete_service(project_name, name)
-
-
-def delete_project(name: str, config: ConfigStore) -> None:
-    get_project(name, config)
-    config.delete_project(name)

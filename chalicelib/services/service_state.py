@@ -4,6 +4,7 @@ newest event of each type, and its deployment changes (chalicelib/engine/whatrun
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from chalicelib.domain.event_query import EventQuery
@@ -17,10 +18,20 @@ log = logging.getLogger("quartermaster-handlers.service-state")
 SAVE_ATTEMPTS = 5
 
 
-def track_event(event: KeptnEvent, states: ServiceStates, events: EventStore) -> None:
-    """Record `event` in its service's state (nothing for events without a service)."""
+def track_event(
+    event: KeptnEvent,
+    states: ServiceStates,
+    events: EventStore,
+    exists: Callable[[str], bool] | None = None,
+) -> None:
+    """Record `event` in its service's state (nothing for events without a service, nor,
+    with `exists`, for a project that does not exist: the answers of a deleted project's
+    tools and its aborted runs' `.finished` arrive after its states were removed, and must
+    not come back into a project created again under the name)."""
     project, stage, service = event.project, event.stage, event.service
     if not (project and stage and service):
+        return
+    if exists is not None and not exists(project):
         return
     seen = SeenEvent(
         type=event.type, event_id=event.id, keptn_context=event.shkeptncontext, time=event.time

@@ -98,6 +98,29 @@ def test_deleting_a_project_removes_its_services_and_files(store: ConfigStore) -
     assert store.list_services("shop") == []
 
 
+def test_a_project_being_deleted_is_gone_for_readers_and_its_name_stays_taken(
+    store: ConfigStore,
+) -> None:
+    assert store.mark_deleting("shop", since="2026-01-02T00:00:00.000Z") is None  # no such project
+    store.create_project(project(), author="alice")
+    store.create_service(ServiceRecord(project="shop", name="cart", creation_date="t"))
+    marked = store.mark_deleting("shop", since="2026-01-02T00:00:00.000Z")
+    assert marked is not None
+    assert marked.stages == ("dev", "prod")
+    assert store.get_project("shop") is None
+    assert store.list_projects() == []
+    with pytest.raises(Conflict, match="is being deleted"):
+        store.create_project(project(), author="alice")
+    # A deletion that stopped here is found again by the next attempt, which finishes it.
+    again = store.mark_deleting("shop", since="2026-01-03T00:00:00.000Z")
+    assert again is not None
+    assert again.name == "shop"
+    store.delete_project("shop")
+    assert store.mark_deleting("shop", since="2026-01-03T00:00:00.000Z") is None
+    store.create_project(project(), author="alice")
+    assert store.list_services("shop") == []
+
+
 def test_updating_the_shipyard_is_a_new_commit(store: ConfigStore) -> None:
     created = store.create_project(project(), author="alice")
     updated = store.update_shipyard(created.model_copy(update={"shipyard": "new"}), "bob")

@@ -127,3 +127,31 @@ def test_the_deployment_part_is_written_with_a_revision_and_read_per_project(
     listed = {(s.stage, s.service): s for s in states.of_project("shop")}
     assert set(listed) == {("prod", "carts"), ("dev", "carts")}
     assert states.of_project("other") == []
+
+
+def test_a_deleted_projects_states_and_last_deployments_are_forgotten(
+    stores: tuple[DeploymentStore, ServiceStates],
+) -> None:
+    deployments, states = stores
+    for project in ("shop", "other"):
+        states.save_deployed(
+            ServiceState(
+                project=project,
+                stage="prod",
+                service="carts",
+                deployed=Deployed(version="7"),
+                revision=1,
+            )
+        )
+        deployments.set_last_deployment(_record().model_copy(update={"project": project}))
+    states.note_event("shop", "dev", "carts", _seen("sh.keptn.event.x.finished", "2026-05-02"))
+    assert sorted(states.forget_project("shop")) == [("dev", "carts"), ("prod", "carts")]
+    deployments.forget_last_deployment("shop", "prod", "carts")
+    assert states.of_project("shop") == []
+    assert states.get("shop", "prod", "carts") is None
+    assert deployments.last_deployment("shop", "prod", "carts") is None
+    # Another project's are untouched, and forgetting again (a retried deletion) is harmless.
+    assert [s.project for s in states.of_project("other")] == ["other"]
+    assert deployments.last_deployment("other", "prod", "carts") is not None
+    assert states.forget_project("shop") == []
+    deployments.forget_last_deployment("shop", "prod", "carts")

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.bootstrap import Container
 from chalicelib.domain.evaluations import BaselineFilter, EvaluationRecord, MonitoringSettings
+from chalicelib.ports import EvaluationStore
+from tests.fakes import FakeEvaluationStore
 
 
 def record(n: int, result: str, service: str = "cart") -> EvaluationRecord:
@@ -103,3 +107,37 @@ def test_the_answers_of_several_providers_are_collected_part_by_part(
     }
     store.delete_parts("g1")
     assert store.record_part("g1", "p3", {}) == {"p3": {}}
+
+
+@pytest.fixture(params=["dynamodb", "fake"])
+def any_store(request: pytest.FixtureRequest) -> EvaluationStore:
+    if request.param == "fake":
+        return FakeEvaluationStore()
+    container: Container = request.getfixturevalue("aws_container")
+    return container.evaluations
+
+
+def test_a_deleted_projects_evaluations_and_monitoring_are_forgotten(
+    any_store: EvaluationStore,
+) -> None:
+    for n in range(1, 4):
+        any_store.put_evaluation(record(n, "pass"))
+    any_store.put_evaluation(record(4, "pass", service="payment"))
+    any_store.invalidate("triggered-2")
+    other = record(5, "pass").model_copy(update={"project": "other", "evaluation_id": "o-5"})
+    any_store.put_evaluation(other)
+    any_store.put_monitoring(
+        "shop", MonitoringSettings(provider="prometheus", url="http://prom:9090")
+    )
+    any_store.put_monitoring(
+        "other", MonitoringSettings(provider="prometheus", url="http://prom:9090")
+    )
+    any_store.forget_project("shop", [("dev", "cart"), ("dev", "payment"), ("prod", "cart")])
+    assert any_store.history("shop", "dev", "cart", 10) == []
+    assert any_store.history("shop", "dev", "payment", 10) == []
+    assert any_store.baselines("shop", "dev", "cart", BaselineFilter.ALL, 10) == []
+    assert any_store.get_monitoring("shop") is None
+    # Another project's stay, and a retried deletion finds nothing left to remove.
+    assert ids(any_store.history("other", "dev", "cart", 10)) == ["o-5"]
+    assert any_store.get_monitoring("other") is not None
+    any_store.forget_project("shop", [("dev", "cart")])

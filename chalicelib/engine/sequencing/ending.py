@@ -80,14 +80,15 @@ def no_answer_end(event_type: str) -> RunEnd:
     )
 
 
-def abort_end() -> RunEnd:
-    """Keptn's values for an aborted run: `result: pass`, `status: aborted`."""
+def abort_end(message: str = ABORTED, stop: str = "aborted by a user") -> RunEnd:
+    """Keptn's values for an aborted run: `result: pass`, `status: aborted`; `message` and
+    `stop` say why (a user, or the deletion of its project)."""
     return RunEnd(
         state=RunState.ABORTED,
         result=Result.PASS,
         status=Status.ABORTED,
-        message=ABORTED,
-        stop="aborted by a user",
+        message=message,
+        stop=stop,
     )
 
 

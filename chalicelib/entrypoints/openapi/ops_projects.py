@@ -50,6 +50,11 @@ OPERATIONS = [
         "Delete a project (its events stay in the audit trail)",
         TAG,
         MessageBody,
+        description=(
+            "Its active runs end aborted with the reason; what runs where, its last "
+            "deployments, evaluations and SLI provider are deleted (docs/project-deletion.md). "
+            "Safe to repeat: a deletion that failed half-way is finished by the next one."
+        ),
     ),
     Operation("GET", f"{PROJECT}/stage", "The project's stages", TAG, StageList, query=(ONE_PAGE,)),
     Operation("GET", f"{PROJECT}/stage/{{stage}}", "One stage", TAG, Stage),

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from chalicelib.domain.runs import FINAL_STATES, Run
+from chalicelib.domain.runs import FINAL_STATES, Run, RunState
 from chalicelib.engine import sequencer
 from chalicelib.errors import InvalidInput, NotFound
 from chalicelib.services.sequencing.common import SequencingDeps, settle_later
@@ -114,7 +114,37 @@ def _resume(run: Run, deps: SequencingDeps) -> bool:
     return True if isinstance(decision, sequencer.Release) else resumed
 
 
-def _abort(run: Run, deps: SequencingDeps) -> bool:
+def _abort(run: Run, deps: SequencingDeps, end: sequencer.RunEnd | None = None) -> bool:
     settle_later(deps, run_id=run.id)
     # Late answers change nothing: the run's end closes its open task (chalicelib/domain/effects).
-    return end_run(run, sequencer.abort_end(), deps)
+    return end_run(run, end or sequencer.abort_end(), deps)
+
+
+# How many of a project's newest runs a deletion looks through for active ones: runs end
+# within their answer deadlines, so an active run is among the newest.
+PROJECT_RUNS_LIMIT = 5000
+
+
+def abort_project_runs(project: str, deps: SequencingDeps) -> int:
+    """End every active run of `project`, which is being deleted, as a user's abort would
+    (`.finished` with the reason, its execution stopped, its scope freed), and finish what
+    earlier ends left undone; how many runs it ended. Queued runs go first, so freeing a
+    scope does not start a run that is about to be aborted."""
+    runs = deps.runs.runs_of_project(project, PROJECT_RUNS_LIMIT)
+    for run in runs:
+        if run.state in FINAL_STATES and run.outbox:
+            settle_run(run.id, run.outbox, deps)  # an attempt that failed after its write
+    active = sorted(
+        (run for run in runs if run.state not in FINAL_STATES),
+        key=lambda run: run.state is not RunState.TRIGGERED,
+    )
+    end = sequencer.abort_end(
+        message=f"sequence aborted: project '{project}' was deleted",
+        stop=f"project '{project}' was deleted",
+    )
+    aborted = 0
+    for listed in active:
+        # Read again: a queued run may have been started by the end of the one before.
+        run = deps.runs.get_run(listed.id) or listed
+        aborted += _abort(run, deps, end)
+    return aborted

@@ -8,7 +8,7 @@ import pytest
 from chalicelib.domain.runs import RunState
 from chalicelib.errors import DependencyFailure, NotFound
 from chalicelib.services.sequencing.answers import on_task_answer
-from chalicelib.services.sequencing.control import Control, control_context
+from chalicelib.services.sequencing.control import Control, abort_project_runs, control_context
 from chalicelib.services.sequencing.dispatch import on_dispatch
 from chalicelib.services.sequencing.start import on_sequence_triggered
 from tests.unit.sequencing.flow import CART, Flow
@@ -162,3 +162,20 @@ def test_a_dispatch_after_the_abort_stops_the_execution_there(flow: Flow) -> Non
     control(flow, "ctx-1", Control.ABORT)
     assert on_dispatch(message, flow.deps) is None
     assert flow.published("deployment.triggered") == []
+
+
+def test_a_deleted_projects_runs_are_aborted_queued_first_and_none_starts(flow: Flow) -> None:
+    running = flow.run_of(flow.trigger(1))
+    queued = [flow.run_of(flow.trigger(n)) for n in (2, 3)]
+    flow.dispatch(running.id)
+    assert abort_project_runs("shop", flow.deps) == 3
+    for run in (running, *queued):
+        assert flow.run(run.id).state is RunState.ABORTED
+    execution = flow.workflows.executions[running.execution_arn or ""]
+    assert (execution.status, execution.stop_cause) == ("ABORTED", "project 'shop' was deleted")
+    # Queued runs ended before the running one freed the scope: nothing was started for them.
+    assert all(flow.run(run.id).execution_arn is None for run in queued)
+    assert flow.store.lock_holder(CART) is None
+    messages = {e.data["message"] for e in flow.published("dev.delivery.finished")}
+    assert messages == {"sequence aborted: project 'shop' was deleted"}
+    assert abort_project_runs("shop", flow.deps) == 0  # a retried deletion
