@@ -58,6 +58,9 @@ class RacingConfig:
     def delete_project(self, name: str) -> None:
         self.store.delete_project(name)
 
+    def mark_deleting(self, name: str, since: str) -> ProjectRecord | None:
+        return self.store.mark_deleting(name, since)
+
     def create_service(self, service: ServiceRecord) -> None:
         self.store.create_service(service)
 
