@@ -98,7 +98,7 @@ def create_service(
 
 @delete_app.command("project")
 def delete_project(name: str = typer.Argument(..., help="Project name")) -> None:
-    """Delete a project, its services and its configuration (events are kept)."""
+    """Delete a project with all it holds; its active sequences are aborted (events are kept)."""
     with cli_errors():
         answer = connect().delete(f"/v1/project/{name}")
     console.print(answer.get("message", "deleted"))
