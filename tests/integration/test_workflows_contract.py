@@ -159,8 +159,10 @@ def test_starting_an_unknown_machine_is_not_found(driver: Driver) -> None:
 
 
 def test_a_waiting_task_is_resumed_once_with_its_token(driver: Driver) -> None:
+    # A name no other test starts: moto's execution threads outlive their test, and a late
+    # dispatch message of another test's `m:run1` would land in this test's queue.
     driver.workflows.ensure_state_machine("m", driver.definition(["deployment"]))
-    arn = driver.workflows.start("m", "run1", {"id": "run1"})
+    arn = driver.workflows.start("m", "resumed", {"id": "resumed"})
     token = driver.waiting_token(arn)
     assert driver.workflows.complete_task(token, PASS) is True
     assert driver.went_on(arn) == PASS
