@@ -21,16 +21,13 @@ T = TypeVar("T")
 def edit_until_written(edit: Callable[[], T]) -> T:
     """Run `edit` (which reads the file and writes it with the version it read) until its
     write is not refused, at most EDIT_ATTEMPTS times."""
-    for _ in range(EDIT_ATTEMPTS - 1):
+    for _ in range(EDIT_ATTEMPTS):
         try:
             return edit()
-        except ResourceChanged:
-            continue  # another commit came first: read the file again and redo the edit
-    try:
-        return edit()
-    except ResourceChanged as error:
-        raise Conflict(
-            f"{error.uri} of {error.where} changed concurrently: other changes were committed "
-            f"while this one was made, {EDIT_ATTEMPTS} times in a row; nothing was written, "
-            "try again"
-        ) from error
+        except ResourceChanged as error:
+            overtaken = error  # another commit came first: read the file again and redo the edit
+    raise Conflict(
+        f"{overtaken.uri} of {overtaken.where} changed concurrently: other changes were "
+        f"committed while this one was made, {EDIT_ATTEMPTS} times in a row; nothing was "
+        "written, try again"
+    ) from overtaken
